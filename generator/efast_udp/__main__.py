@@ -1,0 +1,3 @@
+from efast_udp.cli import main
+
+raise SystemExit(main())

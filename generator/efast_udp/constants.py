@@ -1,0 +1,126 @@
+"""Every fixed number and name of the EFAST UDP, in one place, each with its source.
+
+UDF sources never hard-code these: the generator hands them to the kernels through the
+``context`` of the node that runs them, so a kernel and the graph cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+
+# --- Paper -----------------------------------------------------------------------------------
+#: Senty et al. (2024), Remote Sensing 16(11):1833.
+PAPER_DOI = "10.3390/rs16111833"
+PAPER_DOI_URL = f"https://doi.org/{PAPER_DOI}"
+PAPER_CITATION = (
+    "Senty, P., Guzinski, R., Grogan, K., Buitenwerf, R., Ardö, J., Eklundh, L., Koukos, A., "
+    "Tagesson, T., Munk, M. (2024). Fast Fusion of Sentinel-2 and Sentinel-3 Time Series over "
+    "Rangelands. Remote Sensing 16(11), 1833."
+)
+
+# --- Collections (Copernicus Data Space Ecosystem openEO collection ids) ---------------------
+S2_COLLECTION = "SENTINEL2_L2A"
+S3_COLLECTION = "SENTINEL3_SYN_L2_SYN"
+
+#: Sentinel-2 L2A bands on CDSE. B01..B12 reflectances, SCL scene classification.
+S2_REFLECTANCE_BANDS = (
+    "B01", "B02", "B03", "B04", "B05", "B06", "B07", "B08", "B8A", "B09", "B11", "B12",
+)
+S2_SCL_BAND = "SCL"
+#: Sentinel-3 SYN L2 surface reflectance bands: all OLCI bands except the absorption bands
+#: Oa13-15 and Oa19-20, and SLSTR S1-S6 (no S4) in nadir (N) and oblique (O) view. SNAP names such as ``SDR_Oa08`` do not exist on CDSE.
+S3_REFLECTANCE_BANDS = tuple(
+    f"Syn_Oa{n:02d}_reflectance" for n in (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 16, 17, 18, 21)
+) + tuple(f"Syn_S{n}{view}_reflectance" for view in "NO" for n in (1, 2, 3, 5, 6))
+S3_FLAG_BAND = "CLOUD_flags"
+
+#: Digital number -> reflectance: reflectance = DN x 0.0001, offset 0 (CDSE collection metadata,
+#: both collections).
+S2_REFLECTANCE_SCALE = 0.0001
+S3_REFLECTANCE_SCALE = 0.0001
+
+#: Defaults of the band parameters: the four bands the paper fuses, paired by position
+#: (≈490/560/665/865 nm). EFAST.md §1.
+DEFAULT_S2_BANDS = ("B02", "B03", "B04", "B8A")
+DEFAULT_S3_BANDS = (
+    "Syn_Oa04_reflectance", "Syn_Oa06_reflectance", "Syn_Oa08_reflectance", "Syn_Oa17_reflectance",
+)
+#: NDVI = (NIR - red) / (NIR + red) from the fused S2 bands of these names.
+NDVI_RED_BAND = "B04"
+NDVI_NIR_BAND = "B8A"
+NDVI_BAND_NAME = "NDVI"
+
+# --- Cloud masks (Section 2.2; EFAST.md §1 step 1) -------------------------------------------
+#: SCL classes that make a Sentinel-2 pixel invalid: 0 no data, 3 cloud shadow, 8 cloud medium
+#: probability, 9 cloud high probability, 10 thin cirrus, 11 snow/ice.
+S2_INVALID_SCL_CLASSES = (0, 3, 8, 9, 10, 11)
+#: CLOUD_flags bits that make a Sentinel-3 pixel invalid: 1 cloud, 2 cloud ambiguous,
+#: 4 cloud margin (8 = snow/ice is left to the binning mask below).
+S3_INVALID_FLAG_BITS = 1 | 2 | 4
+#: CDSE-specific load_collection extension: bin S3 onto the target grid instead of nearest
+#: neighbour, dropping flagged pixels before binning (EFAST.md §1 step 1).
+S3_BINNING_FEATUREFLAGS = {
+    "reprojection_type": "binning",
+    "super_sampling": 2,
+    "flag_band": S3_FLAG_BAND,
+    "flag_bitmask": 255,
+}
+
+# --- Grids ------------------------------------------------------------------------------------
+#: The coarse grid all low-resolution work happens on: the S2 grid's CRS at the nominal
+#: Sentinel-3 SYN pixel size (300 m), so 30 x 30 S2 pixels make one coarse cell.
+COARSE_PIXEL_SIZE_M = 300.0
+
+# --- Distance-to-cloud score (Section 2.4; EFAST.md §1 step 2) -------------------------------
+#: A coarse cell is cloudy when this fraction of its S2 pixels is invalid (reference 0.05).
+DEFAULT_CLOUD_TOLERANCE = 0.05
+#: Distance (m) at which the score saturates at 1 (reference 5000 m ≈ 16.7 coarse px).
+DEFAULT_MAX_DISTANCE_TO_CLOUD_M = 5000
+#: Largest distance a user may ask for; the static apply_neighborhood overlap is sized for it.
+MAX_MAX_DISTANCE_TO_CLOUD_M = 10000
+#: Chunk edge (coarse px) of the distance-transform neighbourhood. With the overlap below,
+#: each chunk reads (512 + 2*35)^2 / 512^2 = 1.29 times the pixels it writes.
+DISTANCE_CHUNK_PX = 512
+
+
+def distance_overlap_px(max_distance_m: float = MAX_MAX_DISTANCE_TO_CLOUD_M) -> int:
+    """Overlap that makes a chunked distance score exact: ⌈D⌉ + 1 coarse px.
+
+    The score clip((d - 1) / D, 0, 1) is 1 for every cell farther than D + 1 from a cloud, so a
+    chunk needs to see clouds up to ⌈D⌉ + 1 px beyond its edge and no farther.
+    """
+    return math.ceil(max_distance_m / COARSE_PIXEL_SIZE_M) + 1
+
+
+# --- Temporal weights (Section 2.5; EFAST.md §1 step 3) --------------------------------------
+#: σ (days) of the Gaussian temporal weight of S2 acquisitions: the paper's smoothing parameter s.
+DEFAULT_TEMPORAL_SCORE_STDDEV = 20
+#: σ (days) of the Gaussian temporal weight used for the S3 composites.
+DEFAULT_S3_TEMPORAL_SCORE_STDDEV = 10
+#: Days between target dates and between S3 composites (the authors' default).
+DEFAULT_INTERVAL_DAYS = 2
+
+# --- S3 composite smoothing (EFAST.md §1 step 4) ---------------------------------------------
+#: 5 x 5 Gaussian, σ = 1 coarse px, normalised to sum 1 (centre weight 0.1621).
+SMOOTHING_KERNEL_SIZE = 5
+SMOOTHING_SIGMA_PX = 1.0
+#: Chunk edge (coarse px) of the smoothing neighbourhood; overlap = kernel half-width.
+SMOOTHING_CHUNK_PX = 512
+SMOOTHING_OVERLAP_PX = SMOOTHING_KERNEL_SIZE // 2
+
+# --- Example call (Senegal rangeland site used by the earlier port) ---------------------------
+EXAMPLE_SPATIAL_EXTENT = {"west": -15.456047, "south": 15.665024, "east": -15.325491, "north": 15.787501}
+#: Targets every 2 days from 2022-09-07 (end excluded), from inputs one month either side.
+EXAMPLE_TARGET_EXTENT = ["2022-09-07", "2022-09-27"]
+EXAMPLE_TEMPORAL_EXTENT = ["2022-08-07", "2022-10-27"]
+
+# --- Back-end job options (Processing Parameters extension) ----------------------------------
+#: Memory for the Python UDF workers. The largest chunk is the fusion input: per 256 x 256 px
+#: tile and per label (S2 dates ∪ targets, ~60 for a 3-month run) 10 float32 bands
+#: = 60 x 10 x 256² x 4 B ≈ 157 MB, processed with ≈ 3 working copies ≈ 0.5 GB; 2 GB leaves
+#: room for xarray/numpy overhead and the smoothing/compositing chunks.
+DEFAULT_JOB_OPTIONS = {
+    "executor-memory": "2G",
+    "executor-memoryOverhead": "1G",
+    "python-memory": "2G",
+}

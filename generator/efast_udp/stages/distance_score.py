@@ -1,0 +1,65 @@
+"""Distance-to-cloud scores on the coarse grid (Section 2.4; EFAST.md §1 step 2).
+
+One UDF (``efast_udp.udfs.distance_score``: threshold, distance transform and ramp) under
+``apply_neighborhood``, for S2 (invalid fraction >= ``cloud_tolerance``) and for S3
+(CLOUD_flags). Neighbourhood size and overlap are static in openEO, so the overlap is sized
+for the largest allowed ``max_distance_to_cloud_m``: ⌈D_max⌉ + 1 coarse px, exactly what makes
+the chunked score equal to the unchunked one, and no more.
+"""
+
+from __future__ import annotations
+
+from openeo.rest.datacube import THIS, DataCube
+
+from efast_udp import constants as C
+from efast_udp.graph import Pipeline
+from efast_udp.parameters import ParameterSet
+from efast_udp.udf_source import udf_node
+
+SCORE_BAND = "score"
+
+
+def _neighbourhood(px: int) -> list[dict]:
+    return [{"dimension": d, "value": px, "unit": "px"} for d in ("x", "y")]
+
+
+def _scored(cube: DataCube, context: dict) -> DataCube:
+    return cube.apply_neighborhood(
+        process=udf_node("distance_score"),
+        size=_neighbourhood(C.DISTANCE_CHUNK_PX),
+        overlap=_neighbourhood(C.distance_overlap_px()),
+        context=context,
+    )
+
+
+def _renamed(cube: DataCube, mask_band: str) -> DataCube:
+    """The mask band, now holding the score, gets the name ``score``."""
+    return cube.process("rename_labels", data=THIS, dimension="bands", target=[SCORE_BAND], source=[mask_band])
+
+
+def s2_score(p: Pipeline, params: ParameterSet, invalid_fraction: DataCube) -> DataCube:
+    """Score of each coarse cell at each S2 date; band ``score``."""
+    raw = _scored(invalid_fraction, {
+        "mask_band": C.S2_SCL_BAND,
+        "mask_kind": "fraction",
+        "cloud_tolerance": params.cloud_tolerance.ref(),
+        "max_distance_to_cloud_m": params.max_distance_to_cloud_m.ref(),
+        "pixel_size_m": C.COARSE_PIXEL_SIZE_M,
+    })
+    p.stage("s2_distance_score", raw, "S2 distance-to-cloud score (still labelled SCL).")
+    score = _renamed(raw, C.S2_SCL_BAND)
+    return p.stage("s2_score", score, "S2 distance-to-cloud score per coarse cell and S2 date.")
+
+
+def s3_score(p: Pipeline, params: ParameterSet, s3_coarse: DataCube) -> DataCube:
+    """S3 reflectances masked where flagged, plus their score as band ``score``."""
+    raw = _scored(s3_coarse, {
+        "mask_band": C.S3_FLAG_BAND,
+        "mask_kind": "flags",
+        "flag_bits": C.S3_INVALID_FLAG_BITS,
+        "max_distance_to_cloud_m": params.max_distance_to_cloud_m.ref(),
+        "pixel_size_m": C.COARSE_PIXEL_SIZE_M,
+    })
+    p.stage("s3_distance_score", raw, "S3 masked, CLOUD_flags replaced by the score.")
+    scored = _renamed(raw, C.S3_FLAG_BAND)
+    return p.stage("s3_scored", scored, "S3 reflectances (NaN where cloudy) + distance-to-cloud score.")

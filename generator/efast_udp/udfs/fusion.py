@@ -1,0 +1,163 @@
+"""EFAST fusion (Senty et al. 2024, Sections 2.3/2.5, Eq. 2; EFAST.md §1 steps 6-8).
+
+Runs under ``apply_dimension`` over ``t`` at Sentinel-2 resolution. Input, one cube: the
+Sentinel-2 bands in digital numbers and ``SCL`` at the S2 dates, merged with the low-resolution
+series brought to the S2 grid (bilinear): the S3 bands (LR) and the distance-to-cloud
+``score`` at the S2 dates, LR and the ``target`` marker at the target dates. For each target
+date T and each band pair (S2 band i <-> S3 band i, paired by name from the context):
+
+    w(t, T)  = score(t) * valid_S2(t) * exp(-(t - T)^2 / (2 s^2))            (Section 2.5)
+    HR_m(T)  = sum_t w S2(t) / sum_t w                                        (Section 2.3)
+    LR_m(T)  = sum_t w LR(t) / sum_t w        (same weights, same acquisitions as HR_m)
+    LR_p(T)  = LR(T)
+    F(T)     = LR_p(T) + HR_m(T) - LR_m(T)                                    (Eq. 2)
+
+HR_m and LR_m are taken over the acquisitions where both S2 and LR have data, so they always
+share their weights. Where LR_p or LR_m is missing, F = HR_m over all valid S2 acquisitions
+(never one LR term without the other). F is clipped at 0 (a reflectance is never negative).
+Optional NDVI = (NIR - red) / (NIR + red) from the fused bands (NaN where NIR + red <= 0).
+
+The weighted sums over t are matrix products (targets x dates) @ (dates x pixels): memory
+stays at a few copies of the input, never (targets x dates x y x x).
+
+Context keys: ``s2_bands``, ``s3_bands``, ``fused_band_names``, ``output_ndvi``,
+``sigma_days`` (the UDP's ``temporal_score_stddev``), ``scl_band``, ``invalid_scl``, ``scale``,
+``score_band``, ``target_band``, ``ndvi_red``, ``ndvi_nir``, ``ndvi_band``.
+"""
+
+import numpy as np
+import xarray
+from openeo.metadata import CollectionMetadata
+
+SECONDS_PER_DAY = 86400.0
+
+
+def output_band_names(context):
+    """Names of the output bands, after checking the band parameters against each other."""
+    s2_bands, s3_bands = list(context["s2_bands"]), list(context["s3_bands"])
+    if len(s2_bands) != len(s3_bands):
+        raise ValueError(
+            "parameter 's3_data_bands' must list one band per entry of 's2_data_bands' "
+            "(%d given for %d: %s vs %s)" % (len(s3_bands), len(s2_bands), s3_bands, s2_bands)
+        )
+    names = context.get("fused_band_names") or s2_bands
+    if len(names) != len(s2_bands):
+        raise ValueError(
+            "parameter 'fused_band_names' must name one band per entry of 's2_data_bands' "
+            "(%d given for %d)" % (len(names), len(s2_bands))
+        )
+    names = list(names)
+    if context.get("output_ndvi"):
+        missing = [b for b in (context["ndvi_red"], context["ndvi_nir"]) if b not in s2_bands]
+        if missing:
+            raise ValueError(
+                "parameter 'output_ndvi' needs %s in 's2_data_bands' (got %s)" % (" and ".join(missing), s2_bands)
+            )
+        names.append(context["ndvi_band"])
+    return names
+
+
+def temporal_weights(obs_days, target_days, sigma_days):
+    """Gaussian weight of each acquisition for each target date: (targets, dates) float32."""
+    if not sigma_days > 0:
+        raise ValueError("parameter 'temporal_score_stddev' must be > 0, got %r" % (sigma_days,))
+    delta = (np.asarray(target_days)[:, None] - np.asarray(obs_days)[None, :]) / float(sigma_days)
+    return np.exp(-0.5 * delta * delta).astype(np.float32)
+
+
+def weighted_mean(w_t, weight, values):
+    """sum_t w_t * weight * values / sum_t w_t * weight, as (targets, ...); NaN where the sum is 0.
+
+    ``weight`` (dates, ...) is 0 wherever ``values`` must not count; NaN values are ignored.
+    """
+    n = weight.shape[0]
+    numerator = w_t @ np.where(weight > 0, values * weight, 0).reshape(n, -1)
+    denominator = w_t @ weight.reshape(n, -1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = numerator / denominator
+    mean[~(denominator > 0)] = np.nan
+    return mean.reshape((w_t.shape[0],) + weight.shape[1:])
+
+
+def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
+    """Eq. 2 for all targets and bands.
+
+    s2, lr_at_s2: (dates, bands, y, x) reflectance, NaN = invalid; score: (dates, y, x);
+    lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x) float32.
+    """
+    w_t = temporal_weights(obs_days, target_days, sigma_days)
+    score = np.nan_to_num(np.asarray(score, dtype=np.float32), nan=0.0)[:, None]
+    s2_ok = np.isfinite(s2)
+    hr_weight = np.where(s2_ok, score, np.float32(0))
+    hr_all = weighted_mean(w_t, hr_weight, s2)
+    joint_weight = np.where(np.isfinite(lr_at_s2), hr_weight, np.float32(0))
+    del hr_weight
+    hr_joint = weighted_mean(w_t, joint_weight, s2)
+    lr_m = weighted_mean(w_t, joint_weight, lr_at_s2)
+    del joint_weight
+    with np.errstate(invalid="ignore"):
+        fused = lr_at_targets + hr_joint - lr_m
+        fused = np.where(np.isfinite(fused), fused, hr_all)
+        np.maximum(fused, 0, out=fused, where=np.isfinite(fused))
+    return fused.astype(np.float32)
+
+
+def ndvi(red, nir):
+    """(NIR - red) / (NIR + red); NaN where the sum is not positive (never +-inf)."""
+    total = nir + red
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(total > 0, (nir - red) / total, np.nan).astype(np.float32)
+
+
+def s2_validity(scl, invalid_classes):
+    """True where the scene classification marks a usable surface pixel."""
+    return np.isfinite(scl) & ~np.isin(scl, np.asarray(invalid_classes, dtype=scl.dtype))
+
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    """openEO UDF entry point: merged S2 + LR cube -> fused bands at the target dates."""
+    names = output_band_names(context)
+    s2_bands, s3_bands = list(context["s2_bands"]), list(context["s3_bands"])
+    score_band, target_band, scl_band = context["score_band"], context["target_band"], context["scl_band"]
+    bands = [str(b) for b in cube.coords["bands"].values]
+    missing = [b for b in s2_bands + s3_bands + [scl_band, score_band, target_band] if b not in bands]
+    if missing:
+        raise ValueError("fusion: bands %s missing from the input bands %s" % (missing, bands))
+    cube = cube.transpose("t", "bands", "y", "x")
+    days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
+    marker = cube.sel(bands=target_band).values
+    with np.errstate(invalid="ignore"):
+        is_target = np.nanmax(np.where(np.isfinite(marker), marker, 0), axis=(1, 2)) > 0.5
+    if not is_target.any():
+        raise ValueError("fusion: no target date in the input (check 'temporal_extent_target' / 'target_time_series')")
+    scl = cube.sel(bands=scl_band).values
+    valid = s2_validity(scl, context["invalid_scl"])
+    is_s2 = np.isfinite(scl).any(axis=(1, 2))
+    if not is_s2.any():
+        raise ValueError("parameter 'temporal_extent': no Sentinel-2 acquisition in the period")
+    s2 = cube.sel(bands=s2_bands).values[is_s2].astype(np.float32) * np.float32(context["scale"])
+    s2[~np.broadcast_to(valid[is_s2][:, None], s2.shape)] = np.nan
+    fused = fuse(
+        s2,
+        cube.sel(bands=s3_bands).values[is_s2].astype(np.float32),
+        cube.sel(bands=score_band).values[is_s2],
+        cube.sel(bands=s3_bands).values[is_target].astype(np.float32),
+        days[is_s2],
+        days[is_target],
+        float(context["sigma_days"]),
+    )
+    if context.get("output_ndvi"):
+        red = fused[:, s2_bands.index(context["ndvi_red"])]
+        nir = fused[:, s2_bands.index(context["ndvi_nir"])]
+        fused = np.concatenate([fused, ndvi(red, nir)[:, None]], axis=1)
+    return xarray.DataArray(
+        fused,
+        dims=("t", "bands", "y", "x"),
+        coords={"t": cube.coords["t"].values[is_target], "bands": names,
+                "y": cube.coords["y"], "x": cube.coords["x"]},
+    )
+
+
+def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:
+    """Bands: the fused bands (``fused_band_names`` or the S2 names), then NDVI if requested."""
+    return metadata.rename_labels("bands", target=output_band_names(context))

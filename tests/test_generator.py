@@ -1,0 +1,199 @@
+"""The generator: offline, reproducible, complete; udp/ is exactly what it renders."""
+
+import ast
+import json
+import math
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from efast_udp import constants as C
+from efast_udp import release
+from efast_udp.errors import ReleaseError
+from efast_udp.settings import Settings
+from efast_udp.udf_source import UDF_MODULES, module_source
+from efast_udp.udp import build_udp
+from efast_udp.version import PROJECT_ROOT, project_version
+
+EXPECTED_DEFAULTS = {
+    "temporal_extent_target": None, "interval_days": 2, "target_time_series": None,
+    "s2_data_bands": ["B02", "B03", "B04", "B8A"],
+    "s3_data_bands": ["Syn_Oa04_reflectance", "Syn_Oa06_reflectance", "Syn_Oa08_reflectance",
+                      "Syn_Oa17_reflectance"],
+    "fused_band_names": None, "output_ndvi": False, "temporal_score_stddev": 20,
+    "s3_temporal_score_stddev": 10, "max_distance_to_cloud_m": 5000, "cloud_tolerance": 0.05,
+}
+CALLBACK_PARAMETERS = {"x", "data", "context"}
+
+
+@pytest.fixture(scope="module")
+def udp():
+    return json.loads((PROJECT_ROOT / "udp" / "efast.json").read_text("utf-8"))
+
+
+def walk_nodes(graph, depth=0):
+    for node_id, node in graph.items():
+        yield depth, node_id, node
+        for value in node["arguments"].values():
+            if isinstance(value, dict) and "process_graph" in value:
+                yield from walk_nodes(value["process_graph"], depth + 1)
+
+
+def references(value, key):
+    if isinstance(value, dict):
+        if key in value and len(value) == 1:
+            yield value[key]
+        for v in value.values():
+            if not (isinstance(v, dict) and "process_graph" in v):
+                yield from references(v, key)
+    elif isinstance(value, list):
+        for v in value:
+            yield from references(v, key)
+
+
+def test_render_is_byte_identical_and_matches_udp(udp):
+    settings = Settings.load()
+    first, second = release.render(settings), release.render(settings)
+    assert first == second and first.endswith("}\n")
+    assert release.check(settings) == []
+    released = PROJECT_ROOT / "udp" / "releases" / project_version() / "efast.json"
+    assert released.read_text("utf-8") == (PROJECT_ROOT / "udp" / "efast.json").read_text("utf-8")
+
+
+def test_render_does_not_depend_on_the_hash_seed_or_working_directory(tmp_path):
+    code = "from efast_udp import release, settings; print(release.render(settings.Settings.load()), end='')"
+    outputs = {subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True,
+                              env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout for seed in ("1", "2")}
+    assert len(outputs) == 1
+
+
+def test_parameters_names_defaults_and_schemas(udp):
+    params = {p["name"]: p for p in udp["parameters"]}
+    assert list(params) == ["spatial_extent", "temporal_extent", *EXPECTED_DEFAULTS]
+    for name, default in EXPECTED_DEFAULTS.items():
+        assert params[name]["optional"] is True and params[name]["default"] == default, name
+    for p in udp["parameters"]:
+        assert p["description"] and p["schema"], p["name"]
+    assert "optional" not in params["spatial_extent"] and "optional" not in params["temporal_extent"]
+    assert {s["subtype"] for s in params["spatial_extent"]["schema"]} == {"bounding-box", "geojson"}
+    assert params["temporal_extent"]["schema"]["subtype"] == "temporal-interval"
+    assert params["temporal_extent"]["schema"]["items"]
+    assert params["max_distance_to_cloud_m"]["schema"]["maximum"] == C.MAX_MAX_DISTANCE_TO_CLOUD_M
+    assert params["cloud_tolerance"]["schema"]["maximum"] == 1
+    assert "CLOUD_flags" not in params["s3_data_bands"]["schema"]["items"]["enum"]
+
+
+def test_metadata_returns_examples_links(udp):
+    assert udp["id"] == "efast" and udp["summary"] and udp["categories"]
+    assert [d["type"] for d in udp["returns"]["schema"]["dimensions"]] == ["spatial", "temporal", "bands"]
+    example = udp["examples"][0]["arguments"]
+    assert example["spatial_extent"] == {"west": -15.456047, "south": 15.665024, "east": -15.325491, "north": 15.787501}
+    assert example["temporal_extent_target"] == ["2022-09-07", "2022-09-27"] and example["interval_days"] == 2
+    rels = {link["rel"]: link["href"] for link in udp["links"]}
+    assert rels["cite-as"] == "https://doi.org/10.3390/rs16111833"
+    assert rels["canonical"].endswith(f"/{project_version()}/efast.json")
+    assert rels["latest-version"].endswith("/efast.json")
+    assert all(link["href"].startswith("https://") for link in udp["links"])
+    assert udp["default_job_options"]
+    assert f"Version {project_version()}" in udp["description"]
+    for name in EXPECTED_DEFAULTS:
+        assert f"`{name}`" in udp["description"]
+
+
+def test_udfs_are_embedded_unchanged_compile_for_python38_and_define_apply_datacube(udp):
+    embedded = {}
+    for _, node_id, node in walk_nodes(udp["process_graph"]):
+        if node["process_id"] == "run_udf":
+            code = node["arguments"]["udf"]
+            assert node["arguments"]["runtime"] == "Python"
+            tree = ast.parse(code, feature_version=(3, 8))
+            assert "apply_datacube" in {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
+            module = next(m for m in UDF_MODULES if f'UDF "{m}"' in code.splitlines()[0])
+            assert code.endswith(module_source(module))
+            assert project_version() in code.splitlines()[0]
+            embedded[module] = code
+    assert set(embedded) == set(UDF_MODULES)
+
+
+def test_udp_parameters_only_in_top_level_arguments_and_contexts(udp):
+    declared = {p["name"] for p in udp["parameters"]}
+    for depth, node_id, node in walk_nodes(udp["process_graph"]):
+        used = set(references(node["arguments"], "from_parameter"))
+        if depth == 0:
+            assert used <= declared, node_id
+        else:
+            assert used <= CALLBACK_PARAMETERS, (node_id, used)
+    used_anywhere = {name for _, _, n in walk_nodes(udp["process_graph"]) for name in references(n["arguments"], "from_parameter")}
+    assert declared <= used_anywhere, "every parameter is used by the graph"
+
+
+def test_graph_shape(udp):
+    graph = udp["process_graph"]
+    assert [n for n, v in graph.items() if v.get("result")] == ["fused"]
+    for node_id, node in graph.items():
+        for ref in references(node["arguments"], "from_node"):
+            assert ref in graph, (node_id, ref)
+    s3 = graph["s3_input"]["arguments"]
+    assert s3["id"] == "SENTINEL3_SYN_L2_SYN" and s3["featureflags"]["reprojection_type"] == "binning"
+    assert graph["s2_input"]["arguments"]["id"] == "SENTINEL2_L2A"
+    overlap = graph["s2_distance_score"]["arguments"]["overlap"]
+    assert {o["value"] for o in overlap} == {math.ceil(C.MAX_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M) + 1}
+
+
+def test_check_fails_on_a_hand_edited_file_and_refuses_to_change_a_release(tmp_path):
+    udp_dir = tmp_path / "udp"
+    shutil.copytree(PROJECT_ROOT / "udp", udp_dir)
+    settings = Settings.load()
+    assert release.check(settings, udp_dir) == []
+    latest = udp_dir / "efast.json"
+    latest.write_text(latest.read_text("utf-8").replace('"summary": "EFAST', '"summary": "edited'), "utf-8")
+    assert any("differs" in p for p in release.check(settings, udp_dir))
+    assert release.write(settings, udp_dir) == [latest]
+    released = udp_dir / "releases" / project_version() / "efast.json"
+    released.write_text(released.read_text("utf-8") + " ", "utf-8")
+    with pytest.raises(ReleaseError, match="released and would change"):
+        release.check(settings, udp_dir)
+    with pytest.raises(ReleaseError, match="bump"):
+        release.write(settings, udp_dir)
+
+
+def test_predecessor_link_points_at_the_previous_release(tmp_path):
+    (tmp_path / "releases" / "0.0.9").mkdir(parents=True)
+    (tmp_path / "releases" / "0.0.9" / "efast.json").write_text("{}")
+    doc = json.loads(release.render(Settings.load(), "0.1.0", tmp_path))
+    links = {link["rel"]: link["href"] for link in doc["links"]}
+    assert links["predecessor-version"].endswith("/0.0.9/efast.json")
+
+
+def test_until_cuts_the_graph_at_an_intermediate():
+    doc = build_udp(Settings.load(), "0.1.0", until="s3_composite")
+    graph = doc["process_graph"]
+    assert [n for n, v in graph.items() if v.get("result")] == ["s3_composite"]
+    assert "fused" not in graph and "lr_series" not in graph and "s2_input" in graph  # coarse grid
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "efast_udp", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "s2_data_bands=B02,B99"], "'B99' is not one of"),
+    (["--set", "interval_days=-2"], "interval_days"),
+    (["--base-url", "http://example.org/efast"], "must be an https:// URL"),
+    (["--set", "no_such_parameter=1"], "unknown parameter"),
+    (["--until", "no_such_stage"], "unknown intermediate"),
+])
+def test_bad_generator_settings_fail_with_one_line_and_exit_2(tmp_path, args, message):
+    result = run_cli("build", *args, "-o", str(tmp_path / "x.json"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_list_intermediates_names_every_stage():
+    result = run_cli("build", "--list-intermediates")
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert result.returncode == 0
+    assert names[0] == "s2_input" and names[-1] == "fused" and "s3_composite" in names and "lr_series" in names

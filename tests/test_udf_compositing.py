@@ -1,0 +1,75 @@
+"""S3 compositing UDF (Section 2.4, EFAST.md §1 steps 3-4) through the openeo UDF runner."""
+
+import math
+
+import numpy as np
+import pytest
+from udf_harness import cube, days, metadata_after, run
+
+from efast_udp.udfs.compositing import composite
+
+CONTEXT = {"temporal_extent": ["2022-09-01", "2022-09-07"], "interval_days": 2, "sigma_days": 10,
+           "score_band": "score", "scale": 0.0001}
+BANDS = ["Syn_Oa04_reflectance", "Syn_Oa17_reflectance", "score"]
+
+
+def s3(values_dn, scores, dates):
+    """(t, 3, 1, 1) cube: two reflectance bands (DN) and the score."""
+    v = np.array([[[[a]], [[b]], [[s]]] for (a, b), s in zip(values_dn, scores)], dtype=float)
+    return cube(v, BANDS, days(*dates))
+
+
+def test_weighted_mean_by_score_and_time_at_regular_dates():
+    out = run("compositing", s3([(1000, 2000), (3000, 4000)], [1.0, 0.5], [0, 10]), CONTEXT)
+    assert out.dims == ("t", "bands", "y", "x")
+    assert list(out.bands.values) == BANDS[:2]
+    assert [str(t)[:10] for t in out.t.values] == ["2022-09-01", "2022-09-03", "2022-09-05"]
+    for k, T in enumerate([0, 2, 4]):
+        w0 = 1.0 * math.exp(-T ** 2 / (2 * 10 ** 2))
+        w1 = 0.5 * math.exp(-(10 - T) ** 2 / (2 * 10 ** 2))
+        expected = (w0 * 1000 + w1 * 3000) / (w0 + w1) * 1e-4
+        assert out.values[k, 0, 0, 0] == pytest.approx(expected, rel=1e-6)
+        assert out.values[k, 1, 0, 0] == pytest.approx((w0 * 2000 + w1 * 4000) / (w0 + w1) * 1e-4, rel=1e-6)
+
+
+def test_cloudy_observation_and_zero_score_do_not_count():
+    out = run("compositing", s3([(np.nan, np.nan), (3000, 4000), (9000, 9000)], [0.0, 1.0, 0.0], [0, 1, 2]),
+              CONTEXT)
+    np.testing.assert_allclose(out.values[:, 0, 0, 0], 0.3, rtol=1e-6)
+
+
+def test_no_s3_observation_gives_no_data_not_zero():
+    out = run("compositing", s3([(np.nan, np.nan), (np.nan, np.nan)], [np.nan, 0.0], [0, 3]), CONTEXT)
+    assert np.isnan(out.values).all()
+
+
+def test_single_date():
+    out = run("compositing", s3([(500, 600)], [1.0], [3]), CONTEXT)
+    np.testing.assert_allclose(out.values[:, :, 0, 0], [[0.05, 0.06]] * 3, rtol=1e-6)
+
+
+def test_nan_band_only_affects_that_band():
+    out = run("compositing", s3([(np.nan, 1000), (2000, 3000)], [1.0, 1.0], [0, 4]), CONTEXT)
+    assert out.values[0, 0, 0, 0] == pytest.approx(0.2, rel=1e-6)
+    assert 0.1 < out.values[0, 1, 0, 0] < 0.3
+
+
+def test_equals_the_materialising_reference():
+    rng = np.random.default_rng(0)
+    values = rng.uniform(0, 5000, (6, 2, 5, 4)).astype(np.float32)
+    values[rng.random(values.shape) < 0.2] = np.nan
+    score = rng.random((6, 5, 4)).astype(np.float32)
+    obs, out_days = np.array([0, 1, 3, 5, 8, 13.0]), np.arange(0, 14, 2.0)
+    w = score[None] * np.exp(-0.5 * ((out_days[:, None] - obs[None]) / 7.0) ** 2)[:, :, None, None]
+    w = w[:, :, None] * np.isfinite(values)[None]
+    reference = np.nansum(w * np.nan_to_num(values)[None], axis=1) / w.sum(axis=1)
+    np.testing.assert_allclose(composite(values, score, obs, out_days, 7.0), reference, rtol=1e-5)
+
+
+def test_interval_must_be_positive_and_named():
+    with pytest.raises(ValueError, match="interval_days"):
+        run("compositing", s3([(1, 1)], [1.0], [0]), dict(CONTEXT, interval_days=0))
+
+
+def test_apply_metadata_drops_the_score_band():
+    assert metadata_after("compositing", BANDS, CONTEXT) == BANDS[:2]

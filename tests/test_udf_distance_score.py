@@ -1,0 +1,85 @@
+"""Distance-to-cloud score UDF (Section 2.4), run through the openeo client's UDF runner."""
+
+import math
+
+import numpy as np
+import pytest
+from udf_harness import cube, days, run
+
+from efast_udp import constants as C
+from efast_udp.udfs.distance_score import distance_score
+
+S2_CONTEXT = {"mask_band": "SCL", "mask_kind": "fraction", "cloud_tolerance": 0.05,
+              "max_distance_to_cloud_m": 600, "pixel_size_m": 300}
+S3_CONTEXT = {"mask_band": "CLOUD_flags", "mask_kind": "flags", "flag_bits": 7,
+              "max_distance_to_cloud_m": 600, "pixel_size_m": 300}
+
+
+def expected_ramp(d, D=2.0):
+    return min(max((d - 1.0) / D, 0.0), 1.0)
+
+
+def test_single_cloudy_cell_gives_the_ramp_by_distance():
+    fraction = np.zeros((1, 1, 7, 7))
+    fraction[0, 0, 3, 3] = 0.5  # >= tolerance: cloudy
+    fraction[0, 0, 0, 0] = 0.04  # < tolerance: clear
+    out = run("distance_score", cube(fraction, ["SCL"], days(0)), S2_CONTEXT)
+    assert out.dims == ("t", "bands", "y", "x")
+    assert list(out.bands.values) == ["SCL"]
+    score = out.values[0, 0]
+    for (j, i) in [(3, 3), (3, 4), (2, 2), (3, 5), (1, 4), (1, 1), (0, 3), (0, 0)]:
+        d = math.hypot(j - 3, i - 3)
+        assert score[j, i] == pytest.approx(expected_ramp(d), abs=1e-6), (j, i)
+    assert score[3, 3] == 0.0
+
+
+def test_no_cloud_scores_one_everywhere_and_all_cloud_zero():
+    clear = np.zeros((2, 1, 5, 5))
+    clear[1] = 1.0  # second date: every cell fully invalid
+    out = run("distance_score", cube(clear, ["SCL"], days(0, 5)), S2_CONTEXT).values
+    assert np.all(out[0] == 1.0)
+    assert np.all(out[1] == 0.0)
+
+
+def test_missing_fraction_counts_as_cloudy():
+    fraction = np.zeros((1, 1, 3, 3))
+    fraction[0, 0, 1, 1] = np.nan
+    out = run("distance_score", cube(fraction, ["SCL"], days(0)), S2_CONTEXT).values[0, 0]
+    assert out[1, 1] == 0.0 and out[0, 0] == pytest.approx(expected_ramp(math.sqrt(2)))
+
+
+def test_s3_flags_mask_the_data_bands_and_become_the_score():
+    values = np.full((1, 3, 4, 4), 1000.0)
+    values[0, 2] = 0  # CLOUD_flags: clear
+    values[0, 2, 0, 0] = 1  # cloud
+    values[0, 2, 3, 3] = 8  # snow/ice only: not one of the cloud bits
+    values[0, 0, 0, 3] = np.nan  # no data in one reflectance band
+    bands = ["Syn_Oa04_reflectance", "Syn_Oa08_reflectance", "CLOUD_flags"]
+    out = run("distance_score", cube(values, bands, days(0)), S3_CONTEXT)
+    assert list(out.bands.values) == bands
+    v = out.values[0]
+    assert np.isnan(v[0, 0, 0]) and np.isnan(v[1, 0, 0]) and v[2, 0, 0] == 0.0
+    assert np.isnan(v[1, 0, 3]) and v[2, 0, 3] == 0.0  # no data anywhere -> cloudy
+    assert v[0, 3, 3] == 1000.0 and v[2, 3, 3] == 1.0  # nearest cloud 3 px away: saturated
+    assert v[2, 1, 1] == pytest.approx(expected_ramp(math.sqrt(2)))
+
+
+def test_chunks_with_the_static_overlap_reproduce_the_whole_scene():
+    """⌈D⌉ + 1 px of overlap is enough for the chunked score to equal the unchunked one."""
+    rng = np.random.default_rng(1)
+    D = C.MAX_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M
+    overlap = C.distance_overlap_px()
+    assert overlap == math.ceil(D) + 1 == 35
+    cloudy = rng.random((200, 200)) > 0.9995
+    cloudy[20:23, 150:160] = True
+    whole = distance_score(cloudy, D)
+    y0, y1, x0, x1 = 60, 140, 60, 140
+    window = cloudy[y0 - overlap:y1 + overlap, x0 - overlap:x1 + overlap]
+    part = distance_score(window, D)[overlap:-overlap, overlap:-overlap]
+    np.testing.assert_array_equal(part, whole[y0:y1, x0:x1])
+
+
+def test_bad_tolerance_names_the_parameter():
+    ctx = dict(S2_CONTEXT, cloud_tolerance=0)
+    with pytest.raises(ValueError, match="cloud_tolerance"):
+        run("distance_score", cube(np.zeros((1, 1, 2, 2)), ["SCL"], days(0)), ctx)

@@ -1,0 +1,114 @@
+"""Fusion UDF: weighted mosaics and Eq. 2 (Sections 2.3/2.5), through the openeo UDF runner."""
+
+import math
+
+import numpy as np
+import pytest
+from udf_harness import cube, days, metadata_after, run
+
+NAN = np.nan
+CONTEXT = {
+    "s2_bands": ["B04", "B8A"], "s3_bands": ["Syn_Oa08_reflectance", "Syn_Oa17_reflectance"],
+    "fused_band_names": None, "output_ndvi": False, "sigma_days": 20, "scl_band": "SCL",
+    "invalid_scl": [0, 3, 8, 9, 10, 11], "scale": 0.0001, "score_band": "score", "target_band": "target",
+    "ndvi_red": "B04", "ndvi_nir": "B8A", "ndvi_band": "NDVI",
+}
+# a deliberately shuffled band order: pairing must go by name, never by position in the cube
+BANDS = ["Syn_Oa17_reflectance", "B8A", "score", "SCL", "target", "Syn_Oa08_reflectance", "B04"]
+
+
+def merged(labels):
+    """labels: list of (day, dict of band -> value); missing bands are no data. One pixel."""
+    values = np.array([[[[row.get(b, NAN)]] for b in BANDS] for _, row in labels], dtype=float)
+    return cube(values, BANDS, days(*[d for d, _ in labels]))
+
+
+def s2_label(day, b04, b8a, lr04, lr8a, score=1.0, scl=4):
+    return (day, {"B04": b04, "B8A": b8a, "SCL": scl, "score": score, "target": 0,
+                  "Syn_Oa08_reflectance": lr04, "Syn_Oa17_reflectance": lr8a})
+
+
+def target_label(day, lr04, lr8a):
+    return (day, {"target": 1, "Syn_Oa08_reflectance": lr04, "Syn_Oa17_reflectance": lr8a})
+
+
+def eq2(T, s2_days, hr, lr, score, lr_p, sigma=20.0):
+    w = [s * math.exp(-(t - T) ** 2 / (2 * sigma ** 2)) for t, s in zip(s2_days, score)]
+    hr_m = sum(wi * v for wi, v in zip(w, hr)) / sum(w)
+    lr_m = sum(wi * v for wi, v in zip(w, lr)) / sum(w)
+    return lr_p + hr_m - lr_m
+
+
+def test_eq2_for_one_target_between_two_acquisitions():
+    data = merged([s2_label(0, 1000, 3000, 0.12, 0.30, score=1.0), target_label(5, 0.18, 0.35),
+                   s2_label(12, 2500, 2000, 0.20, 0.25, score=0.5)])
+    out = run("fusion", data, CONTEXT)
+    assert out.dims == ("t", "bands", "y", "x")
+    assert list(out.bands.values) == ["B04", "B8A"]
+    assert [str(t)[:10] for t in out.t.values] == ["2022-09-06"]
+    assert out.values[0, 0, 0, 0] == pytest.approx(eq2(5, [0, 12], [0.1, 0.25], [0.12, 0.20], [1, 0.5], 0.18), rel=1e-5)
+    assert out.values[0, 1, 0, 0] == pytest.approx(eq2(5, [0, 12], [0.3, 0.2], [0.30, 0.25], [1, 0.5], 0.35), rel=1e-5)
+
+
+def test_target_on_an_s2_date_and_cloudy_acquisitions_ignored():
+    s2 = s2_label(4, 1000, 3000, 0.1, 0.3)
+    s2[1]["target"] = 1
+    data = merged([s2, s2_label(8, 9000, 9000, 0.9, 0.9, scl=9), s2_label(9, 9000, 9000, 0.9, 0.9, score=0.0)])
+    out = run("fusion", data, CONTEXT)
+    np.testing.assert_allclose(out.values[0, :, 0, 0], [0.1, 0.3], rtol=1e-5)
+
+
+def test_missing_s3_falls_back_to_the_s2_mosaic():
+    data = merged([s2_label(0, 1000, 3000, NAN, NAN), target_label(5, 0.5, 0.5),
+                   s2_label(10, 3000, 1000, NAN, NAN)])
+    out = run("fusion", data, CONTEXT)
+    np.testing.assert_allclose(out.values[0, :, 0, 0], [0.2, 0.2], rtol=1e-5)
+
+
+def test_missing_lr_at_target_falls_back_too():
+    data = merged([s2_label(0, 1000, 3000, 0.5, 0.5), target_label(5, NAN, NAN), s2_label(10, 3000, 1000, 0.5, 0.5)])
+    np.testing.assert_allclose(run("fusion", data, CONTEXT).values[0, :, 0, 0], [0.2, 0.2], rtol=1e-5)
+
+
+def test_all_cloud_gives_no_data_never_inf():
+    data = merged([s2_label(0, 1000, 3000, 0.1, 0.1, scl=8), target_label(5, 0.2, 0.2),
+                   s2_label(10, 1000, 3000, 0.1, 0.1, scl=3)])
+    out = run("fusion", data, dict(CONTEXT, output_ndvi=True)).values
+    assert np.isnan(out).all()
+
+
+def test_fusion_never_returns_negative_reflectance():
+    data = merged([s2_label(0, 100, 100, 0.5, 0.5), target_label(5, 0.01, 0.01), s2_label(10, 100, 100, 0.5, 0.5)])
+    out = run("fusion", data, CONTEXT).values
+    assert (out == 0).all()
+
+
+def test_ndvi_and_renamed_bands():
+    ctx = dict(CONTEXT, output_ndvi=True, fused_band_names=["red", "nir"])
+    day, row = s2_label(0, 1000, 3000, 0.1, 0.3)
+    data = merged([(day, dict(row, target=1))])  # the single S2 date is also the target
+    out = run("fusion", data, ctx)
+    assert list(out.bands.values) == ["red", "nir", "NDVI"]
+    assert out.values[0, 2, 0, 0] == pytest.approx((0.3 - 0.1) / (0.3 + 0.1), rel=1e-5)
+    assert metadata_after("fusion", BANDS, ctx) == ["red", "nir", "NDVI"]
+
+
+@pytest.mark.parametrize("ctx, name", [
+    ({"s3_bands": ["Syn_Oa08_reflectance"]}, "s3_data_bands"),
+    ({"fused_band_names": ["only_one"]}, "fused_band_names"),
+    ({"output_ndvi": True, "s2_bands": ["B04", "B03"], "s3_bands": ["Syn_Oa08_reflectance", "Syn_Oa06_reflectance"]},
+     "output_ndvi"),
+])
+def test_inconsistent_band_parameters_name_the_parameter(ctx, name):
+    data = merged([s2_label(0, 1000, 3000, 0.1, 0.3), target_label(2, 0.1, 0.3)])
+    with pytest.raises(ValueError, match=f"parameter '{name}'"):
+        run("fusion", data, dict(CONTEXT, **ctx))
+
+
+def test_no_s2_acquisition_names_temporal_extent():
+    with pytest.raises(ValueError, match="parameter 'temporal_extent'"):
+        run("fusion", merged([target_label(2, 0.1, 0.3)]), CONTEXT)
+
+
+def test_apply_metadata_default_names_are_the_s2_bands():
+    assert metadata_after("fusion", BANDS, CONTEXT) == ["B04", "B8A"]

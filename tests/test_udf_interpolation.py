@@ -1,0 +1,62 @@
+"""Interpolation UDF: S3 composites to the S2 dates and the target dates (EFAST.md §1 step 5)."""
+
+import numpy as np
+import pytest
+from udf_harness import cube, days, metadata_after, run
+
+from efast_udp.udfs.interpolation import interpolate_series
+
+CONTEXT = {"temporal_extent": ["2022-09-01", "2022-09-09"], "temporal_extent_target": ["2022-09-03", "2022-09-07"],
+           "interval_days": 2, "target_time_series": None, "score_band": "score", "target_band": "target"}
+BANDS = ["Syn_Oa04_reflectance", "score"]
+NAN = np.nan
+
+
+def merged(rows, dates):
+    """rows: (lr, score) per label, one pixel."""
+    return cube(np.array([[[[lr]], [[s]]] for lr, s in rows], dtype=float), BANDS, days(*dates))
+
+
+def test_lr_at_s2_dates_and_targets_with_score_and_marker():
+    # composites at days 0, 4, 8 (0.1, 0.3, 0.5); S2 acquisitions at days 1 and 4
+    data = merged([(0.1, NAN), (NAN, 0.7), (0.3, 0.9), (0.5, NAN)], [0, 1, 4, 8])
+    out = run("interpolation", data, CONTEXT)
+    assert list(out.bands.values) == ["Syn_Oa04_reflectance", "score", "target"]
+    labels = [int((t - np.datetime64("2022-09-01")) / np.timedelta64(1, "D")) for t in out.t.values]
+    assert labels == [1, 2, 4]  # S2 dates 1, 4 and targets 2, 4 (the end, day 6, is excluded)
+    v = out.values[:, :, 0, 0]
+    np.testing.assert_allclose(v[:, 0], [0.15, 0.2, 0.3], rtol=1e-6)
+    np.testing.assert_array_equal(np.isnan(v[:, 1]), [False, True, False])
+    np.testing.assert_allclose(v[[0, 2], 1], [0.7, 0.9], rtol=1e-6)
+    np.testing.assert_array_equal(v[:, 2], [0, 1, 1])
+
+
+def test_explicit_target_series_wins_and_gaps_are_bridged():
+    data = merged([(0.1, NAN), (NAN, NAN), (0.5, NAN)], [0, 2, 8])
+    ctx = dict(CONTEXT, target_time_series=["2022-09-05", "2022-09-03"])
+    out = run("interpolation", data, ctx)
+    np.testing.assert_allclose(out.values[:, 0, 0, 0], [0.2, 0.3], rtol=1e-6)
+
+
+def test_no_s3_observation_gives_no_data():
+    out = run("interpolation", merged([(NAN, 0.5), (NAN, NAN)], [2, 4]), CONTEXT)
+    assert np.isnan(out.values[:, 0]).all()
+
+
+def test_no_extrapolation_outside_the_composites():
+    out = interpolate_series(np.array([[1.0], [2.0]]), np.array([2.0, 4.0]), np.array([1.0, 3.0, 5.0]))
+    assert np.isnan(out[0, 0]) and out[1, 0] == pytest.approx(1.5) and np.isnan(out[2, 0])
+
+
+@pytest.mark.parametrize("ctx, name", [
+    ({"target_time_series": ["2022-09-03", "2022-10-01"]}, "target_time_series"),
+    ({"temporal_extent_target": ["2022-08-20", "2022-09-05"]}, "temporal_extent_target"),
+    ({"interval_days": 0}, "interval_days"),
+])
+def test_targets_outside_temporal_extent_name_the_parameter(ctx, name):
+    with pytest.raises(ValueError, match=f"parameter '{name}'"):
+        run("interpolation", merged([(0.1, 0.5)], [2]), dict(CONTEXT, **ctx))
+
+
+def test_apply_metadata_adds_the_target_band():
+    assert metadata_after("interpolation", BANDS, CONTEXT) == ["Syn_Oa04_reflectance", "score", "target"]
