@@ -83,3 +83,20 @@ def test_bad_tolerance_names_the_parameter():
     ctx = dict(S2_CONTEXT, cloud_tolerance=0)
     with pytest.raises(ValueError, match="cloud_tolerance"):
         run("distance_score", cube(np.zeros((1, 1, 2, 2)), ["SCL"], days(0)), ctx)
+
+
+@pytest.mark.parametrize("max_distance_m", [300, 5000, 7777, C.MAX_MAX_DISTANCE_TO_CLOUD_M])
+def test_bounded_transform_equals_the_exact_euclidean_distance_transform(max_distance_m):
+    from scipy import ndimage
+
+    rng = np.random.default_rng(int(max_distance_m))
+    cloudy = rng.random((3, 90, 120)) < 0.004
+    cloudy[1, 10:20, 30:80] = True
+    cloudy[2] = False  # a date without any cloud
+    D = max_distance_m / C.COARSE_PIXEL_SIZE_M
+    expected = np.ones(cloudy.shape)
+    for i in range(2):
+        d = ndimage.distance_transform_edt(~cloudy[i])
+        expected[i] = np.clip((d - 1) / D, 0, 1)
+    expected[cloudy] = 0
+    np.testing.assert_allclose(distance_score(cloudy, D), expected, atol=1e-6)

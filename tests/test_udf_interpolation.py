@@ -60,3 +60,17 @@ def test_targets_outside_temporal_extent_name_the_parameter(ctx, name):
 
 def test_apply_metadata_adds_the_target_band():
     assert metadata_after("interpolation", BANDS, CONTEXT) == ["Syn_Oa04_reflectance", "score", "target"]
+
+
+def test_matches_per_element_np_interp_with_and_without_gaps():
+    rng = np.random.default_rng(3)
+    days_ = np.array([0.0, 2, 4, 6, 8, 10, 12])
+    values = rng.random((7, 3, 40)).astype(np.float32)
+    values[:, :, :10][rng.random((7, 3, 10)) < 0.4] = np.nan  # gaps in some series only
+    query = np.array([-1.0, 0, 1, 3.5, 6, 9, 12, 13])
+    out = interpolate_series(values, days_, query)
+    flat = values.reshape(7, -1)
+    for p in range(flat.shape[1]):
+        ok = np.isfinite(flat[:, p])
+        expected = np.interp(query, days_[ok], flat[ok, p], left=np.nan, right=np.nan) if ok.any() else np.nan
+        np.testing.assert_allclose(out.reshape(len(query), -1)[:, p], expected, rtol=1e-5, atol=1e-7)

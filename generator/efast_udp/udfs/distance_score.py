@@ -5,7 +5,8 @@ fraction of invalid 10-20 m pixels per coarse cell) and once for Sentinel-3 (mas
 CLOUD_flags). Threshold, distance transform and ramp happen here in one pass:
 
     cloudy  = fraction >= cloud_tolerance           (S2)   or   flags & bits != 0 / no data (S3)
-    d       = Euclidean distance (coarse px) from a clear cell to the nearest cloudy cell
+    d       = Euclidean distance (coarse px) from a clear cell to the nearest cloudy cell,
+              by a separable transform bounded at ⌈D⌉ + 1 px (exact for the score)
     score   = clip((d - 1) / D, 0, 1),  D = max_distance_to_cloud_m / pixel_size_m
     score   = 0 on cloudy cells
 
@@ -18,7 +19,6 @@ Context keys: ``mask_band``, ``mask_kind`` ("fraction" | "flags"), ``cloud_toler
 
 import numpy as np
 import xarray
-from scipy import ndimage
 
 
 def cloudy_from_fraction(fraction, tolerance):
@@ -34,24 +34,50 @@ def cloudy_from_flags(flags, bits):
     return ~finite | ((as_int & int(bits)) != 0)
 
 
+def bounded_squared_distance(cloudy, radius):
+    """Squared Euclidean distance (px²) from each cell to the nearest cloudy cell in its 2-D
+    slice (..., y, x), exact up to ``radius`` px; farther cells get at least (radius + 1)².
+
+    Separable transform: distance along y to the nearest cloud in the column, then the
+    minimum over |dx| <= radius of dx² + dy²(x + dx). Restricting dx to the radius is exact for
+    every distance <= radius, which is all the score can see (it saturates at D + 1 <= radius).
+    Vectorised over all slices at once; small integers keep it memory-lean.
+    """
+    cloudy = np.asarray(cloudy, dtype=bool)
+    ny = cloudy.shape[-2]
+    cap = int(radius) + 1
+    dtype = np.int16 if cap * cap + radius * radius < np.iinfo(np.int16).max else np.int32
+    rows = np.arange(ny, dtype=np.int32).reshape((ny, 1))
+    far = ny + cap
+    last = np.maximum.accumulate(np.where(cloudy, rows, -far), axis=-2)
+    following = np.flip(np.minimum.accumulate(np.flip(np.where(cloudy, rows, ny + far), -2), axis=-2), -2)
+    dy = np.minimum(np.minimum(rows - last, following - rows), cap).astype(dtype)
+    dy2 = dy * dy
+    best = dy2.copy()
+    shifted = np.empty_like(dy2)
+    for dx in range(1, int(radius) + 1):
+        step = dtype(dx * dx)
+        np.add(dy2[..., :-dx], step, out=shifted[..., :-dx])
+        np.minimum(best[..., dx:], shifted[..., :-dx], out=best[..., dx:])
+        np.add(dy2[..., dx:], step, out=shifted[..., dx:])
+        np.minimum(best[..., :-dx], shifted[..., dx:], out=best[..., :-dx])
+    return best
+
+
 def distance_score(cloudy, max_distance_px):
     """Distance-to-cloud score of a stack of 2-D masks (..., y, x) -> float32, same shape.
 
-    A slice without any cloudy cell scores 1 everywhere (the nearest cloud is farther than D).
+    score = clip((d - 1) / D, 0, 1), 0 on cloudy cells; a slice without any cloudy cell scores 1
+    everywhere (the nearest cloud is farther than D).
     """
-    if max_distance_px <= 0:
+    if not max_distance_px > 0:
         raise ValueError("parameter 'max_distance_to_cloud_m' must be > 0")
     cloudy = np.asarray(cloudy, dtype=bool)
-    score = np.ones(cloudy.shape, dtype=np.float32)
-    flat_cloudy = cloudy.reshape((-1,) + cloudy.shape[-2:])
-    flat_score = score.reshape(flat_cloudy.shape)
-    for i in range(flat_cloudy.shape[0]):
-        mask = flat_cloudy[i]
-        if not mask.any():
-            continue
-        # distance of every clear cell to the nearest cloudy cell (0 on cloudy cells)
-        d = ndimage.distance_transform_edt(~mask).astype(np.float32)
-        np.clip((d - 1.0) / np.float32(max_distance_px), 0.0, 1.0, out=flat_score[i])
+    radius = int(np.ceil(max_distance_px)) + 1
+    score = np.sqrt(bounded_squared_distance(cloudy, radius), dtype=np.float32)
+    score -= np.float32(1.0)
+    score /= np.float32(max_distance_px)
+    np.clip(score, 0.0, 1.0, out=score)
     score[cloudy] = 0.0
     return score
 

@@ -13,12 +13,12 @@ date T and each band pair (S2 band i <-> S3 band i, paired by name from the cont
     F(T)     = LR_p(T) + HR_m(T) - LR_m(T)                                    (Eq. 2)
 
 HR_m and LR_m are taken over the acquisitions where both S2 and LR have data, so they always
-share their weights. Where LR_p or LR_m is missing, F = HR_m over all valid S2 acquisitions
+share their weights (computed as one weighted mean of S2 - LR). Where LR_p or LR_m is missing, F = HR_m over all valid S2 acquisitions
 (never one LR term without the other). F is clipped at 0 (a reflectance is never negative).
 Optional NDVI = (NIR - red) / (NIR + red) from the fused bands (NaN where NIR + red <= 0).
 
-The weighted sums over t are matrix products (targets x dates) @ (dates x pixels): memory
-stays at a few copies of the input, never (targets x dates x y x x).
+The weighted sums over t are matrix products (targets x dates) @ (dates x pixels), in blocks
+of targets: memory stays at a few copies of the input, never (targets x dates x y x x).
 
 Context keys: ``s2_bands``, ``s3_bands``, ``fused_band_names``, ``output_ndvi``,
 ``sigma_days`` (the UDP's ``temporal_score_stddev``), ``scl_band``, ``invalid_scl``, ``scale``,
@@ -65,18 +65,18 @@ def temporal_weights(obs_days, target_days, sigma_days):
     return np.exp(-0.5 * delta * delta).astype(np.float32)
 
 
-def weighted_mean(w_t, weight, values):
-    """sum_t w_t * weight * values / sum_t w_t * weight, as (targets, ...); NaN where the sum is 0.
+#: Targets per block: the per-block (targets x pixels) products stay cache-sized.
+TARGET_BLOCK = 4
 
-    ``weight`` (dates, ...) is 0 wherever ``values`` must not count; NaN values are ignored.
-    """
+
+def weighted_mean(w_t, weight, values):
+    """sum_t w_t weight values / sum_t w_t weight over the dates, as (targets, ...); NaN where
+    no date has weight. ``weight`` is 0 wherever ``values`` must not count."""
     n = weight.shape[0]
-    numerator = w_t @ np.where(weight > 0, values * weight, 0).reshape(n, -1)
+    numerator = w_t @ np.where(weight > 0, values * weight, np.float32(0)).reshape(n, -1)
     denominator = w_t @ weight.reshape(n, -1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = numerator / denominator
-    mean[~(denominator > 0)] = np.nan
-    return mean.reshape((w_t.shape[0],) + weight.shape[1:])
+        return (numerator / denominator).reshape((w_t.shape[0],) + weight.shape[1:])
 
 
 def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
@@ -84,22 +84,52 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
 
     s2, lr_at_s2: (dates, bands, y, x) reflectance, NaN = invalid; score: (dates, y, x);
     lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x) float32.
+
+    HR_m - LR_m is one weighted mean of the difference S2 - LR over the acquisitions where both
+    exist (same weights by construction). Sums over dates are matrix products per block of
+    targets; the weight sum is shared by all bands when their validity is the same (the usual
+    case: validity comes from SCL and the S3 series).
     """
     w_t = temporal_weights(obs_days, target_days, sigma_days)
+    n_dates, n_bands = s2.shape[:2]
+    n_targets = len(target_days)
     score = np.nan_to_num(np.asarray(score, dtype=np.float32), nan=0.0)[:, None]
-    s2_ok = np.isfinite(s2)
-    hr_weight = np.where(s2_ok, score, np.float32(0))
-    hr_all = weighted_mean(w_t, hr_weight, s2)
-    joint_weight = np.where(np.isfinite(lr_at_s2), hr_weight, np.float32(0))
-    del hr_weight
-    hr_joint = weighted_mean(w_t, joint_weight, s2)
-    lr_m = weighted_mean(w_t, joint_weight, lr_at_s2)
-    del joint_weight
-    with np.errstate(invalid="ignore"):
-        fused = lr_at_targets + hr_joint - lr_m
-        fused = np.where(np.isfinite(fused), fused, hr_all)
-        np.maximum(fused, 0, out=fused, where=np.isfinite(fused))
-    return fused.astype(np.float32)
+    joint = np.isfinite(s2) & np.isfinite(lr_at_s2)
+    joint_weight = np.where(joint, score, np.float32(0))
+    terms = np.where(joint, (s2 - lr_at_s2) * joint_weight, np.float32(0)).reshape(n_dates, n_bands, -1)
+    shared = bool((joint == joint[:, :1]).all())
+    weights = joint_weight[:, :1] if shared else joint_weight
+    weights = weights.reshape(n_dates, weights.shape[1], -1)
+    del joint, joint_weight
+    fused = np.empty(lr_at_targets.shape, dtype=np.float32)
+    flat_fused = fused.reshape(n_targets, n_bands, -1)
+    flat_lr_p = lr_at_targets.reshape(n_targets, n_bands, -1)
+    for start in range(0, n_targets, TARGET_BLOCK):
+        block = slice(start, start + TARGET_BLOCK)
+        numerator = np.tensordot(w_t[block], terms, axes=1)
+        denominator = np.tensordot(w_t[block], weights, axes=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            numerator /= denominator  # 0 / 0 = NaN where no acquisition has weight
+        numerator += flat_lr_p[block]  # Eq. 2: LR_p + HR_m - LR_m
+        flat_fused[block] = numerator
+    del terms, weights
+    _fill_with_s2_mosaic(fused, s2, score, w_t)
+    np.maximum(fused, 0, out=fused)  # a reflectance is never negative (NaN stays NaN)
+    return fused
+
+
+def _fill_with_s2_mosaic(fused, s2, score, w_t):
+    """Where Eq. 2 is undefined (no LR_p or no LR_m), F = HR_m over all valid acquisitions."""
+    n_targets, n_dates = w_t.shape
+    flat = fused.reshape(n_targets, -1)
+    missing = ~np.isfinite(flat)
+    columns = missing.any(axis=0)
+    if not columns.any():
+        return
+    s2_cols = s2.reshape(n_dates, -1)[:, columns]
+    score_cols = np.broadcast_to(score, s2.shape).reshape(n_dates, -1)[:, columns]
+    hr_m = weighted_mean(w_t, np.where(np.isfinite(s2_cols), score_cols, np.float32(0)), s2_cols)
+    flat[:, columns] = np.where(missing[:, columns], hr_m, flat[:, columns])
 
 
 def ndvi(red, nir):
@@ -125,27 +155,25 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         raise ValueError("fusion: bands %s missing from the input bands %s" % (missing, bands))
     cube = cube.transpose("t", "bands", "y", "x")
     days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
-    marker = cube.sel(bands=target_band).values
+    marker = cube.values[:, bands.index(target_band)]
     with np.errstate(invalid="ignore"):
         is_target = np.nanmax(np.where(np.isfinite(marker), marker, 0), axis=(1, 2)) > 0.5
     if not is_target.any():
         raise ValueError("fusion: no target date in the input (check 'temporal_extent_target' / 'target_time_series')")
-    scl = cube.sel(bands=scl_band).values
+    scl = cube.values[:, bands.index(scl_band)]
     valid = s2_validity(scl, context["invalid_scl"])
     is_s2 = np.isfinite(scl).any(axis=(1, 2))
     if not is_s2.any():
         raise ValueError("parameter 'temporal_extent': no Sentinel-2 acquisition in the period")
-    s2 = cube.sel(bands=s2_bands).values[is_s2].astype(np.float32) * np.float32(context["scale"])
+    values = cube.values
+
+    def take(labels, names):
+        return values[np.ix_(labels, [bands.index(b) for b in names])].astype(np.float32, copy=False)
+
+    s2 = take(is_s2, s2_bands) * np.float32(context["scale"])
     s2[~np.broadcast_to(valid[is_s2][:, None], s2.shape)] = np.nan
-    fused = fuse(
-        s2,
-        cube.sel(bands=s3_bands).values[is_s2].astype(np.float32),
-        cube.sel(bands=score_band).values[is_s2],
-        cube.sel(bands=s3_bands).values[is_target].astype(np.float32),
-        days[is_s2],
-        days[is_target],
-        float(context["sigma_days"]),
-    )
+    fused = fuse(s2, take(is_s2, s3_bands), take(is_s2, [score_band])[:, 0], take(is_target, s3_bands),
+                 days[is_s2], days[is_target], float(context["sigma_days"]))
     if context.get("output_ndvi"):
         red = fused[:, s2_bands.index(context["ndvi_red"])]
         nir = fused[:, s2_bands.index(context["ndvi_nir"])]

@@ -66,28 +66,68 @@ def interpolate_series(values, days, query):
 
     values: (n, ...) with NaN = no data, days: (n,) ascending, query: (q,).
     Returns (q, ...) float32; NaN where the query lies outside the finite values' range.
+    Series without gaps (the usual case) share one (q x n) weight matrix: a single matrix
+    product; only the elements with gaps take the per-element sweep.
     """
     n = values.shape[0]
+    if n == 0:
+        return np.full((len(query),) + values.shape[1:], np.nan, dtype=np.float32)
     flat = values.reshape(n, -1)
-    finite = np.isfinite(flat)
-    index = np.arange(n, dtype=np.int32)[:, None]
-    last_finite = np.maximum.accumulate(np.where(finite, index, -1), axis=0)
-    next_finite = np.minimum.accumulate(np.where(finite, index, n)[::-1], axis=0)[::-1]
-    out = np.empty((len(query), flat.shape[1]), dtype=np.float32)
-    for j, q in enumerate(query):
-        k_left = np.searchsorted(days, q, side="right") - 1
-        k_right = np.searchsorted(days, q, side="left")
-        left = last_finite[k_left] if k_left >= 0 else np.full(flat.shape[1], -1, np.int32)
-        right = next_finite[k_right] if k_right < n else np.full(flat.shape[1], n, np.int32)
-        ok = (left >= 0) & (right < n)
-        left, right = np.clip(left, 0, n - 1), np.clip(right, 0, n - 1)
-        v_left = np.take_along_axis(flat, left[None], axis=0)[0]
-        v_right = np.take_along_axis(flat, right[None], axis=0)[0]
-        span = days[right] - days[left]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            frac = np.where(span > 0, (q - days[left]) / span, 0.0)
-        out[j] = np.where(ok, v_left + frac * (v_right - v_left), np.nan)
+    complete = np.isfinite(flat).all(axis=0)
+    days, query = np.asarray(days, dtype=np.float64), np.asarray(query, dtype=np.float64)
+    if complete.all():
+        out = _interpolate_complete(flat, days, query)
+    else:
+        out = np.full((len(query), flat.shape[1]), np.nan, dtype=np.float32)
+        out[:, complete] = _interpolate_complete(flat[:, complete], days, query)
+        out[:, ~complete] = _interpolate_with_gaps(flat[:, ~complete], days, query)
     return out.reshape((len(query),) + values.shape[1:])
+
+
+def _interpolate_complete(flat, days, query):
+    """All n values present: out = W @ flat with two non-zero weights per query row."""
+    weights = np.zeros((len(query), len(days)), dtype=np.float32)
+    inside = (query >= days[0]) & (query <= days[-1])
+    right = np.clip(np.searchsorted(days, query, side="left"), 0, len(days) - 1)
+    left = np.clip(np.searchsorted(days, query, side="right") - 1, 0, len(days) - 1)
+    span = days[right] - days[left]
+    frac = np.where(span > 0, (query - days[left]) / np.where(span > 0, span, 1), 0.0)
+    rows = np.arange(len(query))
+    np.add.at(weights, (rows, left), (1 - frac).astype(np.float32))
+    np.add.at(weights, (rows, right), frac.astype(np.float32))
+    out = weights @ flat.astype(np.float32, copy=False)
+    out[~inside] = np.nan
+    return out
+
+
+def _interpolate_with_gaps(flat, days, query):
+    """Per element: the nearest finite value before and after each query (two sweeps)."""
+    n, q = len(days), len(query)
+    right_value = np.full((q, flat.shape[1]), np.nan, dtype=np.float32)
+    right_day = np.full((q, flat.shape[1]), np.nan, dtype=np.float32)
+    value = np.full(flat.shape[1], np.nan, dtype=np.float32)
+    day = np.full(flat.shape[1], np.nan, dtype=np.float32)
+    k = n - 1
+    for j in range(q - 1, -1, -1):  # backwards: next finite value at or after each query
+        while k >= 0 and days[k] >= query[j]:
+            ok = np.isfinite(flat[k])
+            value, day = np.where(ok, flat[k], value), np.where(ok, np.float32(days[k] - days[0]), day)
+            k -= 1
+        right_value[j], right_day[j] = value, day
+    out = np.empty((q, flat.shape[1]), dtype=np.float32)
+    value = np.full(flat.shape[1], np.nan, dtype=np.float32)
+    day = np.full(flat.shape[1], np.nan, dtype=np.float32)
+    k = 0
+    for j in range(q):  # forwards: last finite value at or before each query
+        while k < n and days[k] <= query[j]:
+            ok = np.isfinite(flat[k])
+            value, day = np.where(ok, flat[k], value), np.where(ok, np.float32(days[k] - days[0]), day)
+            k += 1
+        span = right_day[j] - day
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = np.where(span > 0, (np.float32(query[j] - days[0]) - day) / span, np.float32(0))
+        out[j] = value + frac * (right_value[j] - value)
+    return out
 
 
 def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
@@ -103,7 +143,9 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     is_s2 = np.isfinite(score).any(axis=(1, 2))
     targets = target_days(context)
     query = np.union1d(days[is_s2], targets)
-    lr = interpolate_series(cube.sel(bands=lr_bands).values, days, query)
+    lr_values = cube.sel(bands=lr_bands).values
+    has_lr = np.isfinite(lr_values).any(axis=(1, 2, 3))  # composite labels (not S2-only ones)
+    lr = interpolate_series(lr_values[has_lr], days[has_lr], query)
     out_score = np.full((len(query), 1) + score.shape[1:], np.nan, dtype=np.float32)
     position = {d: i for i, d in enumerate(days)}
     for j, q in enumerate(query):
