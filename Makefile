@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# separate venv for openeo-driver (end-to-end tests of publishing), pinned in requirements/driver-constraints.txt
+DRIVER_VENV := .venv-driver
+DRIVER_STAMP := $(DRIVER_VENV)/.installed
 
 .PHONY: build-udp check-udp test validate lock clean
 
@@ -22,7 +25,7 @@ check-udp: $(STAMP)
 	$(BIN)/efast-udp check
 
 ## The whole test suite
-test: $(STAMP)
+test: $(STAMP) $(DRIVER_STAMP) browser validate
 	$(BIN)/efast-udp check
 	$(BIN)/python -m pytest
 
@@ -36,3 +39,63 @@ lock:
 
 clean:
 	rm -rf $(VENV) public build
+
+# --- publishing (issue 4) ------------------------------------------------------------------
+.PHONY: site serve browser driver-venv lock-driver
+
+## Render the static site public/ from udp/ (refuses to rewrite a released version);
+## SITE_ARGS adds options, e.g. SITE_ARGS="--previous-sums previous-SHA256SUMS"
+SITE_ARGS ?=
+site: $(STAMP)
+	$(BIN)/efast-udp site $(SITE_ARGS)
+
+## Serve public/ on http://127.0.0.1:8000/ (JSON as application/json, CORS allowed)
+serve: site
+	$(BIN)/efast-udp serve
+
+## The separate openeo-driver venv for the end-to-end tests (older pystac/openeo pins)
+driver-venv: $(DRIVER_STAMP)
+
+$(DRIVER_STAMP): requirements/driver-constraints.txt
+	test -x $(DRIVER_VENV)/bin/python || $(PYTHON) -m venv $(DRIVER_VENV)
+	$(DRIVER_VENV)/bin/python -m pip install --quiet -c requirements/driver-constraints.txt openeo-driver
+	touch $(DRIVER_STAMP)
+
+## Debian chromium for the browser test (root + apt-get); without it that test is skipped (fails under CI=true)
+browser:
+	@if [ -x "$${EFAST_CHROMIUM:-/usr/bin/chromium}" ]; then echo "browser: $$("$${EFAST_CHROMIUM:-/usr/bin/chromium}" --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "browser: installing Debian chromium"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+	  || echo "browser: installing chromium failed; the browser test will be skipped (it fails under CI=true)"; \
+	else echo "browser: not root or no apt-get, chromium not installed; the browser test will be skipped (it fails under CI=true)"; fi
+
+## Re-pin the driver venv (needs the registries)
+lock-driver:
+	rm -rf .venv-driver-lock && $(PYTHON) -m venv .venv-driver-lock
+	.venv-driver-lock/bin/pip install --quiet --pre 'openeo-driver==0.136.0a4'
+	( echo '# Pinned versions of the separate openeo-driver venv (.venv-driver) used by the end-to-end tests:'; \
+	  echo '# openeo-driver pins an older pystac and openeo client than the main venv. Regenerate with `make lock-driver`.'; \
+	  .venv-driver-lock/bin/pip freeze ) > requirements/driver-constraints.txt
+	rm -rf .venv-driver-lock
+
+# --- validation (issue 3) ------------------------------------------------------------------
+.PHONY: js-validator
+JS_DIR := tests/js
+JS_STAMP := $(JS_DIR)/node_modules/.installed
+UDP_FILES = udp/efast.json $(sort $(wildcard udp/releases/*/efast.json))
+
+## Validate udp/efast.json and every udp/releases/*/efast.json: efast-udp validate (schemas,
+## process specs, back-end profile, UDF rules), then the official openEO JS validator with the
+## back-end profile's extensions declared
+validate: $(STAMP) $(JS_STAMP)
+	$(BIN)/efast-udp validate $(UDP_FILES)
+	node $(JS_DIR)/validate.js schemas/openeo-processes --profile schemas/backend-profile.json $(UDP_FILES) >/dev/null \
+	  || { node $(JS_DIR)/validate.js schemas/openeo-processes --profile schemas/backend-profile.json $(UDP_FILES); exit 1; }
+
+## @openeo/js-processgraphs and its dependencies, pinned by tests/js/package-lock.json
+js-validator: $(JS_STAMP)
+
+$(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json
+	cd $(JS_DIR) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(JS_STAMP)

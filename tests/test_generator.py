@@ -197,3 +197,17 @@ def test_list_intermediates_names_every_stage():
     names = [line.split()[0] for line in result.stdout.splitlines()]
     assert result.returncode == 0
     assert names[0] == "s2_input" and names[-1] == "fused" and "s3_composite" in names and "lr_series" in names
+
+
+def test_build_writes_nothing_when_the_render_is_invalid(tmp_path, monkeypatch):
+    real_build = release.build_udp
+
+    def corrupted(*args, **kwargs):
+        doc = real_build(*args, **kwargs)
+        doc["process_graph"]["s2_scl"]["process_id"] = "filter_bandz"
+        return doc
+
+    monkeypatch.setattr(release, "build_udp", corrupted)
+    with pytest.raises(ReleaseError, match="not a valid UDP.*filter_bandz"):
+        release.write(Settings.load(), tmp_path / "udp")
+    assert not (tmp_path / "udp").exists()

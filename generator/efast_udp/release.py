@@ -74,10 +74,22 @@ def refuse_released_changes(files: dict[Path, str], udp_dir: Path = UDP_DIR) -> 
             )
 
 
+def refuse_invalid(files: dict[Path, str]) -> None:
+    """Nothing is written unless the render passes the validator (schemas, specs, profile, UDFs)."""
+    from efast_udp.validation import validate_udp
+
+    for path, text in files.items():
+        findings = validate_udp(json.loads(text), str(path))
+        if findings:
+            details = "; ".join(f.format() for f in findings[:5])
+            raise ReleaseError(f"the render is not a valid UDP ({len(findings)} findings), nothing written: {details}")
+
+
 def write(settings: Settings, udp_dir: Path = UDP_DIR) -> list[Path]:
-    """Render and write ``udp/``; returns the files that changed. Never rewrites a release."""
+    """Render, validate and write ``udp/``; returns the files that changed. Never rewrites a release."""
     files = expected_files(settings, udp_dir)
     refuse_released_changes(files, udp_dir)
+    refuse_invalid(files)
     changed = []
     for path, text in files.items():
         if not path.exists() or path.read_text("utf-8") != text:

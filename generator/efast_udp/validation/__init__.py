@@ -1,0 +1,22 @@
+"""Validation of rendered UDPs (issue 3): the project's JSON Schemas from the openEO API 1.2,
+the pinned openEO process specifications, the back-end profile and the UDF rules.
+
+    from efast_udp.validation import validate_udp
+    findings = validate_udp(doc, "udp/efast.json")   # [] when valid
+
+Importing this package is cheap; the checks (and jsonschema) load on the first call.
+"""
+
+from __future__ import annotations
+
+from efast_udp.validation.findings import Finding
+
+
+def validate_udp(doc: object, filename: str | None = None) -> list[Finding]:
+    """All findings for the UDP ``doc``; see :func:`efast_udp.validation.core.validate_udp`."""
+    from efast_udp.validation.core import validate_udp as _validate
+
+    return _validate(doc, filename)
+
+
+__all__ = ["Finding", "validate_udp"]

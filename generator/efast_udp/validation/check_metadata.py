@@ -1,0 +1,52 @@
+"""Check 7: links are https and the ``id`` matches the file name the UDP is published under."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Iterator
+from urllib.parse import urlparse
+
+from efast_udp.validation.context import Context
+from efast_udp.validation.findings import Finding, pointer, show
+
+
+def check_links_https(ctx: Context) -> Iterator[Finding]:
+    """Plain http links can be altered in transit and are blocked as mixed content by the
+    Web Editor (served over https)."""
+    links = ctx.doc.get("links")
+    if not isinstance(links, list):
+        return
+    for i, link in enumerate(links):
+        href = link.get("href") if isinstance(link, dict) else None
+        if isinstance(href, str) and not href.startswith("https://"):
+            yield Finding(
+                code="insecure-link",
+                pointer=pointer("links", i, "href"),
+                found=show(href),
+                expected="an https:// URL",
+                message=f"link {i} (rel {show(link.get('rel'))}) is not an https URL",
+            )
+
+
+def _file_stem(filename: str) -> str:
+    path = urlparse(filename).path if "://" in filename else filename.replace("\\", "/")
+    return PurePosixPath(path).stem
+
+
+def check_id_matches_file(ctx: Context) -> Iterator[Finding]:
+    """Back-ends loading a UDP by URL require the document's ``id`` to equal the requested
+    process id, which users take from the file name (``.../efast.json`` -> ``efast``)."""
+    if not ctx.filename or not isinstance(ctx.doc.get("id"), str):
+        return
+    stem = _file_stem(ctx.filename)
+    if ctx.doc["id"] != stem:
+        yield Finding(
+            code="id-mismatch",
+            pointer=pointer("id"),
+            found=show(ctx.doc["id"]),
+            expected=show(stem),
+            message=f"id {show(ctx.doc['id'])} does not match the file name {ctx.filename!r}",
+        )
+
+
+CHECKS = [check_links_https, check_id_matches_file]

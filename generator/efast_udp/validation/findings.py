@@ -1,0 +1,73 @@
+"""What a check reports: one :class:`Finding` per problem, located by a JSON pointer."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+#: How many characters of a found value a finding shows.
+_FOUND_WIDTH = 80
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem in a UDP document.
+
+    ``pointer`` is an RFC 6901 JSON pointer into the document (``""`` is the whole document),
+    ``found`` a short rendering of what is there, ``expected`` what a valid document has there,
+    ``message`` one sentence for a person, and ``code`` a stable identifier of the check.
+    """
+
+    code: str
+    pointer: str
+    found: str
+    expected: str
+    message: str
+
+    def as_dict(self) -> dict:
+        """The finding as a JSON-serialisable dict."""
+        return {
+            "code": self.code,
+            "pointer": self.pointer,
+            "found": self.found,
+            "expected": self.expected,
+            "message": self.message,
+        }
+
+    def format(self, filename: str | None = None) -> str:
+        """One line for a terminal: ``file#pointer: [code] message (found ...; expected ...)``."""
+        where = f"{filename or ''}#{self.pointer}"
+        return f"{where}: [{self.code}] {self.message} (found: {self.found}; expected: {self.expected})"
+
+
+def pointer(*parts: str | int) -> str:
+    """The JSON pointer made of ``parts`` (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def join(base: str, *parts: str | int) -> str:
+    """``base`` (a pointer) extended by ``parts``."""
+    return base + pointer(*parts)
+
+
+def show(value: object) -> str:
+    """A short, single-line JSON rendering of ``value`` for the ``found`` field."""
+    if value is _MISSING:
+        return "(missing)"
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    text = " ".join(text.split())
+    if len(text) > _FOUND_WIDTH:
+        text = text[: _FOUND_WIDTH - 1] + "…"
+    return text
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+#: Marker for "there is nothing at this place" (distinct from JSON null).
+MISSING = _MISSING = _Missing()

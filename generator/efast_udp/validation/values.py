@@ -1,0 +1,138 @@
+"""Validation of literal values (argument values, defaults, example arguments) against openEO
+data-type schemas: JSON Schema draft-07 plus the openEO ``subtype`` keyword for the subtypes a
+user actually types (dates, temporal intervals, bounding boxes, GeoJSON)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import re
+
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE_TIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
+)
+_GEOMETRY_TYPES = {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+
+
+def parse_instant(text: str) -> _dt.datetime | None:
+    """An RFC 3339 date or date-time as an aware datetime (dates at 00:00 UTC), else ``None``."""
+    try:
+        if _DATE.match(text):
+            return _dt.datetime.combine(_dt.date.fromisoformat(text), _dt.time(), _dt.timezone.utc)
+        if _DATE_TIME.match(text):
+            return _dt.datetime.fromisoformat(re.sub(r"[Zz]$", "+00:00", text.replace(" ", "T")))
+    except ValueError:
+        return None
+    return None
+
+
+def _check_date(value: object) -> str | None:
+    """Dates must be real calendar dates in ``YYYY-MM-DD`` form (RFC 3339 full-date)."""
+    if isinstance(value, str) and not (_DATE.match(value) and parse_instant(value)):
+        return f"{value!r} is not a date (YYYY-MM-DD)"
+    return None
+
+
+def _check_date_time(value: object) -> str | None:
+    """Date-times must be RFC 3339 with a time zone, e.g. ``2024-05-01T00:00:00Z``."""
+    if isinstance(value, str) and not (_DATE_TIME.match(value) and parse_instant(value)):
+        return f"{value!r} is not an RFC 3339 date-time with time zone"
+    return None
+
+
+def _check_temporal_interval(value: object) -> str | None:
+    """An interval is [start, end): not open on both ends, and the end later than the start."""
+    if not (isinstance(value, list) and len(value) == 2):
+        return None
+    start, end = value
+    if start is None and end is None:
+        return "a temporal interval must not be open on both ends"
+    if isinstance(start, str) and isinstance(end, str):
+        a, b = parse_instant(start), parse_instant(end)
+        if a and b and b <= a:
+            return f"the end {end!r} is not later than the start {start!r}"
+    return None
+
+
+def _check_bounding_box(value: object) -> str | None:
+    """A bounding box must not have its south edge north of its north edge."""
+    if isinstance(value, dict):
+        south, north = value.get("south"), value.get("north")
+        if isinstance(south, (int, float)) and isinstance(north, (int, float)) and south > north:
+            return f"south ({south}) is greater than north ({north})"
+    return None
+
+
+def _check_geojson(value: object) -> str | None:
+    """GeoJSON (RFC 7946) must name its type and carry coordinates / geometry / features."""
+    if not isinstance(value, dict):
+        return None
+    kind = value.get("type")
+    if kind in _GEOMETRY_TYPES:
+        return None if isinstance(value.get("coordinates"), list) else f"{kind} without coordinates"
+    if kind == "Feature":
+        return None if isinstance(value.get("geometry"), dict) else "Feature without geometry"
+    if kind == "FeatureCollection":
+        return None if isinstance(value.get("features"), list) else "FeatureCollection without features"
+    return f"{kind!r} is not a GeoJSON geometry, Feature or FeatureCollection type"
+
+
+_SUBTYPE_CHECKS = {
+    "date": _check_date,
+    "date-time": _check_date_time,
+    "temporal-interval": _check_temporal_interval,
+    "bounding-box": _check_bounding_box,
+    "geojson": _check_geojson,
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _validator_class():
+    from jsonschema import Draft7Validator, validators
+    from jsonschema.exceptions import ValidationError
+
+    def subtype(validator, subtype_name, instance, schema):
+        check = _SUBTYPE_CHECKS.get(subtype_name)
+        message = check(instance) if check else None
+        if message:
+            yield ValidationError(message)
+
+    return validators.extend(Draft7Validator, {"subtype": subtype})
+
+
+@functools.lru_cache(maxsize=512)
+def _validator(schema_json: str):
+    """A validator for the schema, or ``None`` if the schema itself is broken (the JSON Schema
+    check reports that; a broken schema cannot judge values)."""
+    from jsonschema.exceptions import SchemaError
+
+    schema = json.loads(schema_json)
+    if isinstance(schema, list):
+        schema = {"anyOf": schema}
+    cls = _validator_class()
+    try:
+        cls.check_schema(schema)
+    except SchemaError:
+        return None
+    return cls(schema)
+
+
+def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
+    """The most relevant reason why ``value`` does not match ``schema``, as ``(path, message)``
+    with ``path`` inside the value; ``None`` if it matches."""
+    from jsonschema.exceptions import best_match
+
+    if schema in ({}, [], None):
+        return None
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    if validator is None:
+        return None
+    try:
+        error = best_match(validator.iter_errors(value))
+    except Exception:  # noqa: BLE001 - unresolvable $ref, unknown type: the schema is at fault
+        return None
+    if error is None:
+        return None
+    return tuple(error.absolute_path), error.message
