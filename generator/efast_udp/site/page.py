@@ -1,0 +1,184 @@
+"""The documentation page (``index.html``), rendered with jinja2 from ``templates/site/``."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import jinja2
+import markupsafe
+
+from efast_udp.site import build
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def markdown_to_html(text: str, top: int = 3) -> str:
+    """CommonMark to HTML; raw HTML in the source is escaped, and the highest heading level in the
+    text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings."""
+    from markdown_it import MarkdownIt
+
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
+    tokens = md.parse(text or "")
+    headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
+    if headings:
+        shift = top - min(int(t.tag[1]) for t in headings)
+        for token in headings:
+            token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
+    return md.renderer.render(tokens, md.options, {})
+
+
+def markdown_inline(text: str) -> str:
+    """One line of CommonMark (code spans, emphasis, links) to HTML, raw HTML escaped."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False}).renderInline(text or "")
+
+
+def python_literal(value, indent: int = 0, step: int = 4, prefix: int = 0) -> str:
+    """``value`` (JSON data) as Python source, multi-line for nested containers."""
+    pad, inner = " " * indent, " " * (indent + step)
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return _scalar(value)
+    one_line = _flat_literal(value)
+    if len(one_line) + indent + prefix <= 88 and not _nested(value):
+        return one_line
+    if isinstance(value, dict):
+        items = [f"{inner}{_scalar(k)}: {python_literal(v, indent + step, step, len(_scalar(k)) + 2)}," for k, v in value.items()]
+        return "{\n" + "\n".join(items) + f"\n{pad}}}"
+    items = [f"{inner}{python_literal(v, indent + step, step)}," for v in value]
+    return "[\n" + "\n".join(items) + f"\n{pad}]"
+
+
+def _scalar(value) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # a valid Python literal, in double quotes
+    return repr(value)
+
+
+def _flat_literal(value) -> str:
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_scalar(k)}: {_flat_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat_literal(v) for v in value) + "]"
+    return _scalar(value)
+
+
+def _nested(value) -> bool:
+    children = value.values() if isinstance(value, dict) else value
+    return any(isinstance(c, (dict, list)) and c for c in children)
+
+
+def call_arguments(arguments: dict, indent: int = 4) -> str:
+    """Keyword arguments (one per line) for a Python call."""
+    lines = []
+    for name, value in arguments.items():
+        if _IDENTIFIER.match(name):
+            lines.append(f"{' ' * indent}{name}={python_literal(value, indent, prefix=len(name) + 2)},")
+    return "\n".join(lines)
+
+
+def schema_type(schema) -> str:
+    """A short human-readable type for a parameter schema (``bounding-box``, ``array<string>``, ...)."""
+    if isinstance(schema, list):
+        parts = []
+        for s in schema:
+            t = schema_type(s)
+            if t not in parts:
+                parts.append(t)
+        return " | ".join(parts) or "any"
+    if not isinstance(schema, dict) or not schema:
+        return "any"
+    if "subtype" in schema:
+        return str(schema["subtype"])
+    if "anyOf" in schema or "oneOf" in schema:
+        return schema_type(schema.get("anyOf") or schema.get("oneOf"))
+    t = schema.get("type", "any")
+    if isinstance(t, list):
+        t = " | ".join(str(x) for x in t)
+    if t == "array" and isinstance(schema.get("items"), dict):
+        return f"array<{schema_type(schema['items'])}>"
+    return str(t)
+
+
+def default_text(param: dict) -> str | None:
+    if "default" not in param:
+        return None
+    return json.dumps(param["default"], ensure_ascii=False)
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("efast_udp", "templates/site"),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["markdown"] = lambda text, top=3: markupsafe.Markup(markdown_to_html(text, top))
+    env.filters["markdown_inline"] = lambda text: markupsafe.Markup(markdown_inline(text))
+    env.filters["schema_type"] = schema_type
+    return env
+
+
+def _changelog_body(text: str) -> str:
+    """The changelog without its top-level title (the page has its own heading)."""
+    lines = text.splitlines()
+    if lines and lines[0].startswith("# "):
+        lines = lines[1:]
+    return "\n".join(lines).strip() + "\n" if text else ""
+
+
+def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict) -> str:
+    latest = releases[-1]
+    doc = latest.doc
+    process_id = doc["id"]
+    pinned_url = settings.url(latest.version, build.UDP_FILE)
+    arguments = build.example_arguments(doc)
+    versions = []
+    for r in reversed(releases):
+        udp_rel = f"{r.version}/{build.UDP_FILE}"
+        listing_rel = f"{r.version}/{build.LISTING_FILE}"
+        versions.append(
+            {
+                "version": r.version,
+                "latest": r is latest,
+                "date": dates[r.version].date if r.version in dates else None,
+                "udp_rel": udp_rel,
+                "udp_url": settings.url(udp_rel),
+                "udp_sha256": checksums[udp_rel],
+                "listing_rel": listing_rel,
+                "listing_url": settings.url(listing_rel),
+                "listing_sha256": checksums[listing_rel],
+                "editor_url": build.editor_url(process_id, settings.url(udp_rel), settings.backend_url),
+            }
+        )
+    parameters = [
+        {
+            "name": p.get("name", ""),
+            "type": schema_type(p.get("schema")),
+            "required": not p.get("optional", False) and "default" not in p,
+            "default": default_text(p),
+            "description": p.get("description", ""),
+        }
+        for p in doc.get("parameters", [])
+    ]
+    template = _environment().get_template("index.html")
+    return template.render(
+        doc=doc,
+        process_id=process_id,
+        title=doc.get("summary") or process_id,
+        latest=versions[0],
+        versions=versions,
+        parameters=parameters,
+        settings=settings,
+        base=settings.base,
+        pinned_url=pinned_url,
+        latest_url=settings.url(build.UDP_FILE),
+        latest_listing_url=settings.url(build.LISTING_FILE),
+        editor_url=build.editor_url(process_id, pinned_url, settings.backend_url),
+        call_arguments=call_arguments(arguments),
+        default_job_options=doc.get("default_job_options"),
+        changelog=_changelog_body(changelog_text),
+    )

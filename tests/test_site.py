@@ -1,0 +1,382 @@
+"""``efast-udp site`` / ``serve`` on a hand-made fixture project (no network, no back-end)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import subprocess
+import urllib.parse
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from e2e import fixture_udp
+from efast_udp.cli import main
+from efast_udp.errors import EfastUdpError
+from efast_udp.site import build, page, publish_backend
+from efast_udp.site.serve import BackgroundServer, make_server
+
+BASE = fixture_udp.BASE_URL
+VERSIONS = ("0.1.0", "0.2.0", "0.10.0")
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return fixture_udp.make_project(tmp_path / "proj", VERSIONS)
+
+
+def run_site(project: Path, out: Path | None = None, *extra: str, version: str = "9.9.9") -> int:
+    """``efast-udp site`` on the fixture project; ``version`` is the one in development (default: none
+    of the fixture's, so all of them count as released)."""
+    out = out or project / "public"
+    return main(
+        ["site", "--udp-dir", str(project / "udp"), "--out", str(out), "--changelog", str(project / "CHANGELOG.md"),
+         "--version", version, *extra]
+    )
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_site_layout_and_released_files_are_byte_identical(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    for v in VERSIONS:
+        assert (public / v / "efast.json").read_bytes() == (project / "udp/releases" / v / "efast.json").read_bytes()
+        listing = json.loads((public / v / "processes.json").read_text())
+        assert listing["processes"] == [json.loads((public / v / "efast.json").read_text())]
+        assert {"rel": "self", "href": f"{BASE}/{v}/processes.json", "type": "application/json",
+                "title": f"EFAST process {v}"} in listing["links"]
+    # latest is the highest version by version order, not by string order
+    assert (public / "efast.json").read_bytes() == (project / "udp/releases/0.10.0/efast.json").read_bytes()
+    latest_listing = json.loads((public / "processes.json").read_text())
+    assert latest_listing["processes"][0]["summary"] == "EFAST fusion, release 3"
+    assert latest_listing["links"][0]["href"] == f"{BASE}/processes.json"
+    for name in ("index.html", "record.json", "benchmark_scenario.json", "SHA256SUMS", ".nojekyll"):
+        assert (public / name).is_file(), name
+
+
+def test_site_is_deterministic(project, tmp_path):
+    assert run_site(project, tmp_path / "a") == 0
+    assert run_site(project, tmp_path / "b") == 0
+    a = {p.relative_to(tmp_path / "a"): p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    b = {p.relative_to(tmp_path / "b"): p.read_bytes() for p in (tmp_path / "b").rglob("*") if p.is_file()}
+    assert a == b
+    # re-rendering over an existing site is allowed when nothing released changes
+    assert run_site(project, tmp_path / "a") == 0
+
+
+def test_sha256sums_verifies_with_sha256sum(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    if shutil.which("sha256sum") is None:
+        pytest.skip("sha256sum (coreutils) not installed")
+    proc = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=public, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    listed = {line.split("  ", 1)[1] for line in (public / "SHA256SUMS").read_text().splitlines()}
+    on_disk = {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    assert listed == on_disk
+    (public / "0.1.0" / "efast.json").write_text("{}")
+    proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=public, capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+
+
+def test_tampered_release_is_refused_against_published_site(project, capsys):
+    assert run_site(project) == 0
+    published = (project / "public/0.1.0/efast.json").read_bytes()
+    release = project / "udp/releases/0.1.0/efast.json"
+    release.write_text(release.read_text().replace("release 1", "release one"))
+    capsys.readouterr()
+    assert run_site(project) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("efast-udp site: error: refusing to rewrite released file") and "0.1.0/efast.json" in err
+    assert len(err.splitlines()) == 1
+    assert (project / "public/0.1.0/efast.json").read_bytes() == published  # nothing was written
+
+
+def test_tampered_release_is_refused_against_previous_sums(project, tmp_path, capsys):
+    assert run_site(project) == 0
+    sums = tmp_path / "published-SHA256SUMS"
+    shutil.copy(project / "public/SHA256SUMS", sums)
+    shutil.rmtree(project / "public")
+    release = project / "udp/releases/0.2.0/efast.json"
+    release.write_bytes(release.read_bytes().replace(b'"B8A"', b'"B08"'))
+    assert run_site(project, None, "--previous-sums", str(sums)) == 1
+    assert "0.2.0/efast.json" in capsys.readouterr().err
+    assert not (project / "public").exists()
+
+
+def test_tampered_release_is_refused_against_git_history(project, capsys):
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(project), *args], check=True, capture_output=True, timeout=60)
+
+    git("init", "-q")
+    git("add", "udp", "CHANGELOG.md")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "release")
+    assert run_site(project) == 0
+    shutil.rmtree(project / "public")
+    release = project / "udp/releases/0.1.0/efast.json"
+    release.write_bytes(release.read_bytes() + b" ")
+    git("-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-am", "sneaky edit")
+    assert run_site(project) == 1
+    assert "differs from the version first committed" in capsys.readouterr().err
+    assert run_site(project, None, "--no-git-check") == 0
+
+
+def test_version_in_development_may_change_until_tagged(project, tmp_path, capsys):
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       check=True, capture_output=True, timeout=60)
+
+    def edit(text):
+        for path in (project / "udp/releases/0.10.0/efast.json", project / "udp/efast.json"):
+            doc = json.loads(path.read_text())
+            path.write_text(fixture_udp.dump(dict(doc, summary=f"EFAST fusion, {text}")))
+
+    git("init", "-q")
+    git("add", "udp", "CHANGELOG.md")
+    git("commit", "-q", "-m", "0.10.0 in development")
+    assert run_site(project, version="0.10.0") == 0
+    assert "0.10.0 not released yet" in capsys.readouterr().err
+    sums = tmp_path / "published-SHA256SUMS"
+    shutil.copy(project / "public/SHA256SUMS", sums)
+    edit("release three")  # still in development: re-rendered, in git and in public/
+    git("commit", "-q", "-am", "tweak")
+    assert run_site(project, version="0.10.0") == 0
+    assert "release three" in (project / "public/0.10.0/efast.json").read_text()
+    # ... but never against what was published
+    assert run_site(project, None, "--previous-sums", str(sums), version="0.10.0") == 1
+    assert "0.10.0/efast.json" in capsys.readouterr().err
+    # once tagged it is released
+    git("tag", "v0.10.0")
+    edit("release 3 bis")
+    assert run_site(project, version="0.10.0") == 1
+    err = capsys.readouterr().err
+    assert "differs from the version at tag v0.10.0" in err and len(err.strip().splitlines()) == 1
+
+
+def test_removed_release_is_refused(project, capsys):
+    assert run_site(project) == 0
+    shutil.rmtree(project / "udp/releases/0.1.0")
+    assert run_site(project) == 1
+    assert "released version 0.1.0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "breakage, message",
+    [
+        (lambda p: (p / "udp/efast.json").write_bytes((p / "udp/releases/0.1.0/efast.json").read_bytes()), "differs from"),
+        (lambda p: (p / "udp/releases/latest").mkdir(), "is not a release version"),
+        (lambda p: (p / "udp/releases/0.2.0/efast.json").write_text("{"), "is not valid JSON"),
+        (lambda p: shutil.rmtree(p / "udp/releases"), "make build-udp"),
+    ],
+)
+def test_broken_input_gives_one_clear_line(project, capsys, breakage, message):
+    breakage(project)
+    assert run_site(project) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
+
+
+def test_settings_require_https():
+    with pytest.raises(EfastUdpError, match="https"):
+        build.Settings(base_url="http://example.org/efast")
+    with pytest.raises(EfastUdpError, match="base_url"):
+        build.Settings.from_pyproject({"tool": {"efast-udp": {}}})
+
+
+class _Page(HTMLParser):
+    """Collects what the tests look at in index.html."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[dict] = []
+        self.params: list[str] = []
+        self.text: list[str] = []
+        self.scripts = 0
+        self._stack: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "a":
+            self.links.append(a)
+        if tag == "tr" and "data-parameter" in a:
+            self.params.append(a["data-parameter"])
+        if tag == "script":
+            self.scripts += 1
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_index_html(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    html = (public / "index.html").read_text()
+    parsed = _Page()
+    parsed.feed(html)
+    text = "".join(parsed.text)
+    doc = json.loads((public / "efast.json").read_text())
+    assert parsed.params == [p["name"] for p in doc["parameters"]]
+    # description rendered from CommonMark, raw HTML in it escaped (only the page's own script runs)
+    assert "<strong>Sentinel-2</strong>" in html and "<h3>Steps</h3>" in html
+    assert "<script>alert" not in html and parsed.scripts == 1
+    # python snippets with the pinned URL and the example arguments
+    assert 'datacube_from_process(\n    "efast",\n    namespace="https://efast-udp.github.io/efast-udp/0.10.0/efast.json",' in text
+    assert 'temporal_extent=["2022-09-07", "2022-09-27"],' in text
+    for call in ('cube.download("efast.nc")', "cube.execute_batch(", "cube.create_job(", "job.start()", "job.status()", "job.get_results()"):
+        assert call in text, call
+    # every version with its checksum, newest first
+    rows = [a for a in parsed.links if a.get("class") == "udp-url"]
+    assert [a["href"] for a in rows] == ["0.10.0/efast.json", "0.2.0/efast.json", "0.1.0/efast.json"]
+    for v in VERSIONS:
+        assert sha(public / v / "efast.json") in text
+        assert sha(public / v / "processes.json") in text
+    # changelog with dates
+    assert "2025-09-15" in text and "Change number 1" in text
+    # the Web Editor link
+    editor = next(a["href"] for a in parsed.links if a.get("id") == "editor-link")
+    parts = urllib.parse.urlsplit(editor)
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "editor.openeo.org", "/")
+    query = urllib.parse.parse_qs(parts.query, strict_parsing=True)
+    assert query == {
+        "wizard": ["UDP"],
+        "wizard~process": ["efast"],
+        "wizard~processUrl": [f"{BASE}/0.10.0/efast.json"],
+        "server": ["https://openeo.dataspace.copernicus.eu"],
+    }
+
+
+def test_record_and_benchmark_scenario(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    record = json.loads((public / "record.json").read_text())
+    assert record["id"] == "efast" and record["type"] == "Feature" and record["geometry"] is None
+    assert "https://apex.esa.int/core/openeo-udp" in record["conformsTo"]
+    rels = {link["rel"]: link["href"] for link in record["links"]}
+    assert rels["application"] == f"{BASE}/0.10.0/efast.json"
+    assert {"service", "platform", "cite-as", "code", "about"} <= set(rels)
+    assert all(link["href"].startswith("https://") and link["type"] and link["title"] for link in record["links"])
+    assert record["properties"]["created"] == "2025-07-15T00:00:00Z"
+    assert record["properties"]["updated"] == "2025-09-15T00:00:00Z"
+    scenarios = json.loads((public / "benchmark_scenario.json").read_text())
+    node = scenarios[0]["process_graph"]["efast1"]
+    assert node["namespace"] == f"{BASE}/0.10.0/efast.json"
+    assert node["arguments"] == fixture_udp.EXAMPLE_ARGUMENTS
+    assert scenarios[0]["backend"] == "openeo.dataspace.copernicus.eu"
+
+
+def _hrefs(node):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "href":
+                yield v
+            else:
+                yield from _hrefs(v)
+    elif isinstance(node, list):
+        for v in node:
+            yield from _hrefs(v)
+
+
+def test_real_site(tmp_path):
+    """The repository's own udp/ renders, its releases are copied byte for byte, all links are https."""
+    from e2e.servers import site_for_tests, site_sources
+
+    udp_dir, _, real = site_sources(tmp_path)
+    site = site_for_tests(tmp_path)
+    public = tmp_path / "public"
+    for release in site.releases:
+        assert (public / release.version / "efast.json").read_bytes() == (udp_dir / "releases" / release.version / "efast.json").read_bytes()
+    assert (public / "efast.json").read_bytes() == (udp_dir / "efast.json").read_bytes()
+    for path in public.rglob("*.json"):
+        for href in _hrefs(json.loads(path.read_text())):
+            assert href.startswith("https://"), (path, href)
+    if real:
+        links = {link["rel"]: link["href"] for link in site.latest.doc["links"] if link["rel"] != "about"}
+        assert links["canonical"] == f"{BASE}/{site.latest.version}/efast.json"
+        assert links["latest-version"] == f"{BASE}/efast.json"
+
+
+def test_generated_json_links_are_https(project):
+    assert run_site(project) == 0
+    public = project / "public"
+
+    def hrefs(node):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == "href":
+                    yield v
+                else:
+                    yield from hrefs(v)
+        elif isinstance(node, list):
+            for v in node:
+                yield from hrefs(v)
+
+    for path in public.rglob("*.json"):
+        for href in hrefs(json.loads(path.read_text())):
+            assert href.startswith("https://"), (path, href)
+
+
+def test_serve_headers(project):
+    assert run_site(project) == 0
+    with BackgroundServer(project / "public") as server:
+        for rel, ctype in [("efast.json", "application/json"), ("0.1.0/processes.json", "application/json"),
+                           ("index.html", "text/html"), ("SHA256SUMS", "text/plain")]:
+            with urllib.request.urlopen(f"{server.url}/{rel}", timeout=10) as resp:
+                assert resp.status == 200
+                assert resp.headers["Content-Type"].split(";")[0] == ctype
+                assert resp.headers["Access-Control-Allow-Origin"] == "*"
+                assert resp.read() == (project / "public" / rel).read_bytes()
+        req = urllib.request.Request(f"{server.url}/efast.json", method="OPTIONS",
+                                     headers={"Origin": "https://editor.openeo.org", "Access-Control-Request-Method": "GET"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 204 and resp.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_serve_refuses_non_loopback_and_missing_site(project, tmp_path):
+    assert run_site(project) == 0
+    with pytest.raises(EfastUdpError, match="loopback"):
+        make_server(project / "public", host="0.0.0.0")
+    with pytest.raises(EfastUdpError, match="efast-udp site"):
+        make_server(tmp_path / "nothing")
+
+
+def test_python_literal_is_valid_python():
+    args = fixture_udp.EXAMPLE_ARGUMENTS | {"flag": True, "nothing": None, "nested": {"a": [[1, 2], [3, 4]]}}
+    source = "dict(\n" + page.call_arguments(args) + "\n)"
+    assert eval(source) == args  # noqa: S307 -- our own generated literal
+
+
+def test_schema_type():
+    assert page.schema_type({"type": "object", "subtype": "bounding-box"}) == "bounding-box"
+    assert page.schema_type({"type": "array", "items": {"type": "string"}}) == "array<string>"
+    assert page.schema_type([{"type": "array", "subtype": "temporal-interval"}, {"type": "null"}]) == "temporal-interval | null"
+    assert page.schema_type({}) == "any"
+
+
+def test_publish_backend_compare():
+    sent = {"id": "efast", "process_graph": {"a": 1}, "links": [{"rel": "about", "href": "https://x"}], "examples": []}
+    stored = {"id": "efast", "process_graph": {"a": 1},
+              "links": [{"rel": "about", "href": "https://x"}, {"rel": "canonical", "href": "https://y"}]}
+    assert publish_backend.compare(sent, stored) == ([], ["examples"])
+    assert publish_backend.compare(sent, dict(stored, process_graph={}))[0] == ["process_graph"]
+
+
+def test_publish_backend_unreachable_is_one_line(project, capsys):
+    from e2e.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/openeo/1.2"
+    assert main(["publish-backend", "--url", url, "--udp", str(project / "udp/efast.json"), "--auth", "basic",
+                 "--retries", "0", "--timeout", "10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("efast-udp publish-backend: error:") and len(err.splitlines()) == 1
