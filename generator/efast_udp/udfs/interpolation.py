@@ -67,7 +67,7 @@ def interpolate_series(values, days, query):
     values: (n, ...) with NaN = no data, days: (n,) ascending, query: (q,).
     Returns (q, ...) float32; NaN where the query lies outside the finite values' range.
     Series without gaps (the usual case) share one (q x n) weight matrix: a single matrix
-    product; only the elements with gaps take the per-element sweep.
+    product over all series; the few series with gaps are then redone by a per-element sweep.
     """
     n = values.shape[0]
     if n == 0:
@@ -75,11 +75,8 @@ def interpolate_series(values, days, query):
     flat = values.reshape(n, -1)
     complete = np.isfinite(flat).all(axis=0)
     days, query = np.asarray(days, dtype=np.float64), np.asarray(query, dtype=np.float64)
-    if complete.all():
-        out = _interpolate_complete(flat, days, query)
-    else:
-        out = np.full((len(query), flat.shape[1]), np.nan, dtype=np.float32)
-        out[:, complete] = _interpolate_complete(flat[:, complete], days, query)
+    out = _interpolate_complete(flat, days, query)  # wrong only in the series with gaps
+    if not complete.all():
         out[:, ~complete] = _interpolate_with_gaps(flat[:, ~complete], days, query)
     return out.reshape((len(query),) + values.shape[1:])
 
