@@ -14,7 +14,8 @@ Layout, relative to the site's base URL::
 
 Rendering is deterministic (no clocks, sorted output). Released files never change: before anything
 is written, every released file is compared with what was published before (the existing output
-directory, an optional previous ``SHA256SUMS`` and, in a git checkout, the file as first committed).
+directory, an optional previous ``SHA256SUMS`` and, in a git checkout, the file as released before
+the version bump).
 """
 
 from __future__ import annotations
@@ -222,7 +223,8 @@ def check_against_sums(sums_file: Path, files: dict[str, bytes]) -> None:
 
 def check_against_git(releases: list[Release], unreleased: frozenset[str] = frozenset()) -> None:
     """In a git checkout, a released file must equal its content at the release tag ``v<version>``
-    or, for a released version without a tag, its content when first committed. Versions in
+    or, for a released version without a tag, its content in the last commit before the project
+    version moved past it. Versions in
     ``unreleased`` are checked only once their tag exists."""
     for release in releases:
         reference, where = _committed_reference(release, check_untagged=release.version not in unreleased)
@@ -268,11 +270,14 @@ def _committed_reference(release: Release, check_untagged: bool) -> tuple[bytes 
         return (content, f"the version at tag {tag}") if content is not None else (None, "")
     if not check_untagged:
         return None, ""
-    log = _git(top_dir, "log", "--diff-filter=A", "--format=%H", "--", rel)
-    if not log or not log.split():
+    # untagged: the release is the file as it was in the last commit before the version bump
+    # (drafts committed while the version was still in development do not count)
+    bump = _git(top_dir, "log", "-1", "--format=%H", "-S", f'version = "{release.version}"', "--", "pyproject.toml")
+    if not bump or not bump.strip():
         return None, ""
-    commit = log.split()[-1].decode()
-    return _git(top_dir, "show", f"{commit}:{rel}"), "the version first committed"
+    commit = bump.decode().strip()
+    content = _git(top_dir, "show", f"{commit}^:{rel}")
+    return (content, "the version released before the bump") if content is not None else (None, "")
 
 
 def _git(cwd: Path, *args: str) -> bytes | None:

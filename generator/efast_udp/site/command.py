@@ -47,7 +47,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-git-check",
         dest="git_check",
         action="store_false",
-        help="do not compare released files with the version first committed to git",
+        help="do not compare released files with their content in git before the version bump",
     )
 
 
