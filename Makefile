@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DRIVER_VENV := .venv-driver
 DRIVER_STAMP := $(DRIVER_VENV)/.installed
 
-.PHONY: build-udp check-udp test validate lock clean
+.PHONY: build-udp check-udp test validate lock clean demo
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lock:
 	( echo '# Pinned versions of everything the main venv installs (make .venv). Regenerate with `make lock`.'; \
 	  .venv-lock/bin/pip freeze --exclude-editable | grep -v '^efast-udp' ) > requirements/constraints.txt
 	rm -rf .venv-lock
+
+## Synthetic scene with known truth -> released UDP run locally -> RMSE table, build/demo/metrics.json, quicklooks
+demo: $(STAMP)
+	$(BIN)/efast-udp demo --out build/demo
 
 clean:
 	rm -rf $(VENV) public build

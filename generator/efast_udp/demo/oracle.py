@@ -1,0 +1,254 @@
+"""EFAST in plain numpy, written from the paper's equations (Senty et al. 2024; EFAST.md §1)
+and the issue's precise definitions, independently of the UDF code, for checking the
+whole-graph local run.
+
+Resampling conventions (the local back-end's, see docs/local.md):
+- coarse grid: the S2 grid's CRS at 300 m, starting at the S2 grid's top-left corner;
+  invalid fraction = mean over the 30 x 30 S2 pixels of a cell that have an SCL value;
+- S3 binning: the demo's S3 pixels are the coarse cells (same CRS, aligned), so binning keeps
+  a pixel when no CLOUD_flags bit is set and drops it otherwise;
+- coarse -> 10 m: bilinear between the four surrounding coarse cell centres, normalised over
+  those with data, clamped at the outer cell centres.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+S2_INVALID_SCL = (0, 3, 8, 9, 10, 11)
+S3_CLOUD_BITS = 1 | 2 | 4
+BINNING_BITMASK = 255
+DN_SCALE = 1e-4
+COARSE_M = 300.0
+FINE_M = 10.0
+
+
+def day_number(value) -> float:
+    """Whole days since 1970-01-01 of a date string or datetime64."""
+    return float(np.datetime64(str(value)[:10], "D").astype(np.int64))
+
+
+# --- Section 2.2: cloud masks on the coarse grid -----------------------------------------------
+
+def invalid_fraction(scl: np.ndarray, factor: int) -> np.ndarray:
+    """(t, Y, X) fraction of invalid S2 pixels per coarse cell; NaN where no pixel has SCL."""
+    t, ny, nx = scl.shape
+    cy, cx = -(-ny // factor), -(-nx // factor)
+    invalid = np.zeros((t, cy, cx))
+    count = np.zeros((t, cy, cx))
+    for i in range(cy):
+        for j in range(cx):
+            block = scl[:, i * factor:(i + 1) * factor, j * factor:(j + 1) * factor].reshape(t, -1)
+            known = np.isfinite(block)
+            invalid[:, i, j] = (known & np.isin(block, S2_INVALID_SCL)).sum(axis=1)
+            count[:, i, j] = known.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, invalid / count, np.nan)
+
+
+def s3_binned(s3: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Binning with flag_bitmask 255 on aligned grids: flagged pixels become no data."""
+    keep = np.isfinite(flags) & ((np.nan_to_num(flags).astype(np.int64) & BINNING_BITMASK) == 0)
+    values = np.where(keep[:, None], s3, np.nan)
+    return values, np.where(keep, 0.0, np.nan)
+
+
+def s3_cloudy(s3: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """Cloudy where CLOUD_flags & 7 != 0, the flag is missing, or a band has no data."""
+    bits = np.nan_to_num(flags).astype(np.int64) & S3_CLOUD_BITS
+    return ~np.isfinite(flags) | (bits != 0) | ~np.isfinite(s3).all(axis=1)
+
+
+# --- Section 2.4: distance-to-cloud score -------------------------------------------------------
+
+def distance_score(cloudy: np.ndarray, max_distance_m: float) -> np.ndarray:
+    """clip((d - 1) / D, 0, 1), d = distance (cells) to the nearest cloudy cell, 0 on clouds."""
+    big_d = max_distance_m / COARSE_M
+    t, ny, nx = cloudy.shape
+    rows, cols = np.mgrid[0:ny, 0:nx]
+    score = np.ones(cloudy.shape)
+    for k in range(t):
+        cy, cx = np.nonzero(cloudy[k])
+        if cy.size == 0:
+            continue
+        d2 = (rows[..., None] - cy) ** 2 + (cols[..., None] - cx) ** 2
+        d = np.sqrt(d2.min(axis=-1))
+        score[k] = np.clip((d - 1.0) / big_d, 0.0, 1.0)
+        score[k][cloudy[k]] = 0.0
+    return score
+
+
+# --- Sections 2.4/2.5: S3 composites and smoothing ----------------------------------------------
+
+def gaussian(delta_days, sigma) -> np.ndarray:
+    return np.exp(-np.asarray(delta_days, float) ** 2 / (2.0 * sigma ** 2))
+
+
+def composites(s3: np.ndarray, score: np.ndarray, obs_days, comp_days, sigma) -> np.ndarray:
+    """Weighted mean per band over finite values, weight = score x Gaussian; x 0.0001."""
+    out = np.full((len(comp_days),) + s3.shape[1:], np.nan)
+    for k, day in enumerate(comp_days):
+        w = score * gaussian(np.asarray(obs_days) - day, sigma)[:, None, None]  # (t, y, x)
+        w = np.broadcast_to(w[:, None], s3.shape)
+        ok = np.isfinite(s3) & (w > 0)
+        num = np.where(ok, s3 * w, 0).sum(axis=0)
+        den = np.where(ok, w, 0).sum(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[k] = np.where(den > 0, num / den * DN_SCALE, np.nan)
+    return out
+
+
+def smooth(values: np.ndarray, size: int = 5, sigma: float = 1.0) -> np.ndarray:
+    """Normalised convolution with a size x size Gaussian over the valid neighbours only."""
+    half = size // 2
+    g = np.exp(-np.arange(-half, half + 1) ** 2 / (2 * sigma ** 2))
+    kernel = np.outer(g, g) / np.outer(g, g).sum()
+    ny, nx = values.shape[-2:]
+    padded = np.full(values.shape[:-2] + (ny + 2 * half, nx + 2 * half), np.nan)
+    padded[..., half:half + ny, half:half + nx] = values
+    num = np.zeros(values.shape)
+    den = np.zeros(values.shape)
+    for a in range(size):
+        for b in range(size):
+            v = padded[..., a:a + ny, b:b + nx]
+            ok = np.isfinite(v)
+            num += np.where(ok, v, 0) * kernel[a, b]
+            den += ok * kernel[a, b]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = num / den
+    out[~np.isfinite(values)] = np.nan
+    return out
+
+
+# --- S3 in time -------------------------------------------------------------------------------
+
+def interpolate(series: np.ndarray, series_days, day: float) -> np.ndarray:
+    """Per element: linear between the nearest values with data at or before / at or after ``day``."""
+    series_days = np.asarray(series_days, float)
+    before = np.full(series.shape[1:], np.nan)
+    before_day = np.full(series.shape[1:], np.nan)
+    for k in range(len(series_days)):
+        if series_days[k] <= day:
+            ok = np.isfinite(series[k])
+            before = np.where(ok, series[k], before)
+            before_day = np.where(ok, series_days[k], before_day)
+    after = np.full(series.shape[1:], np.nan)
+    after_day = np.full(series.shape[1:], np.nan)
+    for k in range(len(series_days) - 1, -1, -1):
+        if series_days[k] >= day:
+            ok = np.isfinite(series[k])
+            after = np.where(ok, series[k], after)
+            after_day = np.where(ok, series_days[k], after_day)
+    span = after_day - before_day
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(span > 0, (day - before_day) / span, 0.0)
+    return before + frac * (after - before)
+
+
+# --- coarse -> 10 m ---------------------------------------------------------------------------
+
+def upsample(coarse: np.ndarray, fine_shape: tuple, factor: int) -> np.ndarray:
+    """Bilinear from cell centres to pixel centres (grids share the top-left corner)."""
+    ny, nx = fine_shape
+    cy, cx = coarse.shape[-2:]
+
+    def axis(n, m):
+        pos = ((np.arange(n) + 0.5) / factor - 0.5).clip(0, m - 1)  # in coarse cell units
+        lo = np.minimum(np.floor(pos).astype(int), max(m - 2, 0))
+        hi = np.minimum(lo + 1, m - 1)
+        return lo, hi, pos - lo
+
+    y0, y1, fy = axis(ny, cy)
+    x0, x1, fx = axis(nx, cx)
+    num = np.zeros(coarse.shape[:-2] + (ny, nx))
+    den = np.zeros(coarse.shape[:-2] + (ny, nx))
+    for rows, wy in ((y0, 1 - fy), (y1, fy)):
+        for cols, wx in ((x0, 1 - fx), (x1, fx)):
+            v = coarse[..., rows[:, None], cols[None, :]]
+            w = wy[:, None] * wx[None, :]
+            ok = np.isfinite(v) & (w > 0)
+            num += np.where(ok, v * w, 0)
+            den += np.where(ok, w, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / den, np.nan)
+
+
+# --- targets ----------------------------------------------------------------------------------
+
+def target_days(params: dict) -> np.ndarray:
+    if params.get("target_time_series"):
+        return np.unique([day_number(d) for d in params["target_time_series"]])
+    extent = params.get("temporal_extent_target") or params["temporal_extent"]
+    return np.arange(day_number(extent[0]), day_number(extent[1]), int(params.get("interval_days", 2)), dtype=float)
+
+
+# --- Sections 2.3/2.5, Eq. 2: fusion ----------------------------------------------------------
+
+def fuse_band(s2, s2_ok, lr_s2, lr_target, score, s2_days, target_day, sigma) -> np.ndarray:
+    w = score * gaussian(np.asarray(s2_days) - target_day, sigma)[:, None, None] * s2_ok
+    joint = (w > 0) & np.isfinite(lr_s2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w_all = np.where(w > 0, w, 0)
+        hr_all = np.where(w_all > 0, s2 * w_all, 0).sum(0) / w_all.sum(0)
+        w_j = np.where(joint, w, 0)
+        hr_j = np.where(joint, s2 * w_j, 0).sum(0) / w_j.sum(0)
+        lr_j = np.where(joint, lr_s2 * w_j, 0).sum(0) / w_j.sum(0)
+    hr_all = np.where(np.isfinite(hr_all), hr_all, np.nan)
+    fused = lr_target + hr_j - lr_j
+    fused = np.where(np.isfinite(fused), fused, hr_all)
+    return np.where(np.isfinite(fused), np.maximum(fused, 0.0), np.nan)
+
+
+def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The fused series: (targets, bands, y, x), band names, target days (days since epoch).
+
+    ``s2``: band -> (t, y, x) DN plus ``SCL``; ``s3``: band -> (t, Y, X) DN plus
+    ``CLOUD_flags`` on the coarse grid; days as days since epoch; ``params`` the UDP values.
+    """
+    s2_bands, s3_bands = list(params["s2_data_bands"]), list(params["s3_data_bands"])
+    factor = int(round(COARSE_M / FINE_M))
+    s2_days = np.asarray(s2_days, float)
+    s3_days = np.asarray(s3_days, float)
+    scl = s2["SCL"].astype(float)
+    fine_shape = scl.shape[-2:]
+
+    # S2 score (coarse)
+    fraction = invalid_fraction(scl, factor)
+    with np.errstate(invalid="ignore"):
+        s2_cloudy = ~(fraction < float(params["cloud_tolerance"]))
+    s2_score = distance_score(s2_cloudy, float(params["max_distance_to_cloud_m"]))
+
+    # S3 masked, scored, composited, smoothed
+    raw = np.stack([s3[b] for b in s3_bands], axis=1).astype(float)
+    values, flags = s3_binned(raw, s3["CLOUD_flags"].astype(float))
+    cloudy3 = s3_cloudy(values, flags)
+    score3 = distance_score(cloudy3, float(params["max_distance_to_cloud_m"]))
+    values = np.where(cloudy3[:, None], np.nan, values)
+    start, end = (day_number(v) for v in params["temporal_extent"])
+    comp_days = np.arange(start, end, int(params["interval_days"]), dtype=float)
+    comps = smooth(composites(values, score3, s3_days, comp_days, float(params["s3_temporal_score_stddev"])))
+
+    # LR at S2 dates and targets, upsampled with the S2 score
+    targets = target_days(params)
+    lr_s2 = upsample(np.stack([interpolate(comps, comp_days, d) for d in s2_days]), fine_shape, factor)
+    lr_t = upsample(np.stack([interpolate(comps, comp_days, d) for d in targets]), fine_shape, factor)
+    score_up = upsample(s2_score, fine_shape, factor)
+
+    ok_scl = np.isfinite(scl) & ~np.isin(scl, S2_INVALID_SCL)
+    sigma = float(params["temporal_score_stddev"])
+    out = np.empty((len(targets), len(s2_bands)) + fine_shape)
+    for i, (b2, b3) in enumerate(zip(s2_bands, s3_bands)):
+        refl = s2[b2].astype(float) * DN_SCALE
+        ok = ok_scl & np.isfinite(refl)
+        refl = np.where(ok, refl, np.nan)
+        for k, day in enumerate(targets):
+            out[k, i] = fuse_band(refl, ok, lr_s2[:, i], lr_t[k, i], score_up, s2_days, day, sigma)
+    names = list(params.get("fused_band_names") or s2_bands)
+    if params.get("output_ndvi"):
+        red, nir = out[:, s2_bands.index("B04")], out[:, s2_bands.index("B8A")]
+        total = nir + red
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ndvi = np.where(total > 0, (nir - red) / total, np.nan)
+        out = np.concatenate([out, ndvi[:, None]], axis=1)
+        names.append("NDVI")
+    return out, names, targets

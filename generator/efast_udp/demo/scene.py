@@ -1,0 +1,198 @@
+"""A synthetic Sentinel-2 / Sentinel-3 scene with known truth (``efast-udp demo``).
+
+Truth: 10 m surface reflectance of four bands (B02, B03, B04, B8A) over ``n_days`` days: a
+static background (bare soil with a 10 m texture and 150 m fields mixed with some vegetation)
+plus a green-up that adds growth x (vegetation - soil spectrum), growth following a logistic
+curve centred inside a ~3-week Sentinel-2 cloud gap. Green-up amplitude and timing vary
+smoothly (km scale) with a weak field-scale part, so the change is mostly what Sentinel-3 sees
+at 300 m (EFAST's premise) plus some detail it cannot see.
+
+Observations, in the collections' digital numbers (reflectance x 10000):
+- ``SENTINEL2_L2A``: every ``s2_step_days`` days, truth + noise, with cloud blobs (SCL 8/9/10),
+  their shadows (SCL 3, darkened) and clear pixels (SCL 4/5); the dates inside the gap are
+  fully cloudy.
+- ``SENTINEL3_SYN_L2_SYN``: daily 300 m block means of the truth with a small sensor bias and
+  noise, on a grid aligned with the 300 m cells of the S2 grid (same CRS); cloudy days and
+  partial clouds with ``CLOUD_flags`` (1 cloud, 2 ambiguous, 4 margin), cloudy pixels bright.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+from scipy import ndimage
+
+from efast_udp.local import io
+
+S2_BANDS = ("B02", "B03", "B04", "B8A")
+S3_BANDS = ("Syn_Oa04_reflectance", "Syn_Oa06_reflectance", "Syn_Oa08_reflectance", "Syn_Oa17_reflectance")
+SOIL = np.array([0.08, 0.11, 0.15, 0.24])
+VEGETATION = np.array([0.03, 0.07, 0.035, 0.42])
+S3_GAIN, S3_OFFSET = 1.03, 0.004
+CRS = "EPSG:32628"  # UTM 28N (Senegal)
+S2_RES, S3_RES = 10.0, 300.0
+BLOCK = int(S3_RES / S2_RES)
+CLOUD_DN = 5000.0  # bright cloud tops
+SHADOW_FACTOR = 0.4
+
+
+@dataclass
+class SceneConfig:
+    size_px: int = 450  # S2 pixels per side (multiple of 30)
+    n_days: int = 60
+    start: str = "2023-06-01"
+    s2_step_days: int = 5
+    gap_days: tuple = (20, 25, 30, 35, 40)  # fully cloudy S2 dates (days after start): 3 weeks
+    green_up_day: float = 30.0
+    green_up_width: float = 2.5  # days (logistic scale)
+    s3_cloudy_days: tuple = (3, 4, 11, 17, 18, 26, 33, 41, 50, 51, 56)
+    change_scale_px: float = 200.0  # correlation length of green-up amplitude and timing (S2 px)
+    amplitude_variation: float = 0.05
+    field_variation: float = 0.02  # field-scale (150 m) part of the amplitude, invisible to S3
+    onset_variation_days: float = 1.0
+    s2_noise: float = 0.002
+    s3_noise: float = 0.003
+    cloud_cover: float = 0.2  # partial-cloud fraction on the other S2 dates
+    x0: float = 399900.0  # left edge, multiple of 300 m
+    top: float = 1740000.0  # top edge, multiple of 300 m
+    seed: int = 42
+
+
+@dataclass
+class Scene:
+    config: SceneConfig
+    s2_days: np.ndarray
+    s3_days: np.ndarray
+    s2: dict  # band -> (t, y, x) DN; plus "SCL"
+    s3: dict  # band -> (t, y, x) DN; plus "CLOUD_flags"
+    fv0: np.ndarray = field(repr=False, default=None)
+    amplitude: np.ndarray = field(repr=False, default=None)
+    onset: np.ndarray = field(repr=False, default=None)
+    soil_texture: np.ndarray = field(repr=False, default=None)
+
+    # --- coordinates ---------------------------------------------------------------------
+    @property
+    def x(self) -> np.ndarray:
+        return self.config.x0 + S2_RES * (np.arange(self.config.size_px) + 0.5)
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.config.top - S2_RES * (np.arange(self.config.size_px) + 0.5)
+
+    @property
+    def x3(self) -> np.ndarray:
+        return self.config.x0 + S3_RES * (np.arange(self.config.size_px // BLOCK) + 0.5)
+
+    @property
+    def y3(self) -> np.ndarray:
+        return self.config.top - S3_RES * (np.arange(self.config.size_px // BLOCK) + 0.5)
+
+    def dates(self, days) -> np.ndarray:
+        return np.datetime64(self.config.start, "D") + np.asarray(days).astype("timedelta64[D]")
+
+    @property
+    def spatial_extent(self) -> dict:
+        c = self.config
+        return {"west": c.x0, "south": c.top - S2_RES * c.size_px, "east": c.x0 + S2_RES * c.size_px,
+                "north": c.top, "crs": 32628}
+
+    @property
+    def temporal_extent(self) -> list[str]:
+        return [str(self.dates(0)), str(self.dates(self.config.n_days))]
+
+    # --- truth -----------------------------------------------------------------------------
+    def vegetation_fraction(self, day: float) -> np.ndarray:
+        growth = 1.0 / (1.0 + np.exp(-(day - self.onset) / self.config.green_up_width))
+        return np.clip(self.fv0 + self.amplitude * growth, 0.0, 1.0)
+
+    def truth(self, day: float) -> np.ndarray:
+        """True reflectance (bands, y, x) on ``day`` (days after start): a textured soil/vegetation
+        background plus the green-up, which adds growth x (vegetation - soil) spectra."""
+        soil = SOIL[:, None, None] * self.soil_texture[None]
+        background = (1.0 - self.fv0[None]) * soil + self.fv0[None] * VEGETATION[:, None, None]
+        growth = self.vegetation_fraction(day) - self.fv0
+        return (background + growth[None] * (VEGETATION - SOIL)[:, None, None]).astype(np.float64)
+
+    # --- writing ---------------------------------------------------------------------------
+    def write(self, data_dir: Path) -> None:
+        io.write_collection(Path(data_dir) / "SENTINEL2_L2A.nc", self.s2, self.dates(self.s2_days), self.y, self.x, CRS)
+        io.write_collection(Path(data_dir) / "SENTINEL3_SYN_L2_SYN.nc", self.s3, self.dates(self.s3_days),
+                            self.y3, self.x3, CRS)
+
+
+def _smooth_field(rng, shape, sigma_px) -> np.ndarray:
+    """Zero-mean, unit-std random field with correlation length ~sigma_px."""
+    f = ndimage.gaussian_filter(rng.standard_normal(shape), sigma_px, mode="wrap")
+    return (f - f.mean()) / (f.std() + 1e-12)
+
+
+def _blobs(rng, shape, cover, sigma_px) -> np.ndarray:
+    """Boolean blobs covering about ``cover`` of the area."""
+    f = _smooth_field(rng, shape, sigma_px)
+    return f > np.quantile(f, 1.0 - cover)
+
+
+def make_scene(config: SceneConfig | None = None) -> Scene:
+    c = config or SceneConfig()
+    if c.size_px % BLOCK:
+        raise ValueError(f"size_px must be a multiple of {BLOCK}")
+    rng = np.random.default_rng(c.seed)
+    n = c.size_px
+    shape = (n, n)
+    scene = Scene(c, np.arange(0, c.n_days, c.s2_step_days), np.arange(c.n_days), {}, {})
+    fields = ndimage.zoom(rng.uniform(-1, 1, (n // 15 + 1, n // 15 + 1)), 15, order=0)[:n, :n]  # 150 m fields
+    scene.fv0 = np.clip(0.12 + 0.05 * fields + 0.02 * rng.standard_normal(shape), 0.0, 0.4)
+    scene.amplitude = np.clip(0.5 + c.amplitude_variation * _smooth_field(rng, shape, c.change_scale_px)
+                              + c.field_variation * fields, 0.1, 0.85)
+    scene.onset = c.green_up_day + c.onset_variation_days * _smooth_field(rng, shape, c.change_scale_px)
+    scene.soil_texture = np.clip(1.0 + 0.08 * _smooth_field(rng, shape, 2) + 0.05 * fields, 0.7, 1.3)
+
+    # Sentinel-2: truth + noise, clouds, shadows, SCL
+    n2 = scene.s2_days.size
+    s2 = np.empty((n2, 4, n, n), dtype=np.float32)
+    scl = np.empty((n2, n, n), dtype=np.float32)
+    for i, day in enumerate(scene.s2_days):
+        refl = scene.truth(day) + c.s2_noise * rng.standard_normal((4,) + shape)
+        layer_scl = np.where(scene.vegetation_fraction(day) > 0.35, 4.0, 5.0)
+        if day in c.gap_days:
+            cloud = np.ones(shape, bool)
+        elif i == 0:
+            cloud = np.zeros(shape, bool)
+        else:
+            cloud = _blobs(rng, shape, c.cloud_cover, 12)
+        shadow = np.roll(cloud, (20, 25), axis=(0, 1)) & ~cloud
+        thin = ndimage.binary_dilation(cloud, iterations=3) & ~cloud & ~shadow
+        refl = np.where(shadow[None], refl * SHADOW_FACTOR, refl)
+        refl = np.where(cloud[None], CLOUD_DN / 1e4 + 0.05 * rng.random((4,) + shape), refl)
+        refl = np.where(thin[None], refl + 0.08, refl)
+        layer_scl = np.where(cloud, np.where(rng.random(shape) < 0.5, 9.0, 8.0), layer_scl)
+        layer_scl = np.where(shadow, 3.0, layer_scl)
+        layer_scl = np.where(thin, 10.0, layer_scl)
+        s2[i] = np.round(np.clip(refl, 0, None) * 1e4)
+        scl[i] = layer_scl
+    scene.s2 = {b: s2[:, k] for k, b in enumerate(S2_BANDS)}
+    scene.s2["SCL"] = scl
+
+    # Sentinel-3: daily 300 m block means + bias + noise, clouds and flags
+    m = n // BLOCK
+    n3 = scene.s3_days.size
+    s3 = np.empty((n3, 4, m, m), dtype=np.float32)
+    flags = np.zeros((n3, m, m), dtype=np.float32)
+    for i, day in enumerate(scene.s3_days):
+        blocks = scene.truth(day).reshape(4, m, BLOCK, m, BLOCK).mean(axis=(2, 4))
+        refl = S3_GAIN * blocks + S3_OFFSET + c.s3_noise * rng.standard_normal((4, m, m))
+        if day in c.s3_cloudy_days:
+            cloud = np.ones((m, m), bool)
+        else:
+            cloud = _blobs(rng, (m, m), 0.15, 1.5) if rng.random() < 0.5 else np.zeros((m, m), bool)
+        margin = ndimage.binary_dilation(cloud) & ~cloud
+        ambiguous = (rng.random((m, m)) < 0.03) & ~cloud & ~margin
+        layer = np.where(cloud, 1, 0) | np.where(margin, 4, 0) | np.where(ambiguous, 2, 0)
+        refl = np.where(cloud[None], 0.5 + 0.05 * rng.random((4, m, m)), refl)
+        s3[i] = np.clip(refl, 0, None) * 1e4
+        flags[i] = layer
+    scene.s3 = {b: s3[:, k] for k, b in enumerate(S3_BANDS)}
+    scene.s3["CLOUD_flags"] = flags
+    return scene

@@ -1,0 +1,17 @@
+"""Local execution of the published EFAST UDP (``efast-udp run``).
+
+The process graph is executed exactly as published (embedded UDF sources included) with
+openeo-pg-parser-networkx and the process implementations of openeo-processes-dask. This
+package supplies only what those lack or get wrong for this graph; each module reproduces
+one behaviour of the target back-end (CDSE, geopyspark) and says which in its docstring:
+
+- ``load_collection``: local NetCDF files keyed by collection id (``io``)
+- ``resample_spatial``: block averaging on the S2 grid's origin
+- ``resample_cube_spatial``: nearest, bilinear and CDSE S3 binning (``featureflags``)
+- ``apply_neighborhood``: chunks with overlap, labels kept
+- ``apply_dimension``: a UDF sees the labelled cube and its new labels are kept
+- ``merge_cubes``: union of labels, NaN fill, cube2 resampled to cube1's grid
+- ``filter_labels``: every matching label, not only the first
+- ``context``: parameter references nested inside a ``context`` object are resolved
+- ``run_udf``: the openeo client's UDF runner on the labelled cube
+"""

@@ -1,0 +1,92 @@
+"""Raster cube conventions of the local executor.
+
+A cube is an ``xarray.DataArray`` with dimensions among ``t`` (datetime64), ``bands`` (str),
+``y`` (descending pixel-centre coordinates) and ``x`` (ascending pixel-centre coordinates),
+float32 values with NaN as no data, and its CRS written with rioxarray (``spatial_ref``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pyproj
+import rioxarray  # noqa: F401  (registers the .rio accessor)
+import xarray
+
+
+@dataclass(frozen=True)
+class Grid:
+    """A regular grid: pixel-centre coordinates of the first column/row and the pixel size."""
+
+    crs: pyproj.CRS
+    x0: float  # centre of the first column
+    y0: float  # centre of the first row (the top one)
+    res: float  # pixel size (x and y)
+    nx: int
+    ny: int
+
+    @property
+    def x(self) -> np.ndarray:
+        return self.x0 + self.res * np.arange(self.nx)
+
+    @property
+    def y(self) -> np.ndarray:
+        return self.y0 - self.res * np.arange(self.ny)
+
+    @property
+    def left(self) -> float:
+        return self.x0 - self.res / 2
+
+    @property
+    def top(self) -> float:
+        return self.y0 + self.res / 2
+
+
+def crs_of(cube: xarray.DataArray) -> pyproj.CRS:
+    crs = cube.rio.crs
+    if crs is None:
+        raise ValueError("data cube without a coordinate reference system")
+    return pyproj.CRS.from_user_input(crs.to_wkt())
+
+
+def resolution(coords: np.ndarray, name: str) -> float:
+    if coords.size < 2:
+        raise ValueError(f"cannot tell the pixel size from a single {name} coordinate")
+    steps = np.diff(coords.astype(np.float64))
+    step = float(np.median(np.abs(steps)))
+    if not np.allclose(np.abs(steps), step, rtol=1e-6):
+        raise ValueError(f"irregular {name} coordinates")
+    return step
+
+
+def grid_of(cube: xarray.DataArray, res: float | None = None) -> Grid:
+    """The grid of a cube (``res`` for cubes a single pixel wide)."""
+    x, y = cube.coords["x"].values, cube.coords["y"].values
+    if res is None:
+        res = cube.attrs.get("resolution") or resolution(x if x.size > 1 else y, "x")
+    return Grid(crs_of(cube), float(x[0]), float(y[0]), float(res), int(x.size), int(y.size))
+
+
+def same_grid(a: xarray.DataArray, b: xarray.DataArray) -> bool:
+    return (
+        a.sizes["x"] == b.sizes["x"] and a.sizes["y"] == b.sizes["y"]
+        and np.allclose(a.x.values, b.x.values) and np.allclose(a.y.values, b.y.values)
+        and crs_of(a) == crs_of(b)
+    )
+
+
+def with_grid(values: np.ndarray, dims: tuple, coords: dict, grid: Grid, attrs: dict | None = None) -> xarray.DataArray:
+    """A cube on ``grid`` (coords other than x/y taken from ``coords``)."""
+    coords = {k: v for k, v in coords.items() if k in dims and k not in ("x", "y")}
+    coords.update(x=grid.x, y=grid.y)
+    cube = xarray.DataArray(values, dims=dims, coords=coords, attrs=dict(attrs or {}))
+    cube.attrs["resolution"] = grid.res
+    return cube.rio.write_crs(grid.crs.to_wkt())
+
+
+def cube_dims_order(cube: xarray.DataArray) -> xarray.DataArray:
+    """(t, bands, y, x) order for the dimensions present."""
+    order = [d for d in ("t", "bands", "y", "x") if d in cube.dims]
+    rest = [d for d in cube.dims if d not in order]
+    return cube.transpose(*(order[:-2] + rest + order[-2:]))

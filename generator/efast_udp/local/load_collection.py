@@ -1,0 +1,117 @@
+"""``load_collection`` from local files keyed by collection id (see ``local.io`` for the layout).
+
+Reproduces the CDSE loader for this graph: bands in the requested order (an unknown band is an
+error), acquisitions with ``start <= t < end`` (openEO's half-open interval; date-only ends
+mean midnight), the pixels whose footprint intersects ``spatial_extent`` (a bounding box in
+its ``crs``, EPSG:4326 by default, or the bounding box of a GeoJSON geometry) on the
+collection's own grid, values as stored (digital numbers, NaN = no data). The CDSE-specific
+``featureflags`` (S3 binning) are kept with the cube: ``resample_cube_spatial`` applies them
+when the cube is brought onto a target grid, which is where the back-end bins.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyproj
+import xarray
+
+from efast_udp.errors import EfastUdpError
+from efast_udp.local import io
+from efast_udp.local.cube import Grid, resolution, with_grid
+
+
+def _bbox(spatial_extent) -> tuple[tuple[float, float, float, float], pyproj.CRS]:
+    if not isinstance(spatial_extent, dict):
+        raise EfastUdpError("parameter 'spatial_extent': expected a bounding box or a GeoJSON object")
+    if "west" in spatial_extent:
+        try:
+            w, s, e, n = (float(spatial_extent[k]) for k in ("west", "south", "east", "north"))
+        except (KeyError, TypeError, ValueError):
+            raise EfastUdpError("parameter 'spatial_extent': west, south, east and north must be numbers") from None
+        crs = pyproj.CRS.from_user_input(spatial_extent.get("crs") or 4326)
+    else:
+        coords = np.asarray(_geojson_coordinates(spatial_extent), dtype=float).reshape(-1, 2)
+        if coords.size == 0:
+            raise EfastUdpError("parameter 'spatial_extent': GeoJSON without coordinates")
+        (w, s), (e, n) = coords.min(axis=0), coords.max(axis=0)
+        crs = pyproj.CRS.from_epsg(4326)
+    if not (e > w and n > s):
+        raise EfastUdpError(f"parameter 'spatial_extent' is empty: west {w} east {e}, south {s} north {n}")
+    return (w, s, e, n), crs
+
+
+def _geojson_coordinates(obj) -> list:
+    if isinstance(obj, dict):
+        if obj.get("type") == "FeatureCollection":
+            return [c for f in obj.get("features", []) for c in _geojson_coordinates(f)]
+        if obj.get("type") == "Feature":
+            return _geojson_coordinates(obj.get("geometry") or {})
+        if obj.get("type") == "GeometryCollection":
+            return [c for g in obj.get("geometries", []) for c in _geojson_coordinates(g)]
+        return _flatten(obj.get("coordinates", []))
+    return []
+
+
+def _flatten(coords) -> list:
+    if coords and isinstance(coords[0], (int, float)):
+        return [coords[:2]]
+    return [c for part in coords for c in _flatten(part)]
+
+
+def _as_datetime(value, name: str) -> np.datetime64:
+    try:
+        return np.datetime64(str(value).rstrip("Z").split("+")[0], "ns")
+    except ValueError:
+        raise EfastUdpError(f"parameter {name!r}: {value!r} is not a date") from None
+
+
+def load_collection(data_dir: Path, id: str, spatial_extent=None, temporal_extent=None, bands=None,
+                    properties=None, featureflags=None, **_ignored) -> xarray.DataArray:
+    ds, crs = io.open_collection(data_dir, id)
+    available = io.band_names(ds)
+    bands = list(bands) if bands is not None else available
+    unknown = [b for b in bands if b not in available]
+    if unknown:
+        raise EfastUdpError(
+            f"load_collection {id!r}: band(s) {', '.join(unknown)} not in {io.collection_path(data_dir, id)} "
+            f"(available: {', '.join(available)}); check the band parameters"
+        )
+    x, y = ds["x"].values.astype(float), ds["y"].values.astype(float)
+    res = resolution(x, "x")
+    if y.size > 1 and y[0] < y[-1]:
+        ds, y = ds.isel(y=slice(None, None, -1)), y[::-1]
+    x_sel = slice(None)
+    y_sel = slice(None)
+    if spatial_extent is not None:
+        (w, s, e, n), bbox_crs = _bbox(spatial_extent)
+        if bbox_crs != crs:
+            w, s, e, n = pyproj.Transformer.from_crs(bbox_crs, crs, always_xy=True).transform_bounds(w, s, e, n, densify_pts=21)
+        half = res / 2
+        x_sel = np.flatnonzero((x + half > w) & (x - half < e))
+        y_sel = np.flatnonzero((y + half > s) & (y - half < n))
+        if x_sel.size == 0 or y_sel.size == 0:
+            raise EfastUdpError(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
+    t = ds["t"].values.astype("datetime64[ns]")
+    t_sel = np.ones(t.size, dtype=bool)
+    if temporal_extent is not None:
+        start, end = temporal_extent
+        if start is not None:
+            t_sel &= t >= _as_datetime(start, "temporal_extent")
+        if end is not None:
+            t_sel &= t < _as_datetime(end, "temporal_extent")
+    if id.startswith("SENTINEL2") and not t_sel.any():
+        raise EfastUdpError(
+            f"parameter 'temporal_extent': no {id} acquisition in [{temporal_extent[0]}, {temporal_extent[1]})"
+        )
+    sub = ds[bands].isel(t=np.flatnonzero(t_sel), y=y_sel, x=x_sel)
+    values = np.stack([sub[b].values.astype(np.float32) for b in bands], axis=1) if bands else \
+        np.zeros((int(t_sel.sum()), 0, sub.sizes["y"], sub.sizes["x"]), np.float32)
+    xs, ys = sub["x"].values.astype(float), sub["y"].values.astype(float)
+    grid = Grid(crs, float(xs[0]), float(ys[0]), res, xs.size, ys.size)
+    attrs = {"collection": id}
+    if featureflags:
+        attrs["featureflags"] = dict(featureflags)
+    ds.close()
+    return with_grid(values, ("t", "bands", "y", "x"), {"t": sub["t"].values, "bands": bands}, grid, attrs)

@@ -1,0 +1,23 @@
+"""``efast-udp demo`` end to end on a small scene, and the CLI wiring."""
+
+import json
+
+from efast_udp.cli import main
+from efast_udp.demo.command import run_demo
+
+
+def test_demo_writes_metrics_and_quicklooks(tmp_path):
+    from pathlib import Path
+    udp = Path(__file__).parent.parent / "udp" / "efast.json"
+    report = run_demo(tmp_path, udp, size=90, seed=1, show_progress=False, quicklooks_too=True)
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert set(saved) >= {"rmse", "oracle_max_abs_diff", "wall_s", "peak_mib"}
+    assert set(saved["rmse"]) == {"all", "gap"} and set(saved["rmse"]["gap"]) == {"efast", "s2_only"}
+    assert report["oracle_max_abs_diff"] < 1e-4
+    assert report["rmse"]["gap"]["efast"] < report["rmse"]["gap"]["s2_only"]
+    assert len(list((tmp_path / "quicklooks").glob("*.png"))) == 10
+
+
+def test_demo_bad_size_is_one_line(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path), "--size", "100"]) == 2
+    assert "--size" in capsys.readouterr().err

@@ -1,0 +1,136 @@
+"""Whole-graph local runs of the published udp/efast.json on a small synthetic scene:
+agreement with the numpy oracle, clear errors for bad calls, edge data, intermediates."""
+
+import copy
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from efast_udp.cli import main
+from efast_udp.demo import oracle
+from efast_udp.demo.scene import SceneConfig, make_scene
+from efast_udp.errors import EfastUdpError
+from efast_udp.local.command import execute, write_outputs
+
+UDP = Path(__file__).parent.parent / "udp" / "efast.json"
+SMALL = SceneConfig(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20))
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return make_scene(SMALL)
+
+
+@pytest.fixture(scope="module")
+def data_dir(scene, tmp_path_factory):
+    path = tmp_path_factory.mktemp("data")
+    scene.write(path)
+    return path
+
+
+def base(scene) -> dict:
+    return {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent}
+
+
+def oracle_of(scene, params):
+    epoch = scene.dates(0).astype(np.int64)
+    return oracle.efast(scene.s2, scene.s2_days + epoch, scene.s3, scene.s3_days + epoch, params)
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"output_ndvi": True, "interval_days": 3, "temporal_extent_target": ["2023-06-06", "2023-06-25"]},
+    {"target_time_series": ["2023-06-08", "2023-06-13", "2023-06-14"], "temporal_score_stddev": 8,
+     "cloud_tolerance": 0.3, "max_distance_to_cloud_m": 600},
+    {"s2_data_bands": ["B8A", "B02", "B04"],
+     "s3_data_bands": ["Syn_Oa17_reflectance", "Syn_Oa04_reflectance", "Syn_Oa08_reflectance"],
+     "fused_band_names": ["nir", "blue", "red"], "output_ndvi": True, "s3_temporal_score_stddev": 3},
+], ids=["defaults", "ndvi", "target_time_series", "swapped_bands"])
+def test_whole_graph_agrees_with_the_oracle(scene, data_dir, extra):
+    run = execute(UDP, data_dir, {**base(scene), **extra}, show_progress=False)
+    expected, names, days = oracle_of(scene, run.parameters)
+    cube = run.result.transpose("t", "bands", "y", "x")
+    assert [str(b) for b in cube.bands.values] == names
+    assert np.array_equal(cube.t.values.astype("datetime64[D]").astype(np.int64), days)
+    got = cube.values
+    assert np.array_equal(np.isfinite(got), np.isfinite(expected))
+    assert np.nanmax(np.abs(got - expected)) < 1e-4
+
+
+BAD_CALLS = [
+    ({"s3_data_bands": ["Syn_Oa04_reflectance"]}, "s3_data_bands"),
+    ({"s2_data_bands": ["B02", "B99"]}, "s2_data_bands"),
+    ({"s2_data_bands": ["B02", "B03"], "s3_data_bands": ["Syn_Oa04_reflectance", "Syn_Oa06_reflectance"],
+      "output_ndvi": True}, "output_ndvi"),
+    ({"target_time_series": ["2024-01-01"]}, "target_time_series"),
+    ({"temporal_extent_target": ["2023-05-01", "2023-06-10"]}, "temporal_extent_target"),
+    ({"interval_days": 0}, "interval_days"),
+    ({"interval_days": -2}, "interval_days"),
+    ({"spatial_extent": {"west": 5, "south": 5, "east": 5, "north": 6}}, "spatial_extent"),
+    ({"spatial_extent": {"west": 1, "south": 1, "east": 2, "north": 2}}, "spatial_extent"),
+    ({"temporal_extent": ["2024-01-01", "2024-02-01"]}, "temporal_extent"),
+]
+
+
+@pytest.mark.parametrize("extra,name", BAD_CALLS, ids=[n + str(i) for i, (_, n) in enumerate(BAD_CALLS)])
+def test_bad_calls_give_one_line_naming_the_parameter(scene, data_dir, tmp_path, capsys, extra, name):
+    import json
+    params = {**base(scene), **extra}
+    argv = ["run", "--udp", str(UDP), "--data", str(data_dir), "--out", str(tmp_path), "--quiet", "--no-geotiff"]
+    for key, value in params.items():
+        argv += ["--param", f"{key}={json.dumps(value)}"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"'{name}'" in err or name in err
+
+
+def edge_scene(kind: str):
+    s = make_scene(SMALL)
+    s = copy.copy(s)
+    if kind == "all_cloud_s2":
+        s.s2 = dict(s.s2, SCL=np.full_like(s.s2["SCL"], 9.0))
+    elif kind == "no_s3":
+        s.s3 = dict(s.s3, CLOUD_flags=np.ones_like(s.s3["CLOUD_flags"]))
+    elif kind == "one_s2_date":
+        s.s2 = {k: v[:1] for k, v in s.s2.items()}  # day 0: clear
+        s.s2_days = s.s2_days[:1]
+    elif kind == "nan_bands":
+        s.s2 = dict(s.s2, B04=np.full_like(s.s2["B04"], np.nan))
+        s.s3 = dict(s.s3, Syn_Oa17_reflectance=np.full_like(s.s3["Syn_Oa17_reflectance"], np.nan))
+    return s
+
+
+@pytest.mark.parametrize("kind", ["all_cloud_s2", "no_s3", "one_s2_date", "nan_bands"])
+def test_edge_data_runs_to_completion(kind, tmp_path):
+    s = edge_scene(kind)
+    s.write(tmp_path / "data")
+    run = execute(UDP, tmp_path / "data", {**base(s), "output_ndvi": True}, show_progress=False)
+    values = run.result.values
+    assert not np.isinf(values).any()
+    refl = run.result.sel(bands=["B02", "B03", "B04", "B8A"]).values
+    assert not (refl < 0).any()
+    if kind == "all_cloud_s2":
+        assert np.isnan(refl).all()
+    if kind == "nan_bands":
+        assert np.isnan(run.result.sel(bands=["B04", "NDVI"]).values).all()
+        assert np.isfinite(run.result.sel(bands="B02").values).any()
+    if kind in ("no_s3", "one_s2_date"):
+        assert np.isfinite(refl).any()
+        expected, _, _ = oracle_of(s, run.parameters)
+        assert np.nanmax(np.abs(run.result.transpose("t", "bands", "y", "x").values - expected)) < 1e-4
+
+
+def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):
+    from efast_udp.udp import intermediates
+    run = execute(UDP, data_dir, base(scene), show_progress=False)
+    paths = write_outputs(run, tmp_path, save_intermediates=True)
+    written = {p.stem for p in (tmp_path / "intermediates").glob("*.nc")}
+    assert {name for name, _ in intermediates()} <= written
+    assert (tmp_path / "efast.nc").is_file()
+    tifs = sorted((tmp_path / "geotiff").glob("*.tif"))
+    assert len(tifs) == run.result.sizes["t"] and set(tifs) <= set(paths)
+    import xarray
+    with xarray.open_dataset(tmp_path / "efast.nc") as ds:
+        assert {"B02", "B8A", "spatial_ref"} <= set(ds.variables) and ds["B02"].attrs["grid_mapping"] == "spatial_ref"
