@@ -115,10 +115,10 @@ EXAMPLE_TARGET_EXTENT = ["2022-09-07", "2022-09-27"]
 EXAMPLE_TEMPORAL_EXTENT = ["2022-08-07", "2022-10-27"]
 
 # --- Back-end job options (Processing Parameters extension) ----------------------------------
-#: Memory for the Python UDF workers. The largest chunk is the fusion input: per 256 x 256 px
-#: tile and per label (S2 dates ∪ targets, ~60 for a 3-month run) 10 float32 bands
-#: = 60 x 10 x 256² x 4 B ≈ 157 MB, processed with ≈ 3 working copies ≈ 0.5 GB; 2 GB leaves
-#: room for xarray/numpy overhead and the smoothing/compositing chunks.
+#: Memory for the Python UDF workers, from `make bench`: the largest kernel peak is ~1.3x its
+#: input chunk (fusion, 35 labels x 11 bands x 256²: 132 MiB). A three-month run has ~90 labels
+#: (~340 MiB) and back-ends hand UDFs float64 cubes (x2): ~0.7 GiB; 2 GiB leaves headroom for
+#: xarray copies and the Python runtime.
 DEFAULT_JOB_OPTIONS = {
     "executor-memory": "2G",
     "executor-memoryOverhead": "1G",
