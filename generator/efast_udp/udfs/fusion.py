@@ -83,7 +83,8 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
     """Eq. 2 for all targets and bands.
 
     s2, lr_at_s2: (dates, bands, y, x) reflectance, NaN = invalid; score: (dates, y, x);
-    lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x) float32.
+    lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x) float32. A score of 0
+    removes an acquisition (cloudy cell, or an invalid S2 pixel folded into the score).
 
     HR_m - LR_m is one weighted mean of the difference S2 - LR over the acquisitions where both
     exist (same weights by construction). Sums over dates are matrix products per block of
@@ -104,17 +105,18 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
     fused = np.empty(lr_at_targets.shape, dtype=np.float32)
     flat_fused = fused.reshape(n_targets, n_bands, -1)
     flat_lr_p = lr_at_targets.reshape(n_targets, n_bands, -1)
-    for start in range(0, n_targets, TARGET_BLOCK):
+    complete = True
+    for start in range(0, n_targets, TARGET_BLOCK):  # each block's arrays stay cache-sized
         block = slice(start, start + TARGET_BLOCK)
-        numerator = np.tensordot(w_t[block], terms, axes=1)
-        denominator = np.tensordot(w_t[block], weights, axes=1)
+        out = flat_fused[block]
         with np.errstate(invalid="ignore", divide="ignore"):
-            numerator /= denominator  # 0 / 0 = NaN where no acquisition has weight
-        numerator += flat_lr_p[block]  # Eq. 2: LR_p + HR_m - LR_m
-        flat_fused[block] = numerator
+            np.divide(np.tensordot(w_t[block], terms, axes=1), np.tensordot(w_t[block], weights, axes=1), out=out)
+        out += flat_lr_p[block]  # Eq. 2: LR_p + (HR_m - LR_m); 0 / 0 = NaN where no acquisition counts
+        np.maximum(out, 0, out=out)  # a reflectance is never negative (NaN stays NaN)
+        complete = complete and bool(np.isfinite(out).all())
     del terms, weights
-    _fill_with_s2_mosaic(fused, s2, score, w_t)
-    np.maximum(fused, 0, out=fused)  # a reflectance is never negative (NaN stays NaN)
+    if not complete:
+        _fill_with_s2_mosaic(fused, s2, score, w_t)
     return fused
 
 
@@ -129,7 +131,7 @@ def _fill_with_s2_mosaic(fused, s2, score, w_t):
     s2_cols = s2.reshape(n_dates, -1)[:, columns]
     score_cols = np.broadcast_to(score, s2.shape).reshape(n_dates, -1)[:, columns]
     hr_m = weighted_mean(w_t, np.where(np.isfinite(s2_cols), score_cols, np.float32(0)), s2_cols)
-    flat[:, columns] = np.where(missing[:, columns], hr_m, flat[:, columns])
+    flat[:, columns] = np.where(missing[:, columns], np.maximum(hr_m, 0), flat[:, columns])
 
 
 def ndvi(red, nir):
@@ -155,13 +157,11 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         raise ValueError("fusion: bands %s missing from the input bands %s" % (missing, bands))
     cube = cube.transpose("t", "bands", "y", "x")
     days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
-    marker = cube.values[:, bands.index(target_band)]
     with np.errstate(invalid="ignore"):
-        is_target = np.nanmax(np.where(np.isfinite(marker), marker, 0), axis=(1, 2)) > 0.5
+        is_target = (cube.values[:, bands.index(target_band)] > 0.5).any(axis=(1, 2))
     if not is_target.any():
         raise ValueError("fusion: no target date in the input (check 'temporal_extent_target' / 'target_time_series')")
     scl = cube.values[:, bands.index(scl_band)]
-    valid = s2_validity(scl, context["invalid_scl"])
     is_s2 = np.isfinite(scl).any(axis=(1, 2))
     if not is_s2.any():
         raise ValueError("parameter 'temporal_extent': no Sentinel-2 acquisition in the period")
@@ -171,8 +171,9 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         return values[np.ix_(labels, [bands.index(b) for b in names])].astype(np.float32, copy=False)
 
     s2 = take(is_s2, s2_bands) * np.float32(context["scale"])
-    s2[~np.broadcast_to(valid[is_s2][:, None], s2.shape)] = np.nan
-    fused = fuse(s2, take(is_s2, s3_bands), take(is_s2, [score_band])[:, 0], take(is_target, s3_bands),
+    # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band
+    score = np.where(s2_validity(scl[is_s2], context["invalid_scl"]), take(is_s2, [score_band])[:, 0], np.float32(0))
+    fused = fuse(s2, take(is_s2, s3_bands), score, take(is_target, s3_bands),
                  days[is_s2], days[is_target], float(context["sigma_days"]))
     if context.get("output_ndvi"):
         red = fused[:, s2_bands.index(context["ndvi_red"])]
