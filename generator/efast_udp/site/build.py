@@ -88,7 +88,7 @@ class Settings:
     @classmethod
     def from_pyproject(cls, pyproject: dict, backend_url: str | None = None) -> "Settings":
         tool = pyproject.get("tool", {}).get("efast-udp", {})
-        base_url = tool.get("base_url")
+        base_url = os.environ.get("EFAST_UDP_BASE_URL") or tool.get("base_url")  # as efast_udp.settings
         if not base_url:
             raise SettingsError("pyproject.toml has no [tool.efast-udp] base_url (where the site is published)")
         license_ = pyproject.get("project", {}).get("license")
