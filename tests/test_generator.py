@@ -159,6 +159,26 @@ def test_check_fails_on_a_hand_edited_file_and_refuses_to_change_a_release(tmp_p
         release.write(settings, udp_dir)
 
 
+def test_an_uncommitted_release_file_is_a_draft_until_committed(tmp_path):
+    """The version being prepared may be re-rendered; once a commit holds it, it is frozen."""
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args], cwd=tmp_path,
+                       check=True, capture_output=True, timeout=60)
+
+    git("init", "-q")
+    udp_dir = tmp_path / "udp"
+    shutil.copytree(PROJECT_ROOT / "udp", udp_dir)
+    settings = Settings.load()
+    released = udp_dir / "releases" / project_version() / "efast.json"
+    released.write_text(released.read_text("utf-8") + " ", "utf-8")
+    assert release.write(settings, udp_dir) == [released]  # draft: rendered again
+    git("add", "udp")
+    git("commit", "-q", "-m", "release")
+    released.write_text(released.read_text("utf-8") + " ", "utf-8")
+    with pytest.raises(ReleaseError, match="released and would change"):
+        release.write(settings, udp_dir)
+
+
 def test_predecessor_link_points_at_the_previous_release(tmp_path):
     (tmp_path / "releases" / "0.0.9").mkdir(parents=True)
     (tmp_path / "releases" / "0.0.9" / "efast.json").write_text("{}")

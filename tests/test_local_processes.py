@@ -110,10 +110,13 @@ def test_apply_neighborhood_chunks_with_overlap_equal_the_whole():
     values = np.random.default_rng(0).random((2, 1, 11, 13)).astype(np.float32)
     cube = grid_cube(values, 10.0)
 
-    def box_mean(named_parameters):
+    def box_mean(named_parameters):  # NaN-aware 3 x 3 mean: padding and the cube's outside both count as absent
         data = named_parameters["data"]
         from scipy import ndimage
-        return data.copy(data=ndimage.uniform_filter(data.values, size=(1, 1, 3, 3), mode="nearest"))
+        finite = np.isfinite(data.values)
+        total = ndimage.uniform_filter(np.where(finite, data.values, 0.0), size=(1, 1, 3, 3), mode="constant")
+        count = ndimage.uniform_filter(finite.astype(float), size=(1, 1, 3, 3), mode="constant")
+        return data.copy(data=total / count)
 
     whole = apply_neighborhood(cube, box_mean, size=[{"dimension": "x", "value": 100, "unit": "px"},
                                                      {"dimension": "y", "value": 100, "unit": "px"}])
@@ -121,8 +124,32 @@ def test_apply_neighborhood_chunks_with_overlap_equal_the_whole():
                                                        {"dimension": "y", "value": 5, "unit": "px"}],
                                  overlap=[{"dimension": "x", "value": 1, "unit": "px"},
                                           {"dimension": "y", "value": 1, "unit": "px"}])
-    np.testing.assert_allclose(chunked.values, whole.values)
+    np.testing.assert_allclose(chunked.values, whole.values, rtol=1e-6)
     assert list(chunked.t.values) == list(cube.t.values)
+
+
+def test_apply_neighborhood_pads_beyond_the_border_with_nodata_on_the_grid():
+    """openEO: "the missing overlap at the borders of the original data cube is made available
+    as no-data values in the sub-data cubes"; the padded chunk continues the grid."""
+    cube = grid_cube(np.ones((1, 1, 4, 4), dtype=np.float32), 10.0)
+    seen = []
+
+    def record(named_parameters):
+        seen.append(named_parameters["data"])
+        return named_parameters["data"]
+
+    out = apply_neighborhood(cube, record, size=[{"dimension": "x", "value": 4, "unit": "px"},
+                                                 {"dimension": "y", "value": 4, "unit": "px"}],
+                             overlap=[{"dimension": "x", "value": 2, "unit": "px"},
+                                      {"dimension": "y", "value": 2, "unit": "px"}])
+    chunk = seen[0]
+    assert chunk.shape == (1, 1, 8, 8)
+    assert np.isnan(chunk.values[..., :2, :]).all() and np.isnan(chunk.values[..., :, 6:]).all()
+    np.testing.assert_array_equal(chunk.values[..., 2:6, 2:6], 1.0)
+    np.testing.assert_allclose(np.diff(chunk.x.values), np.diff(cube.x.values)[0])
+    np.testing.assert_allclose(chunk.x.values[2:6], cube.x.values)
+    np.testing.assert_allclose(chunk.y.values[2:6], cube.y.values)
+    np.testing.assert_array_equal(out.values, 1.0)
 
 
 def test_nested_parameter_references_are_resolved():

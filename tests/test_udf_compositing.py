@@ -23,8 +23,9 @@ def test_weighted_mean_by_score_and_time_at_regular_dates():
     out = run("compositing", s3([(1000, 2000), (3000, 4000)], [1.0, 0.5], [0, 10]), CONTEXT)
     assert out.dims == ("t", "bands", "y", "x")
     assert list(out.bands.values) == BANDS[:2]
-    assert [str(t)[:10] for t in out.t.values] == ["2022-09-01", "2022-09-03", "2022-09-05"]
-    for k, T in enumerate([0, 2, 4]):
+    # every 2 days from the start, up to the first date on or after the (excluded) end
+    assert [str(t)[:10] for t in out.t.values] == ["2022-09-01", "2022-09-03", "2022-09-05", "2022-09-07"]
+    for k, T in enumerate([0, 2, 4, 6]):
         w0 = 1.0 * math.exp(-T ** 2 / (2 * 10 ** 2))
         w1 = 0.5 * math.exp(-(10 - T) ** 2 / (2 * 10 ** 2))
         expected = (w0 * 1000 + w1 * 3000) / (w0 + w1) * 1e-4
@@ -45,7 +46,7 @@ def test_no_s3_observation_gives_no_data_not_zero():
 
 def test_single_date():
     out = run("compositing", s3([(500, 600)], [1.0], [3]), CONTEXT)
-    np.testing.assert_allclose(out.values[:, :, 0, 0], [[0.05, 0.06]] * 3, rtol=1e-6)
+    np.testing.assert_allclose(out.values[:, :, 0, 0], [[0.05, 0.06]] * 4, rtol=1e-6)
 
 
 def test_nan_band_only_affects_that_band():
@@ -64,6 +65,25 @@ def test_equals_the_materialising_reference():
     w = w[:, :, None] * np.isfinite(values)[None]
     reference = np.nansum(w * np.nan_to_num(values)[None], axis=1) / w.sum(axis=1)
     np.testing.assert_allclose(composite(values, score, obs, out_days, 7.0), reference, rtol=1e-5)
+
+
+@pytest.mark.parametrize("extent, interval, last", [
+    (["2022-09-01", "2022-09-07"], 2, "2022-09-07"),
+    (["2022-09-01", "2022-09-08"], 3, "2022-09-10"),
+    (["2022-09-01", "2022-09-02"], 5, "2022-09-06"),
+])
+def test_composites_reach_past_every_date_of_the_extent(extent, interval, last):
+    """A Sentinel-2 date on the extent's last day still lies between two composites."""
+    out = run("compositing", s3([(500, 600)], [1.0], [0]), dict(CONTEXT, temporal_extent=extent, interval_days=interval))
+    assert str(out.t.values[-1])[:10] == last
+    assert str(out.t.values[0])[:10] == extent[0]
+
+
+def test_extent_with_utc_offset_is_converted_not_dropped():
+    """2022-09-01T23:00-02:00 is 2022-09-02T01:00Z: the series starts on 2022-09-02."""
+    ctx = dict(CONTEXT, temporal_extent=["2022-09-01T23:00:00-02:00", "2022-09-07T00:00:00Z"])
+    out = run("compositing", s3([(500, 600)], [1.0], [2]), ctx)
+    assert str(out.t.values[0])[:10] == "2022-09-02"
 
 
 def test_interval_must_be_positive_and_named():

@@ -41,27 +41,54 @@ def test_no_cloud_scores_one_everywhere_and_all_cloud_zero():
     assert np.all(out[1] == 0.0)
 
 
-def test_missing_fraction_counts_as_cloudy():
+def test_missing_fraction_is_not_a_cloud():
+    """No S2 pixel in a cell (outside the footprint) is no evidence of cloud."""
     fraction = np.zeros((1, 1, 3, 3))
     fraction[0, 0, 1, 1] = np.nan
     out = run("distance_score", cube(fraction, ["SCL"], days(0)), S2_CONTEXT).values[0, 0]
-    assert out[1, 1] == 0.0 and out[0, 0] == pytest.approx(expected_ramp(math.sqrt(2)))
+    np.testing.assert_array_equal(out, 1.0)
+
+
+def test_fraction_as_percentage_with_fraction_scale():
+    """The graph marks invalid pixels 100, so the 300 m average is a percentage."""
+    fraction = np.zeros((1, 1, 3, 3))
+    fraction[0, 0, 0, 0], fraction[0, 0, 2, 2] = 5.0, 4.0  # 5 % reaches the 0.05 tolerance, 4 % not
+    ctx = dict(S2_CONTEXT, fraction_scale=100)
+    out = run("distance_score", cube(fraction, ["SCL"], days(0)), ctx).values[0, 0]
+    assert out[0, 0] == 0.0 and out[2, 2] > 0.0
 
 
 def test_s3_flags_mask_the_data_bands_and_become_the_score():
-    values = np.full((1, 3, 4, 4), 1000.0)
-    values[0, 2] = 0  # CLOUD_flags: clear
+    values = np.full((2, 3, 4, 4), 1000.0)
+    values[:, 2] = 0  # CLOUD_flags: clear
     values[0, 2, 0, 0] = 1  # cloud
     values[0, 2, 3, 3] = 8  # snow/ice only: not one of the cloud bits
-    values[0, 0, 0, 3] = np.nan  # no data in one reflectance band
+    values[0, 0, 0, 3] = np.nan  # no data in one reflectance band at date 0, data at date 1
     bands = ["Syn_Oa04_reflectance", "Syn_Oa08_reflectance", "CLOUD_flags"]
-    out = run("distance_score", cube(values, bands, days(0)), S3_CONTEXT)
+    out = run("distance_score", cube(values, bands, days(0, 1)), S3_CONTEXT)
     assert list(out.bands.values) == bands
     v = out.values[0]
     assert np.isnan(v[0, 0, 0]) and np.isnan(v[1, 0, 0]) and v[2, 0, 0] == 0.0
-    assert np.isnan(v[1, 0, 3]) and v[2, 0, 3] == 0.0  # no data anywhere -> cloudy
+    assert np.isnan(v[1, 0, 3]) and v[2, 0, 3] == 0.0  # no data at this date only -> cloudy (binned away)
     assert v[0, 3, 3] == 1000.0 and v[2, 3, 3] == 1.0  # nearest cloud 3 px away: saturated
     assert v[2, 1, 1] == pytest.approx(expected_ramp(math.sqrt(2)))
+    np.testing.assert_array_equal(out.values[1, 2], 1.0)  # date 1: clear everywhere
+
+
+@pytest.mark.parametrize("context, mask", [(S2_CONTEXT, 0.0), (S3_CONTEXT, 0.0)])
+def test_nodata_padding_beyond_the_cube_is_not_a_cloud(context, mask):
+    """apply_neighborhood pads the overlap beyond the cube's border with no-data: the score
+    next to the border must be the one without padding, not a ramp from the edge."""
+    core = np.full((2, 2, 6, 6), 1000.0)
+    core[:, 1] = mask
+    core[0, 1, 4, 4] = 1.0  # one cloudy cell at date 0
+    padded = np.full((2, 2, 10, 10), np.nan)
+    padded[:, :, 2:8, 2:8] = core
+    bands = ["B", context["mask_band"]]
+    inner = run("distance_score", cube(core, bands, days(0, 1)), context).values
+    outer = run("distance_score", cube(padded, bands, days(0, 1)), context).values[:, :, 2:8, 2:8]
+    np.testing.assert_array_equal(outer, inner)
+    assert inner[1, 1].min() == 1.0 and inner[0, 1, 0, 0] == 1.0
 
 
 def test_chunks_with_the_static_overlap_reproduce_the_whole_scene():

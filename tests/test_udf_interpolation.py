@@ -74,3 +74,22 @@ def test_matches_per_element_np_interp_with_and_without_gaps():
         ok = np.isfinite(flat[:, p])
         expected = np.interp(query, days_[ok], flat[ok, p], left=np.nan, right=np.nan) if ok.any() else np.nan
         np.testing.assert_allclose(out.reshape(len(query), -1)[:, p], expected, rtol=1e-5, atol=1e-7)
+
+
+def test_s2_labels_are_passed_on_exactly_sub_second_included():
+    """The fusion merges on these labels: a rebuilt, rounded time would drop the acquisition."""
+    s2_time = np.datetime64("2022-09-02T11:26:39.024123456", "ns")
+    dates = [np.datetime64("2022-09-01", "ns"), s2_time, np.datetime64("2022-09-05", "ns")]
+    data = cube(np.array([[[[0.1]], [[NAN]]], [[[NAN]], [[0.8]]], [[[0.5]], [[NAN]]]]), BANDS, dates)
+    out = run("interpolation", data, dict(CONTEXT, target_time_series=["2022-09-03"]))
+    assert out.t.values[0] == s2_time
+    assert out.values[0, 1, 0, 0] == pytest.approx(0.8)
+    frac = (s2_time - dates[0]) / np.timedelta64(4, "D")
+    assert out.values[0, 0, 0, 0] == pytest.approx(0.1 + 0.4 * frac, rel=1e-5)
+
+
+def test_target_with_utc_offset_is_converted():
+    """2022-09-04T01:00+02:00 is 2022-09-03T23:00Z: the target day is 2022-09-03."""
+    data = merged([(0.1, NAN), (0.5, NAN)], [0, 8])
+    out = run("interpolation", data, dict(CONTEXT, target_time_series=["2022-09-04T01:00:00+02:00"]))
+    assert str(out.t.values[0])[:10] == "2022-09-03"

@@ -88,17 +88,18 @@ class Scenario:
 
 
 def compositing_scenario(rng, context: dict) -> Scenario:
-    """24 S3 dates x 4 bands + score, 256², composites every 2 days over the 70-day span (35)."""
-    offsets = np.sort(rng.choice(70, 24, replace=False))
+    """24 S3 dates x 4 bands + score, 256², composites every 2 days over the input span: the
+    extent is 68 days, composites run from its start to the first date on or after its end (35)."""
+    offsets = np.sort(rng.choice(68, 24, replace=False))
     values = rng.uniform(100, 5000, (24, 4, SIZE, SIZE)).astype(np.float32)
     cloudy = rng.random((24, SIZE, SIZE)) < 0.2
     values[np.broadcast_to(cloudy[:, None], values.shape)] = np.nan
     score = np.where(cloudy, 0, rng.random((24, SIZE, SIZE))).astype(np.float32)
     bands = list(C.DEFAULT_S3_BANDS) + ["score"]
     cube = _cube(np.concatenate([values, score[:, None]], axis=1), bands, offsets)
-    end = str((START + np.timedelta64(70, "D")).astype("datetime64[D]"))
+    end = str((START + np.timedelta64(68, "D")).astype("datetime64[D]"))
     ctx = dict(context, temporal_extent=[str(START), end], interval_days=2)
-    out_days = np.arange(0, 70, 2.0)
+    out_days = np.arange(0, 70, 2.0)  # 0 .. 68: the kernel's composite dates
 
     def reference():  # the earlier port: the full (targets, dates, bands, y, x) float64 weights
         dt = out_days[:, None] - offsets[None, :]

@@ -54,6 +54,13 @@ NDVI_BAND_NAME = "NDVI"
 #: SCL classes that make a Sentinel-2 pixel invalid: 0 no data, 3 cloud shadow, 8 cloud medium
 #: probability, 9 cloud high probability, 10 thin cirrus, 11 snow/ice.
 S2_INVALID_SCL_CLASSES = (0, 3, 8, 9, 10, 11)
+#: Value an invalid S2 pixel gets before the 300 m average (valid pixels get 0), so the
+#: average is the invalid *percentage*: SCL is an integer band, and a back-end may keep the
+#: average in the input's integer type; 0/1 marks would then truncate every fraction to 0.
+#: Pixels without SCL (outside the S2 footprint) never get the mark (openEO ``if`` returns its
+#: ``reject`` value for null, a back-end may also keep them no-data): they never make a cell
+#: cloudy, and the fusion drops them by their missing SCL.
+S2_INVALID_MARK = 100
 #: CLOUD_flags bits that make a Sentinel-3 pixel invalid: 1 cloud, 2 cloud ambiguous,
 #: 4 cloud margin (8 = snow/ice is left to the binning mask below).
 S3_INVALID_FLAG_BITS = 1 | 2 | 4

@@ -3,13 +3,16 @@
 Layout (all committed):
   udp/efast.json                      the latest version (byte-identical to its release file)
   udp/releases/<version>/efast.json   one file per released version, never changed again
-A version is released once its file exists in ``udp/releases/``; a changed render of a
-released version is refused: bump the version in pyproject.toml instead.
+A version is released once its file is committed in ``udp/releases/``; a changed render of a
+released version is refused: bump the version in pyproject.toml instead. A release file that
+no commit holds yet (the version being prepared) is a draft and is rendered again freely.
+Outside a git checkout every existing release file counts as released.
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 from efast_udp.errors import EfastUdpError, ReleaseError
@@ -64,10 +67,26 @@ def expected_files(settings: Settings, udp_dir: Path = UDP_DIR) -> dict[Path, st
     return {udp_dir / FILE_NAME: text, udp_dir / "releases" / version / FILE_NAME: text}
 
 
+def is_draft(path: Path) -> bool:
+    """True when ``path`` lies in a git work tree whose HEAD commit does not hold it."""
+    root = path.parent
+    try:
+        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True,
+                                text=True, timeout=30)
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return False
+        committed = subprocess.run(["git", "cat-file", "-e", f"HEAD:./{path.name}"], cwd=root,
+                                   capture_output=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return committed.returncode != 0
+
+
 def refuse_released_changes(files: dict[Path, str], udp_dir: Path = UDP_DIR) -> None:
     releases = udp_dir / "releases"
     for path, text in files.items():
-        if path.parent.parent == releases and path.exists() and path.read_text("utf-8") != text:
+        if (path.parent.parent == releases and path.exists() and path.read_text("utf-8") != text
+                and not is_draft(path)):
             raise ReleaseError(
                 f"{path.relative_to(udp_dir.parent)} is released and would change; released files are "
                 "immutable: bump [project] version in pyproject.toml and add a CHANGELOG.md entry"

@@ -54,9 +54,11 @@ def s3_binned(s3: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 def s3_cloudy(s3: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    """Cloudy where CLOUD_flags & 7 != 0, the flag is missing, or a band has no data."""
+    """Cloudy where CLOUD_flags & 7 != 0, the flag is missing, or a band has no data, on the
+    dates where the cell has data at some other date (never seen = outside, not a cloud)."""
     bits = np.nan_to_num(flags).astype(np.int64) & S3_CLOUD_BITS
-    return ~np.isfinite(flags) | (bits != 0) | ~np.isfinite(s3).all(axis=1)
+    missing = ~np.isfinite(flags) | ~np.isfinite(s3).all(axis=1)
+    return (missing & ~missing.all(axis=0)) | (bits != 0)
 
 
 # --- Section 2.4: distance-to-cloud score -------------------------------------------------------
@@ -214,8 +216,8 @@ def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarra
 
     # S2 score (coarse)
     fraction = invalid_fraction(scl, factor)
-    with np.errstate(invalid="ignore"):
-        s2_cloudy = ~(fraction < float(params["cloud_tolerance"]))
+    with np.errstate(invalid="ignore"):  # no S2 pixel in the cell: not a cloud
+        s2_cloudy = fraction >= float(params["cloud_tolerance"])
     s2_score = distance_score(s2_cloudy, float(params["max_distance_to_cloud_m"]))
 
     # S3 masked, scored, composited, smoothed
@@ -225,7 +227,8 @@ def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarra
     score3 = distance_score(cloudy3, float(params["max_distance_to_cloud_m"]))
     values = np.where(cloudy3[:, None], np.nan, values)
     start, end = (day_number(v) for v in params["temporal_extent"])
-    comp_days = np.arange(start, end, int(params["interval_days"]), dtype=float)
+    step = int(params["interval_days"])  # composites up to the first date on or after the end
+    comp_days = np.arange(start, end + step, step, dtype=float)
     comps = smooth(composites(values, score3, s3_days, comp_days, float(params["s3_temporal_score_stddev"])))
 
     # LR at S2 dates and targets, upsampled with the S2 score

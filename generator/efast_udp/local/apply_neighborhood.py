@@ -1,7 +1,10 @@
 """``apply_neighborhood`` over x and y with static ``size`` and ``overlap`` (pixels).
 
 Reproduces the back-end: the cube is cut into chunks of ``size`` pixels per spatial axis,
-each extended by ``overlap`` pixels on every side (less at the cube's border), the callback
+each extended by ``overlap`` pixels on every side; beyond the cube's border that overlap is
+no-data (NaN) on coordinates continuing the grid, as the process specification says ("the
+missing overlap at the borders of the original data cube is made available as no-data
+values in the sub-data cubes"). The callback
 (here a UDF) sees the labelled chunk with all dates and bands, and only the chunk's core
 (without the overlap) is kept in the result. The callback must keep the chunk's shape.
 openeo-processes-dask has no implementation.
@@ -27,6 +30,23 @@ def _pixels(spec, dim: str, default: int) -> int:
     return default
 
 
+def _grid(coords: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Coordinates of pixels ``start..stop-1`` of a regular axis, continued beyond its ends."""
+    step = float(coords[1] - coords[0]) if len(coords) > 1 else 1.0
+    return float(coords[0]) + step * np.arange(start, stop)
+
+
+def _padded_chunk(data: xarray.DataArray, ya: int, yb: int, xa: int, xb: int) -> xarray.DataArray:
+    """Pixels [ya, yb) x [xa, xb) of ``data`` (dims ..., y, x); NaN outside the cube."""
+    ny, nx = data.sizes["y"], data.sizes["x"]
+    inner = data.isel(y=slice(max(ya, 0), min(yb, ny)), x=slice(max(xa, 0), min(xb, nx)))
+    values = np.full(data.shape[:-2] + (yb - ya, xb - xa), np.nan, dtype=np.result_type(data.dtype, np.float32))
+    values[..., max(ya, 0) - ya:min(yb, ny) - ya, max(xa, 0) - xa:min(xb, nx) - xa] = inner.values
+    coords = {d: data[d].values for d in data.dims[:-2]}
+    coords.update(y=_grid(data["y"].values, ya, yb), x=_grid(data["x"].values, xa, xb))
+    return xarray.DataArray(values, dims=data.dims, coords=coords)
+
+
 def apply_neighborhood(data: xarray.DataArray, process, size, overlap=None, context=None, **_ignored) -> xarray.DataArray:
     data = cube_dims_order(data)
     for item in size or []:
@@ -42,10 +62,8 @@ def apply_neighborhood(data: xarray.DataArray, process, size, overlap=None, cont
     with progress.sub_bar(len(starts), "chunks") as bar:
         for y0, x0 in starts:
             y1, x1 = min(y0 + sy, ny), min(x0 + sx, nx)
-            ya, xa = max(y0 - oy, 0), max(x0 - ox, 0)
-            yb, xb = min(y1 + oy, ny), min(x1 + ox, nx)
-            chunk = data.isel(y=slice(ya, yb), x=slice(xa, xb))
-            chunk = chunk.drop_vars([c for c in chunk.coords if c not in chunk.dims])
+            chunk = _padded_chunk(data, y0 - oy, y1 + oy, x0 - ox, x1 + ox)
+            ya, xa = y0 - oy, x0 - ox
             result = callbacks.call(process, data=chunk, context=context or {})
             if not isinstance(result, xarray.DataArray):
                 result = xarray.DataArray(np.asarray(result), dims=chunk.dims, coords=chunk.coords)

@@ -43,6 +43,7 @@ def s2_score(p: Pipeline, params: ParameterSet, invalid_fraction: DataCube) -> D
         "mask_band": C.S2_SCL_BAND,
         "mask_kind": "fraction",
         "cloud_tolerance": params.cloud_tolerance.ref(),
+        "fraction_scale": C.S2_INVALID_MARK,
         "max_distance_to_cloud_m": params.max_distance_to_cloud_m.ref(),
         "pixel_size_m": C.COARSE_PIXEL_SIZE_M,
     })

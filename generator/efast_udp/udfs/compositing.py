@@ -3,8 +3,9 @@
 Runs under ``apply_dimension`` over ``t`` on the coarse grid. Input: the scored Sentinel-3
 cube (reflectance bands in digital numbers, NaN where cloudy, plus the distance-to-cloud
 ``score`` band) at the acquisition dates t. Output: one composite per date T of a regular
-series (every ``interval_days`` from the start of ``temporal_extent``, end excluded), in
-reflectance:
+series (every ``interval_days`` from the start of ``temporal_extent``, up to the first date
+on or after its end, so that every Sentinel-2 date and target date in the extent lies between
+two composites), in reflectance:
 
     w(t, T)   = score(t) * exp(-(t - T)^2 / (2 sigma^2))            (temporal weight, Sec. 2.5)
     S3c(T)    = scale * sum_t w(t, T) S3(t) / sum_t w(t, T)          (no data where the sum is 0)
@@ -17,6 +18,7 @@ Context keys: ``temporal_extent``, ``interval_days``, ``sigma_days`` (the UDP's
 """
 
 import numpy as np
+import pandas
 import xarray
 from openeo.metadata import CollectionMetadata
 
@@ -24,19 +26,25 @@ SECONDS_PER_DAY = 86400.0
 
 
 def to_days(value):
-    """A date or date-time (string or numpy datetime64) -> days since 1970-01-01 (float)."""
-    text = str(value).rstrip("Z").split("+")[0]
-    return np.datetime64(text, "s").astype(np.int64) / SECONDS_PER_DAY
+    """A date or date-time (RFC 3339 string, with or without offset, or datetime64) -> days
+    since 1970-01-01 UTC (float). Offsets are converted to UTC, not dropped."""
+    stamp = pandas.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return stamp.value / (SECONDS_PER_DAY * 1e9)
 
 
 def composite_days(temporal_extent, interval_days):
-    """Regular series of composite dates (days since epoch) covering ``[start, end)``."""
+    """Regular series of composite dates (days since epoch, UTC): every ``interval_days`` from
+    the start day of ``temporal_extent`` to the first one on or after its end, so that every
+    date in ``[start, end)`` has a composite before and after it."""
     if int(interval_days) < 1:
         raise ValueError("parameter 'interval_days' must be >= 1, got %r" % (interval_days,))
     start, end = (np.floor(to_days(v)) for v in temporal_extent)
     if not end > start:
         raise ValueError("parameter 'temporal_extent': end %r must be after start %r" % tuple(temporal_extent))
-    return np.arange(start, end, int(interval_days), dtype=np.float64)
+    step = int(interval_days)
+    return np.arange(start, end + step, step, dtype=np.float64)
 
 
 def temporal_weights(obs_days, out_days, sigma_days):
@@ -47,24 +55,44 @@ def temporal_weights(obs_days, out_days, sigma_days):
     return np.exp(-0.5 * delta * delta).astype(np.float32)
 
 
-def composite(values, score, obs_days, out_days, sigma_days):
-    """Weighted temporal composites.
+#: Stand-in for no-data in the weighted values: finite, so that times a zero weight it is 0.
+_FINITE_MAX = np.float32(np.finfo(np.float32).max)
+
+
+def composite(values, score, obs_days, out_days, sigma_days, scale=1.0):
+    """Weighted temporal composites, times ``scale``.
 
     values: (dates, bands, y, x), NaN = no observation; score: (dates, y, x) in [0, 1].
     Returns (len(out_days), bands, y, x) float32, NaN where no observation has weight.
+
+    Two matrix products over the dates: the numerator for all bands at once, the denominator
+    once for all bands when they share their validity (the usual case: S3 is masked per pixel).
+    The full-size arrays are made by plain arithmetic, no masked copies: the weight is 0 wherever
+    a value is missing, and missing values are first clamped to a finite number.
     """
-    n_dates = values.shape[0]
+    n_dates, n_bands = values.shape[:2]
+    n_out = len(out_days)
     finite = np.isfinite(values)
-    weight = np.where(finite, np.nan_to_num(score, nan=0.0)[:, None].astype(np.float32), np.float32(0))
-    weighted = np.where(finite, values, 0).astype(np.float32) * weight
+    score = np.nan_to_num(np.asarray(score, dtype=np.float32), nan=0.0)
+    shared = bool((finite == finite[:, :1]).all())
+    if shared:
+        weight = np.where(finite[:, 0], score, np.float32(0))  # (dates, y, x): one per pixel
+        weighted = np.fmax(values, -_FINITE_MAX, dtype=np.float32)  # NaN -> finite
+        np.fmin(weighted, _FINITE_MAX, out=weighted)  # +-inf -> finite
+        np.multiply(weighted, weight[:, None], out=weighted)  # 0 wherever the value is missing
+    else:
+        weight = np.where(finite, score[:, None], np.float32(0))  # (dates, bands, y, x)
+        weighted = np.where(finite, values, np.float32(0)).astype(np.float32, copy=False)
+        np.multiply(weighted, weight, out=weighted)
     w_t = temporal_weights(obs_days, out_days, sigma_days)
-    numerator = w_t @ weighted.reshape(n_dates, -1)
-    denominator = w_t @ weight.reshape(n_dates, -1)
-    del weighted, weight
-    with np.errstate(invalid="ignore", divide="ignore"):
-        result = numerator / denominator
-    result[~(denominator > 0)] = np.nan
-    return result.reshape((len(out_days),) + values.shape[1:])
+    result = np.empty((n_out,) + values.shape[1:], dtype=np.float32)
+    np.matmul(w_t * np.float32(scale), weighted.reshape(n_dates, -1), out=result.reshape(n_out, -1))
+    del weighted
+    denominator = (w_t @ weight.reshape(n_dates, -1)).reshape((n_out, 1 if shared else n_bands, -1))
+    denominator[~(denominator > 0)] = np.nan  # no observation with weight: no data, not 0
+    by_band = result.reshape(n_out, n_bands, -1)
+    np.divide(by_band, denominator, out=by_band)
+    return result
 
 
 def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
@@ -77,10 +105,12 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     cube = cube.transpose("t", "bands", "y", "x")
     out_days = composite_days(context["temporal_extent"], context["interval_days"])
     obs_days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
-    values = cube.sel(bands=data_bands).values
-    score = cube.sel(bands=score_band).values
-    result = composite(values, score, obs_days, out_days, float(context["sigma_days"]))
-    result *= np.float32(context["scale"])
+    array = cube.values
+    index = [bands.index(b) for b in data_bands]
+    contiguous = index == list(range(index[0], index[0] + len(index))) if index else False
+    values = array[:, index[0]:index[-1] + 1] if contiguous else array[:, index]  # a view when possible
+    score = array[:, bands.index(score_band)]
+    result = composite(values, score, obs_days, out_days, float(context["sigma_days"]), float(context["scale"]))
     times = (out_days * SECONDS_PER_DAY).astype("int64").astype("datetime64[s]").astype("datetime64[ns]")
     return xarray.DataArray(
         result,

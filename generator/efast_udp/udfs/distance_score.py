@@ -5,16 +5,25 @@ fraction of invalid 10-20 m pixels per coarse cell) and once for Sentinel-3 (mas
 CLOUD_flags). Threshold, distance transform and ramp happen here in one pass:
 
     cloudy  = fraction >= cloud_tolerance           (S2)   or   flags & bits != 0 / no data (S3)
+              (the S2 fraction arrives as a percentage: invalid pixels are marked 100, so that
+              an integer average on the back-end keeps its resolution)
     d       = Euclidean distance (coarse px) from a clear cell to the nearest cloudy cell,
               by a separable transform bounded at ⌈D⌉ + 1 px (exact for the score)
     score   = clip((d - 1) / D, 0, 1),  D = max_distance_to_cloud_m / pixel_size_m
     score   = 0 on cloudy cells
 
+Cells with no data at all (no fraction at that date; for S3 no data at any date of the
+chunk) are not clouds: they are outside the footprint or the neighbourhood padding that the
+back-end adds beyond the cube's border ("made available as no-data values", openEO
+``apply_neighborhood``). Counting them as cloud would pull the score down along every edge of
+the requested extent.
+
 The mask band is replaced by the score (same label; the graph renames it), every other band
 is set to NaN where the cell is cloudy. Dimension labels are unchanged.
 
-Context keys: ``mask_band``, ``mask_kind`` ("fraction" | "flags"), ``cloud_tolerance``
-(fraction kind), ``flag_bits`` (flags kind), ``max_distance_to_cloud_m``, ``pixel_size_m``.
+Context keys: ``mask_band``, ``mask_kind`` ("fraction" | "flags"), ``cloud_tolerance`` and
+``fraction_scale`` (fraction kind: the value of a fully invalid cell), ``flag_bits`` (flags
+kind), ``max_distance_to_cloud_m``, ``pixel_size_m``.
 """
 
 import numpy as np
@@ -22,16 +31,20 @@ import xarray
 
 
 def cloudy_from_fraction(fraction, tolerance):
-    """S2: a coarse cell is cloudy when its invalid fraction reaches the tolerance (or is unknown)."""
+    """S2: a coarse cell is cloudy when its invalid fraction reaches the tolerance; a cell
+    without a fraction (no S2 pixel there, or padding) is not a cloud."""
     with np.errstate(invalid="ignore"):
-        return ~(fraction < tolerance)
+        return fraction >= tolerance
 
 
 def cloudy_from_flags(flags, bits):
-    """S3: cloudy where any of ``bits`` is set in CLOUD_flags, or where the flag is missing."""
+    """S3: cloudy where any of ``bits`` is set in CLOUD_flags, or where the flag is missing at
+    some dates (the binning dropped flagged pixels). Cells missing at every date of the
+    ``(t, y, x)`` stack are outside the data (or padding) and not clouds."""
     finite = np.isfinite(flags)
     as_int = np.where(finite, flags, 0).astype(np.int64)
-    return ~finite | ((as_int & int(bits)) != 0)
+    outside = ~finite.any(axis=0) if flags.ndim == 3 else np.zeros(flags.shape, dtype=bool)
+    return (~finite & ~outside) | ((as_int & int(bits)) != 0)
 
 
 def bounded_squared_distance(cloudy, radius):
@@ -94,11 +107,12 @@ def score_bands(values, band_names, context):
         tolerance = float(context["cloud_tolerance"])
         if not 0.0 < tolerance <= 1.0:
             raise ValueError("parameter 'cloud_tolerance' must be in (0, 1], got %r" % tolerance)
-        cloudy = cloudy_from_fraction(mask_values, tolerance)
+        cloudy = cloudy_from_fraction(mask_values, tolerance * float(context.get("fraction_scale", 1.0)))
     elif kind == "flags":
-        cloudy = cloudy_from_flags(mask_values, context["flag_bits"])
-        data = np.delete(values, index, axis=-3)
-        cloudy = cloudy | ~np.isfinite(data).all(axis=-3)
+        data_missing = ~np.isfinite(np.delete(values, index, axis=-3)).all(axis=-3)
+        if data_missing.ndim == 3:  # (t, y, x): missing at every date = outside, not cloud
+            data_missing &= ~data_missing.all(axis=0)
+        cloudy = cloudy_from_flags(mask_values, context["flag_bits"]) | data_missing
     else:
         raise ValueError("distance score: unknown mask_kind %r" % kind)
     max_distance_px = float(context["max_distance_to_cloud_m"]) / float(context["pixel_size_m"])

@@ -16,9 +16,11 @@ HR_m and LR_m are taken over the acquisitions where both S2 and LR have data, so
 share their weights (computed as one weighted mean of S2 - LR). Where LR_p or LR_m is missing, F = HR_m over all valid S2 acquisitions
 (never one LR term without the other). F is clipped at 0 (a reflectance is never negative).
 Optional NDVI = (NIR - red) / (NIR + red) from the fused bands (NaN where NIR + red <= 0).
+A chunk without any S2 data (outside every footprint) gives NaN, not an error: one such
+tile must not fail the whole back-end job.
 
-The weighted sums over t are matrix products (targets x dates) @ (dates x pixels), in blocks
-of targets: memory stays at a few copies of the input, never (targets x dates x y x x).
+The weighted sums over t are matrix products (targets x dates) @ (dates x pixels): memory stays
+at a few copies of the input and one of the output, never (targets x dates x y x x).
 
 Context keys: ``s2_bands``, ``s3_bands``, ``fused_band_names``, ``output_ndvi``,
 ``sigma_days`` (the UDP's ``temporal_score_stddev``), ``scl_band``, ``invalid_scl``, ``scale``,
@@ -65,18 +67,28 @@ def temporal_weights(obs_days, target_days, sigma_days):
     return np.exp(-0.5 * delta * delta).astype(np.float32)
 
 
-#: Targets per block: the per-block (targets x pixels) products stay cache-sized.
-TARGET_BLOCK = 4
+#: Stand-in for no-data before it is multiplied by a zero weight (finite, so the product is 0).
+_FINITE_MAX = np.float32(np.finfo(np.float32).max)
+
+
+def _zero_where_weightless(values, weight):
+    """values * weight, exactly 0 wherever the weight is 0, even where values are NaN or inf.
+
+    Plain arithmetic (clamp to finite, multiply) instead of a masked copy: no full-size mask."""
+    out = np.fmax(values, -_FINITE_MAX, dtype=np.float32)
+    np.fmin(out, _FINITE_MAX, out=out)
+    np.multiply(out, weight, out=out)
+    return out
 
 
 def weighted_mean(w_t, weight, values):
     """sum_t w_t weight values / sum_t w_t weight over the dates, as (targets, ...); NaN where
     no date has weight. ``weight`` is 0 wherever ``values`` must not count."""
     n = weight.shape[0]
-    numerator = w_t @ np.where(weight > 0, values * weight, np.float32(0)).reshape(n, -1)
+    numerator = w_t @ _zero_where_weightless(values, weight).reshape(n, -1)
     denominator = w_t @ weight.reshape(n, -1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (numerator / denominator).reshape((w_t.shape[0],) + weight.shape[1:])
+    denominator[~(denominator > 0)] = np.nan
+    return (numerator / denominator).reshape((w_t.shape[0],) + weight.shape[1:])
 
 
 def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
@@ -87,35 +99,32 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
     removes an acquisition (cloudy cell, or an invalid S2 pixel folded into the score).
 
     HR_m - LR_m is one weighted mean of the difference S2 - LR over the acquisitions where both
-    exist (same weights by construction). Sums over dates are matrix products per block of
-    targets; the weight sum is shared by all bands when their validity is the same (the usual
-    case: validity comes from SCL and the S3 series).
+    exist (same weights by construction): one matrix product (targets x dates) @ (dates x
+    bands*pixels) for the numerator, one for the weight sums, shared by all bands when their
+    validity is the same (the usual case: validity comes from SCL and the S3 series).
     """
     w_t = temporal_weights(obs_days, target_days, sigma_days)
     n_dates, n_bands = s2.shape[:2]
     n_targets = len(target_days)
     score = np.nan_to_num(np.asarray(score, dtype=np.float32), nan=0.0)[:, None]
-    joint = np.isfinite(s2) & np.isfinite(lr_at_s2)
-    joint_weight = np.where(joint, score, np.float32(0))
-    terms = np.where(joint, (s2 - lr_at_s2) * joint_weight, np.float32(0)).reshape(n_dates, n_bands, -1)
+    joint = np.isfinite(s2)
+    joint &= np.isfinite(lr_at_s2)
     shared = bool((joint == joint[:, :1]).all())
-    weights = joint_weight[:, :1] if shared else joint_weight
-    weights = weights.reshape(n_dates, weights.shape[1], -1)
-    del joint, joint_weight
+    weights = np.where(joint[:, :1] if shared else joint, score, np.float32(0))  # (dates, 1 | bands, y, x)
+    del joint
+    terms = np.subtract(s2, lr_at_s2, dtype=np.float32)  # S2 - LR; NaN where either is missing
+    terms = _zero_where_weightless(terms, weights)
     fused = np.empty(lr_at_targets.shape, dtype=np.float32)
-    flat_fused = fused.reshape(n_targets, n_bands, -1)
-    flat_lr_p = lr_at_targets.reshape(n_targets, n_bands, -1)
-    complete = True
-    for start in range(0, n_targets, TARGET_BLOCK):  # each block's arrays stay cache-sized
-        block = slice(start, start + TARGET_BLOCK)
-        out = flat_fused[block]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            np.divide(np.tensordot(w_t[block], terms, axes=1), np.tensordot(w_t[block], weights, axes=1), out=out)
-        out += flat_lr_p[block]  # Eq. 2: LR_p + (HR_m - LR_m); 0 / 0 = NaN where no acquisition counts
-        np.maximum(out, 0, out=out)  # a reflectance is never negative (NaN stays NaN)
-        complete = complete and bool(np.isfinite(out).all())
-    del terms, weights
-    if not complete:
+    flat = fused.reshape(n_targets, -1)
+    np.matmul(w_t, terms.reshape(n_dates, -1), out=flat)  # sum_t w (S2 - LR)
+    del terms
+    weight_sum = (w_t @ weights.reshape(n_dates, -1)).reshape((n_targets, weights.shape[1], -1))
+    weight_sum[~(weight_sum > 0)] = np.nan  # no acquisition counts: Eq. 2 undefined here
+    by_band = fused.reshape(n_targets, n_bands, -1)
+    np.divide(by_band, weight_sum, out=by_band)  # HR_m - LR_m
+    np.add(fused, lr_at_targets, out=fused)  # Eq. 2: LR_p + (HR_m - LR_m)
+    np.maximum(fused, 0, out=fused)  # a reflectance is never negative (NaN stays NaN)
+    if not np.isfinite(fused.sum()):  # a sum is NaN when any element is: one pass, no mask
         _fill_with_s2_mosaic(fused, s2, score, w_t)
     return fused
 
@@ -159,22 +168,16 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
     with np.errstate(invalid="ignore"):
         is_target = (cube.values[:, bands.index(target_band)] > 0.5).any(axis=(1, 2))
-    if not is_target.any():
-        raise ValueError("fusion: no target date in the input (check 'temporal_extent_target' / 'target_time_series')")
+    if not is_target.any():  # the interpolation marks every target date: the graph lost the marker
+        raise ValueError("fusion: no target date marked in the input band %r (graph inconsistency)" % target_band)
     scl = cube.values[:, bands.index(scl_band)]
     is_s2 = np.isfinite(scl).any(axis=(1, 2))
-    if not is_s2.any():
-        raise ValueError("parameter 'temporal_extent': no Sentinel-2 acquisition in the period")
     values = cube.values
-
-    def take(labels, names):
-        return values[np.ix_(labels, [bands.index(b) for b in names])].astype(np.float32, copy=False)
-
-    s2 = take(is_s2, s2_bands) * np.float32(context["scale"])
-    # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band
-    score = np.where(s2_validity(scl[is_s2], context["invalid_scl"]), take(is_s2, [score_band])[:, 0], np.float32(0))
-    fused = fuse(s2, take(is_s2, s3_bands), score, take(is_target, s3_bands),
-                 days[is_s2], days[is_target], float(context["sigma_days"]))
+    if not is_s2.any():
+        # a chunk outside every S2 footprint: no data here, not an error of the whole job
+        fused = np.full((int(is_target.sum()), len(s2_bands)) + values.shape[2:], np.nan, dtype=np.float32)
+    else:
+        fused = _fuse_chunk(values, bands, is_s2, is_target, scl, days, context)
     if context.get("output_ndvi"):
         red = fused[:, s2_bands.index(context["ndvi_red"])]
         nir = fused[:, s2_bands.index(context["ndvi_nir"])]
@@ -185,6 +188,32 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         coords={"t": cube.coords["t"].values[is_target], "bands": names,
                 "y": cube.coords["y"], "x": cube.coords["x"]},
     )
+
+
+def _fuse_chunk(values, bands, is_s2, is_target, scl, days, context):
+    """The S2, LR and score arrays of one chunk -> fused bands (targets, bands, y, x)."""
+    s2_bands, s3_bands = list(context["s2_bands"]), list(context["s3_bands"])
+    score_band = context["score_band"]
+
+    def take(labels, names):
+        """values at these labels (bool mask) and bands: a view when both are contiguous runs."""
+        rows, cols = np.flatnonzero(labels), [bands.index(b) for b in names]
+        if _is_run(rows) and _is_run(cols):
+            picked = values[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        else:
+            picked = values[np.ix_(rows, cols)]
+        return picked.astype(np.float32, copy=False)
+
+    s2 = np.multiply(take(is_s2, s2_bands), np.float32(context["scale"]), dtype=np.float32)
+    # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band
+    score = np.where(s2_validity(scl[is_s2], context["invalid_scl"]), take(is_s2, [score_band])[:, 0], np.float32(0))
+    return fuse(s2, take(is_s2, s3_bands), score, take(is_target, s3_bands),
+                days[is_s2], days[is_target], float(context["sigma_days"]))
+
+
+def _is_run(indices):
+    """True for a non-empty run of consecutive indices (selectable by a slice)."""
+    return len(indices) > 0 and int(indices[-1]) - int(indices[0]) == len(indices) - 1
 
 
 def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:

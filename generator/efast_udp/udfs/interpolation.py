@@ -19,6 +19,7 @@ Context keys: ``temporal_extent``, ``temporal_extent_target``, ``interval_days``
 """
 
 import numpy as np
+import pandas
 import xarray
 from openeo.metadata import CollectionMetadata
 
@@ -26,9 +27,12 @@ SECONDS_PER_DAY = 86400.0
 
 
 def day_of(value):
-    """A date or date-time (string or numpy datetime64) -> whole days since 1970-01-01."""
-    text = str(value).rstrip("Z").split("+")[0]
-    return float(np.floor(np.datetime64(text, "s").astype(np.int64) / SECONDS_PER_DAY))
+    """A date or date-time (RFC 3339 string, with or without offset, or datetime64) -> whole
+    days since 1970-01-01 UTC. Offsets are converted to UTC, not dropped."""
+    stamp = pandas.Timestamp(value)
+    if stamp.tzinfo is not None:
+        stamp = stamp.tz_convert("UTC").tz_localize(None)
+    return float(np.floor(stamp.value / (SECONDS_PER_DAY * 1e9)))
 
 
 def target_days(context):
@@ -58,7 +62,13 @@ def target_days(context):
 
 
 def days_to_datetimes(days):
-    return (np.asarray(days) * SECONDS_PER_DAY).astype("int64").astype("datetime64[s]").astype("datetime64[ns]")
+    """Whole days since the epoch -> datetime64[ns] labels (exact: no rounding of seconds)."""
+    return np.asarray(days).astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
+
+
+def label_days(labels):
+    """datetime64 labels -> days since the epoch (float, for the arithmetic only)."""
+    return np.asarray(labels).astype("datetime64[ns]").astype(np.int64) / (SECONDS_PER_DAY * 1e9)
 
 
 def interpolate_series(values, days, query):
@@ -135,27 +145,29 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         raise ValueError("interpolation: band %r missing from the input bands %s" % (score_band, bands))
     lr_bands = [b for b in bands if b != score_band]
     cube = cube.transpose("t", "bands", "y", "x")
-    days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
+    # the input labels are kept exactly (sub-second S2 times included): the fusion merges on them
+    labels = cube.coords["t"].values.astype("datetime64[ns]")
+    days = label_days(labels)
     score = cube.sel(bands=score_band).values
     is_s2 = np.isfinite(score).any(axis=(1, 2))
-    targets = target_days(context)
-    query = np.union1d(days[is_s2], targets)
+    target_labels = days_to_datetimes(target_days(context))
+    query_labels = np.union1d(labels[is_s2], target_labels)
     lr_values = cube.sel(bands=lr_bands).values
     has_lr = np.isfinite(lr_values).any(axis=(1, 2, 3))  # composite labels (not S2-only ones)
-    lr = interpolate_series(lr_values[has_lr], days[has_lr], query)
-    out_score = np.full((len(query), 1) + score.shape[1:], np.nan, dtype=np.float32)
-    position = {d: i for i, d in enumerate(days)}
-    for j, q in enumerate(query):
-        if q in position and is_s2[position[q]]:
-            out_score[j, 0] = score[position[q]]
+    lr = interpolate_series(lr_values[has_lr], days[has_lr], label_days(query_labels))
+    out_score = np.full((len(query_labels), 1) + score.shape[1:], np.nan, dtype=np.float32)
+    s2_position = {label: i for i, label in zip(np.flatnonzero(is_s2), labels[is_s2])}
+    for j, label in enumerate(query_labels):
+        if label in s2_position:
+            out_score[j, 0] = score[s2_position[label]]
     out_target = np.broadcast_to(
-        np.isin(query, targets).astype(np.float32)[:, None, None, None], out_score.shape
+        np.isin(query_labels, target_labels).astype(np.float32)[:, None, None, None], out_score.shape
     )
     result = np.concatenate([lr, out_score, out_target], axis=1)
     return xarray.DataArray(
         result,
         dims=("t", "bands", "y", "x"),
-        coords={"t": days_to_datetimes(query), "bands": lr_bands + [score_band, target_band],
+        coords={"t": query_labels, "bands": lr_bands + [score_band, target_band],
                 "y": cube.coords["y"], "x": cube.coords["x"]},
     )
 
