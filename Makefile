@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DRIVER_VENV := .venv-driver
 DRIVER_STAMP := $(DRIVER_VENV)/.installed
 
-.PHONY: build-udp check-udp test validate lock clean demo
+.PHONY: build-udp check-udp test validate lock clean demo bench
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ lock:
 ## Synthetic scene with known truth -> released UDP run locally -> RMSE table, build/demo/metrics.json, quicklooks
 demo: $(STAMP)
 	$(BIN)/efast-udp demo --out build/demo
+
+## Benchmark the released UDP (kernels, graph, build/validate, demo): table + build/bench.json
+bench: $(STAMP)
+	mkdir -p build
+	$(BIN)/efast-udp bench --json build/bench.json
 
 clean:
 	rm -rf $(VENV) public build
