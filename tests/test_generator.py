@@ -231,3 +231,12 @@ def test_build_writes_nothing_when_the_render_is_invalid(tmp_path, monkeypatch):
     with pytest.raises(ReleaseError, match="not a valid UDP.*filter_bandz"):
         release.write(Settings.load(), tmp_path / "udp")
     assert not (tmp_path / "udp").exists()
+
+
+def test_readme_pins_the_current_release():
+    """Copy-paste examples in the README pin the newest release, never an older one."""
+    import re
+
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    pinned = set(re.findall(r'namespace="https://[^"]*/(\d+\.\d+\.\d+)/efast\.json"', readme))
+    assert pinned == {project_version()}, f"README pins {sorted(pinned)}; bump to {project_version()}"
