@@ -127,3 +127,26 @@ def test_bounded_transform_equals_the_exact_euclidean_distance_transform(max_dis
         expected[i] = np.clip((d - 1) / D, 0, 1)
     expected[cloudy] = 0
     np.testing.assert_allclose(distance_score(cloudy, D), expected, atol=1e-6)
+
+
+@pytest.mark.parametrize("shape", [(1, 7, 5), (2, 40, 3), (1, 3, 64), (4, 37, 41)])
+def test_bounded_squared_distance_on_small_and_narrow_slices(shape):
+    """Exact squared distances up to the radius, whatever the slice shape (rows narrower than
+    the radius, a single column, several slices laid end to end)."""
+    from scipy import ndimage
+
+    from efast_udp.udfs.distance_score import bounded_squared_distance
+
+    radius = 18
+    rng = np.random.default_rng(sum(shape))
+    cloudy = rng.random(shape) < 0.03
+    cloudy[0, 0, 0] = True  # every slice but the first may be cloud-free: all get (radius + 1)² or more
+    got = bounded_squared_distance(cloudy, radius).astype(float)
+    for i in range(shape[0]):
+        if cloudy[i].any():
+            exact = np.round(ndimage.distance_transform_edt(~cloudy[i]) ** 2)  # integers
+        else:
+            exact = np.full(shape[1:], np.inf)
+        near = exact <= radius ** 2
+        np.testing.assert_array_equal(got[i][near], exact[near])
+        assert (got[i][~near] >= min(exact[~near].min(initial=np.inf), (radius + 1) ** 2)).all()

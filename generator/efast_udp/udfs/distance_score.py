@@ -57,24 +57,54 @@ def bounded_squared_distance(cloudy, radius):
     Vectorised over all slices at once; small integers keep it memory-lean.
     """
     cloudy = np.asarray(cloudy, dtype=bool)
-    ny = cloudy.shape[-2]
-    cap = int(radius) + 1
+    radius = int(radius)
+    cap = radius + 1
     dtype = np.int16 if cap * cap + radius * radius < np.iinfo(np.int16).max else np.int32
-    rows = np.arange(ny, dtype=np.int32).reshape((ny, 1))
-    far = ny + cap
-    last = np.maximum.accumulate(np.where(cloudy, rows, -far), axis=-2)
-    following = np.flip(np.minimum.accumulate(np.flip(np.where(cloudy, rows, ny + far), -2), axis=-2), -2)
-    dy = np.minimum(np.minimum(rows - last, following - rows), cap).astype(dtype)
-    dy2 = dy * dy
-    best = dy2.copy()
-    shifted = np.empty_like(dy2)
-    for dx in range(1, int(radius) + 1):
-        step = dtype(dx * dx)
-        np.add(dy2[..., :-dx], step, out=shifted[..., :-dx])
-        np.minimum(best[..., dx:], shifted[..., :-dx], out=best[..., dx:])
-        np.add(dy2[..., dx:], step, out=shifted[..., dx:])
-        np.minimum(best[..., :-dx], shifted[..., dx:], out=best[..., :-dx])
-    return best
+    dy2 = _column_distance(cloudy, cap, dtype)
+    dy2 *= dy2
+    return _row_minimum(dy2, radius, cap * cap)
+
+
+def _column_distance(cloudy, cap, dtype):
+    """|dy| to the nearest cloudy cell in the same column of each slice, capped at ``cap``.
+
+    Doubling steps: after the steps 1, 2, 4, ..., s every cell holds the exact distance
+    whenever it is below 2s (each step moves a distance by s at cost s, so every path costs
+    at least the true distance, and the binary digits of a distance give a path that costs
+    exactly it). Each step is two whole-array operations on contiguous row blocks.
+    """
+    ny = cloudy.shape[-2]
+    distance = np.where(cloudy, dtype(0), dtype(cap))
+    step = 1
+    while step < cap and step < ny:
+        np.minimum(distance[..., step:, :], distance[..., :-step, :] + dtype(step), out=distance[..., step:, :])
+        np.minimum(distance[..., :-step, :], distance[..., step:, :] + dtype(step), out=distance[..., :-step, :])
+        step *= 2
+    np.minimum(distance, dtype(cap), out=distance)
+    return distance
+
+
+def _row_minimum(dy2, radius, far):
+    """min over |dx| <= radius of dx² + dy2(x + dx) along the last axis.
+
+    The rows are laid end to end in one flat buffer, each followed by ``radius`` cells worth
+    ``far`` (at least any capped value), with ``radius`` more in front: a shift by dx in the
+    flat buffer never reaches another row's cells, so every step is a contiguous 1-D operation.
+    """
+    nx = dy2.shape[-1]
+    rows = dy2.reshape(-1, nx)
+    width = nx + radius
+    flat = np.full(radius + rows.shape[0] * width, far, dtype=dy2.dtype)
+    flat[radius:].reshape(rows.shape[0], width)[:, :nx] = rows
+    best = flat.copy()
+    pair = np.empty_like(flat)
+    size = len(flat)
+    for dx in range(1, radius + 1):
+        both = pair[:size - 2 * dx]
+        np.minimum(flat[:size - 2 * dx], flat[2 * dx:], out=both)  # dy2(x - dx), dy2(x + dx)
+        both += dy2.dtype.type(dx * dx)
+        np.minimum(best[dx:size - dx], both, out=best[dx:size - dx])
+    return best[radius:].reshape(rows.shape[0], width)[:, :nx].reshape(dy2.shape)
 
 
 def distance_score(cloudy, max_distance_px):

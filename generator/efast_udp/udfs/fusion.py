@@ -67,17 +67,10 @@ def temporal_weights(obs_days, target_days, sigma_days):
     return np.exp(-0.5 * delta * delta).astype(np.float32)
 
 
-#: Stand-in for no-data before it is multiplied by a zero weight (finite, so the product is 0).
-_FINITE_MAX = np.float32(np.finfo(np.float32).max)
-
-
 def _zero_where_weightless(values, weight):
-    """values * weight, exactly 0 wherever the weight is 0, even where values are NaN or inf.
-
-    Plain arithmetic (clamp to finite, multiply) instead of a masked copy: no full-size mask."""
-    out = np.fmax(values, -_FINITE_MAX, dtype=np.float32)
-    np.fmin(out, _FINITE_MAX, out=out)
-    np.multiply(out, weight, out=out)
+    """values * weight, exactly 0 wherever the weight is 0, even where values are NaN or inf."""
+    out = np.multiply(values, weight, dtype=np.float32)
+    np.copyto(out, np.float32(0), where=(weight == 0))
     return out
 
 
@@ -91,12 +84,13 @@ def weighted_mean(w_t, weight, values):
     return (numerator / denominator).reshape((w_t.shape[0],) + weight.shape[1:])
 
 
-def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
+def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days, s2_scale=1.0):
     """Eq. 2 for all targets and bands.
 
-    s2, lr_at_s2: (dates, bands, y, x) reflectance, NaN = invalid; score: (dates, y, x);
-    lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x) float32. A score of 0
-    removes an acquisition (cloudy cell, or an invalid S2 pixel folded into the score).
+    s2, lr_at_s2: (dates, bands, y, x), NaN = invalid (``s2 * s2_scale`` is reflectance);
+    score: (dates, y, x); lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x)
+    float32. A score of 0 removes an acquisition (cloudy cell, or an invalid S2 pixel folded
+    into the score).
 
     HR_m - LR_m is one weighted mean of the difference S2 - LR over the acquisitions where both
     exist (same weights by construction): one matrix product (targets x dates) @ (dates x
@@ -107,29 +101,42 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days):
     n_dates, n_bands = s2.shape[:2]
     n_targets = len(target_days)
     score = np.nan_to_num(np.asarray(score, dtype=np.float32), nan=0.0)[:, None]
-    joint = np.isfinite(s2)
-    joint &= np.isfinite(lr_at_s2)
+    terms = np.multiply(s2, np.float32(s2_scale), dtype=np.float32)
+    terms -= lr_at_s2  # S2 - LR: finite exactly where both have data
+    joint = np.isfinite(terms)
     shared = bool((joint == joint[:, :1]).all())
     weights = np.where(joint[:, :1] if shared else joint, score, np.float32(0))  # (dates, 1 | bands, y, x)
+    terms *= weights
+    np.copyto(terms, np.float32(0), where=~joint)  # no data: weight 0 and a term of 0, not NaN
     del joint
-    terms = np.subtract(s2, lr_at_s2, dtype=np.float32)  # S2 - LR; NaN where either is missing
-    terms = _zero_where_weightless(terms, weights)
     fused = np.empty(lr_at_targets.shape, dtype=np.float32)
-    flat = fused.reshape(n_targets, -1)
-    np.matmul(w_t, terms.reshape(n_dates, -1), out=flat)  # sum_t w (S2 - LR)
+    np.matmul(w_t, terms.reshape(n_dates, -1), out=fused.reshape(n_targets, -1))  # sum_t w (S2 - LR)
     del terms
     weight_sum = (w_t @ weights.reshape(n_dates, -1)).reshape((n_targets, weights.shape[1], -1))
     weight_sum[~(weight_sum > 0)] = np.nan  # no acquisition counts: Eq. 2 undefined here
-    by_band = fused.reshape(n_targets, n_bands, -1)
-    np.divide(by_band, weight_sum, out=by_band)  # HR_m - LR_m
-    np.add(fused, lr_at_targets, out=fused)  # Eq. 2: LR_p + (HR_m - LR_m)
-    np.maximum(fused, 0, out=fused)  # a reflectance is never negative (NaN stays NaN)
-    if not np.isfinite(fused.sum()):  # a sum is NaN when any element is: one pass, no mask
-        _fill_with_s2_mosaic(fused, s2, score, w_t)
+    complete = True
+    scratch = np.empty(fused.shape[1:], dtype=np.float32)
+    for t in range(n_targets):  # target by target: each slab stays in the cache for all four steps
+        slab = fused[t]
+        np.divide(slab.reshape(n_bands, -1), weight_sum[t], out=slab.reshape(n_bands, -1))  # HR_m - LR_m
+        slab += lr_at_targets[t]  # Eq. 2: LR_p + (HR_m - LR_m)
+        _clip_negative(slab, scratch)  # a reflectance is never negative (NaN stays NaN)
+        complete = complete and bool(np.isfinite(np.add.reduce(slab, axis=None)))  # NaN sum: a gap
+    if not complete:
+        _fill_with_s2_mosaic(fused, s2, s2_scale, score, w_t)
     return fused
 
 
-def _fill_with_s2_mosaic(fused, s2, score, w_t):
+def _clip_negative(values, scratch):
+    """In place: negative values -> 0, NaN stays NaN, as (v + |v|) / 2 (exact in floating
+    point). Plain arithmetic: float min/max run unvectorised on some CPUs."""
+    np.abs(values, out=scratch)
+    values += scratch
+    values *= values.dtype.type(0.5)
+    return values
+
+
+def _fill_with_s2_mosaic(fused, s2, s2_scale, score, w_t):
     """Where Eq. 2 is undefined (no LR_p or no LR_m), F = HR_m over all valid acquisitions."""
     n_targets, n_dates = w_t.shape
     flat = fused.reshape(n_targets, -1)
@@ -137,10 +144,11 @@ def _fill_with_s2_mosaic(fused, s2, score, w_t):
     columns = missing.any(axis=0)
     if not columns.any():
         return
-    s2_cols = s2.reshape(n_dates, -1)[:, columns]
+    s2_cols = s2.reshape(n_dates, -1)[:, columns] * np.float32(s2_scale)
     score_cols = np.broadcast_to(score, s2.shape).reshape(n_dates, -1)[:, columns]
     hr_m = weighted_mean(w_t, np.where(np.isfinite(s2_cols), score_cols, np.float32(0)), s2_cols)
-    flat[:, columns] = np.where(missing[:, columns], np.maximum(hr_m, 0), flat[:, columns])
+    _clip_negative(hr_m, np.empty_like(hr_m))
+    flat[:, columns] = np.where(missing[:, columns], hr_m, flat[:, columns])
 
 
 def ndvi(red, nir):
@@ -204,11 +212,10 @@ def _fuse_chunk(values, bands, is_s2, is_target, scl, days, context):
             picked = values[np.ix_(rows, cols)]
         return picked.astype(np.float32, copy=False)
 
-    s2 = np.multiply(take(is_s2, s2_bands), np.float32(context["scale"]), dtype=np.float32)
     # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band
     score = np.where(s2_validity(scl[is_s2], context["invalid_scl"]), take(is_s2, [score_band])[:, 0], np.float32(0))
-    return fuse(s2, take(is_s2, s3_bands), score, take(is_target, s3_bands),
-                days[is_s2], days[is_target], float(context["sigma_days"]))
+    return fuse(take(is_s2, s2_bands), take(is_s2, s3_bands), score, take(is_target, s3_bands),
+                days[is_s2], days[is_target], float(context["sigma_days"]), s2_scale=float(context["scale"]))
 
 
 def _is_run(indices):

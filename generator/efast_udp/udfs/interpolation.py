@@ -71,30 +71,56 @@ def label_days(labels):
     return np.asarray(labels).astype("datetime64[ns]").astype(np.int64) / (SECONDS_PER_DAY * 1e9)
 
 
-def interpolate_series(values, days, query):
+def interpolate_series(values, days, query, out=None):
     """Linear interpolation in time, independently per element, across NaN gaps.
 
     values: (n, ...) with NaN = no data, days: (n,) ascending, query: (q,).
-    Returns (q, ...) float32; NaN where the query lies outside the finite values' range.
-    Series without gaps (the usual case) share one (q x n) weight matrix: a single matrix
-    product over all series; the few series with gaps are then redone by a per-element sweep.
+    Returns (q, ...) float32 (written into ``out`` when given, a C-contiguous (q, ...) array);
+    NaN where the query lies outside the finite values' range.
     """
-    n = values.shape[0]
-    if n == 0:
-        return np.full((len(query),) + values.shape[1:], np.nan, dtype=np.float32)
-    flat = values.reshape(n, -1)
-    complete = np.isfinite(flat).all(axis=0)
+    n, q = values.shape[0], len(query)
+    if out is None:
+        out = np.empty((q,) + values.shape[1:], dtype=np.float32)
+    elif not out.flags.c_contiguous:
+        raise ValueError("interpolate_series: 'out' must be C-contiguous")
+    interpolate_bands([values.reshape(n, -1)], days, query, out.reshape(1, q, -1))
+    return out
+
+
+def interpolate_bands(series, days, query, out):
+    """:func:`interpolate_series` for several (n, px) series (one per band) at once, into
+    ``out`` (bands, q, px).
+
+    Series without gaps (the usual case) share one (q x n) weight matrix: a single matrix
+    product per band; the few series with gaps, of all bands together, are then redone by one
+    per-element sweep.
+    """
     days, query = np.asarray(days, dtype=np.float64), np.asarray(query, dtype=np.float64)
-    out = _interpolate_complete(flat, days, query)  # wrong only in the series with gaps
-    if not complete.all():
-        out[:, ~complete] = _interpolate_with_gaps(flat[:, ~complete], days, query)
-    return out.reshape((len(query),) + values.shape[1:])
+    if len(days) == 0:
+        out[...] = np.nan
+        return out
+    weights, outside = _interpolation_weights(days, query)
+    pending = []
+    for k, flat in enumerate(series):
+        np.matmul(weights, flat.astype(np.float32, copy=False), out=out[k])  # wrong only where gaps
+        out[k][outside] = np.nan
+        gaps = np.flatnonzero(~np.isfinite(np.add.reduce(flat, axis=0)))  # a sum is finite iff all terms are
+        if gaps.size:
+            pending.append((k, gaps, flat[:, gaps]))
+    if pending:
+        swept = _interpolate_with_gaps(np.concatenate([cols for _, _, cols in pending], axis=1), days, query)
+        start = 0
+        for k, gaps, _ in pending:
+            out[k][:, gaps] = swept[:, start:start + len(gaps)]
+            start += len(gaps)
+    return out
 
 
-def _interpolate_complete(flat, days, query):
-    """All n values present: out = W @ flat with two non-zero weights per query row."""
+def _interpolation_weights(days, query):
+    """(q x n) float32 matrix with the two linear-interpolation weights of each query row, and
+    the queries outside [days[0], days[-1]] (no extrapolation)."""
     weights = np.zeros((len(query), len(days)), dtype=np.float32)
-    inside = (query >= days[0]) & (query <= days[-1])
+    outside = (query < days[0]) | (query > days[-1])
     right = np.clip(np.searchsorted(days, query, side="left"), 0, len(days) - 1)
     left = np.clip(np.searchsorted(days, query, side="right") - 1, 0, len(days) - 1)
     span = days[right] - days[left]
@@ -102,9 +128,7 @@ def _interpolate_complete(flat, days, query):
     rows = np.arange(len(query))
     np.add.at(weights, (rows, left), (1 - frac).astype(np.float32))
     np.add.at(weights, (rows, right), frac.astype(np.float32))
-    out = weights @ flat.astype(np.float32, copy=False)
-    out[~inside] = np.nan
-    return out
+    return weights, outside
 
 
 def _interpolate_with_gaps(flat, days, query):
@@ -148,24 +172,33 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     # the input labels are kept exactly (sub-second S2 times included): the fusion merges on them
     labels = cube.coords["t"].values.astype("datetime64[ns]")
     days = label_days(labels)
-    score = cube.sel(bands=score_band).values
-    is_s2 = np.isfinite(score).any(axis=(1, 2))
+    values = cube.values  # a view: bands are picked per band below, never copied as a whole
+    lr_index = [bands.index(b) for b in lr_bands]
+    score = values[:, bands.index(score_band)]
+    is_s2 = np.array([np.isfinite(s).any() for s in score], dtype=bool)
+    # composite labels: any LR value (S2-only labels carry none); most are found on the first band
+    has_lr = np.array([any(np.isfinite(values[i, b]).any() for b in lr_index) for i in range(len(labels))],
+                      dtype=bool)
     target_labels = days_to_datetimes(target_days(context))
     query_labels = np.union1d(labels[is_s2], target_labels)
-    lr_values = cube.sel(bands=lr_bands).values
-    has_lr = np.isfinite(lr_values).any(axis=(1, 2, 3))  # composite labels (not S2-only ones)
-    lr = interpolate_series(lr_values[has_lr], days[has_lr], label_days(query_labels))
-    out_score = np.full((len(query_labels), 1) + score.shape[1:], np.nan, dtype=np.float32)
+    query = label_days(query_labels)
+    # output as (bands, t, y, x) in memory, returned as a (t, bands, y, x) view: every band's
+    # series is one contiguous block that the interpolation writes directly
+    result = np.empty((len(lr_bands) + 2, len(query_labels)) + values.shape[2:], dtype=np.float32)
+    composites = np.flatnonzero(has_lr)
+    n_px = int(np.prod(values.shape[2:]))
+    interpolate_bands([values[composites, b].reshape(len(composites), n_px) for b in lr_index],
+                      days[has_lr], query, result[:len(lr_index)].reshape(len(lr_index), len(query), n_px))
     s2_position = {label: i for i, label in zip(np.flatnonzero(is_s2), labels[is_s2])}
+    out_score, out_target = result[-2], result[-1]
     for j, label in enumerate(query_labels):
         if label in s2_position:
-            out_score[j, 0] = score[s2_position[label]]
-    out_target = np.broadcast_to(
-        np.isin(query_labels, target_labels).astype(np.float32)[:, None, None, None], out_score.shape
-    )
-    result = np.concatenate([lr, out_score, out_target], axis=1)
+            out_score[j] = score[s2_position[label]]
+        else:
+            out_score[j] = np.nan
+    out_target[...] = np.isin(query_labels, target_labels).astype(np.float32)[:, None, None]
     return xarray.DataArray(
-        result,
+        result.transpose(1, 0, 2, 3),
         dims=("t", "bands", "y", "x"),
         coords={"t": query_labels, "bands": lr_bands + [score_band, target_band],
                 "y": cube.coords["y"], "x": cube.coords["x"]},
