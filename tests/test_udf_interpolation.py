@@ -93,3 +93,30 @@ def test_target_with_utc_offset_is_converted():
     data = merged([(0.1, NAN), (0.5, NAN)], [0, 8])
     out = run("interpolation", data, dict(CONTEXT, target_time_series=["2022-09-04T01:00:00+02:00"]))
     assert str(out.t.values[0])[:10] == "2022-09-03"
+
+
+@pytest.mark.parametrize("s2_days", [[1, 3, 5, 7], [1, 2, 7]], ids=["composites-evenly-spaced", "uneven"])
+def test_whole_cube_matches_np_interp_per_pixel_and_band(s2_days):
+    """Through the runner, two bands with gaps: the composites are read as a strided view when
+    their labels are evenly spaced among the S2 labels, else row by row; both must agree with
+    np.interp over each pixel's finite composites."""
+    rng = np.random.default_rng(7)
+    comp_days = [0, 2, 4, 6, 8]
+    labels = sorted(set(comp_days) | set(s2_days))
+    bands = ["Syn_Oa08_reflectance", "score", "Syn_Oa17_reflectance"]
+    values = np.full((len(labels), 3, 2, 3), np.nan)
+    for i, d in enumerate(labels):
+        if d in comp_days:
+            values[i, [0, 2]] = np.where(rng.random((2, 2, 3)) < 0.25, np.nan, rng.random((2, 2, 3)))
+        if d in s2_days:
+            values[i, 1] = rng.random((2, 3))
+    out = run("interpolation", cube(values, bands, days(*labels)), CONTEXT)
+    query = [(t - np.datetime64("2022-09-01")) / np.timedelta64(1, "D") for t in out.t.values]
+    comp_rows = [labels.index(d) for d in comp_days]
+    for b, name in ((0, "Syn_Oa08_reflectance"), (2, "Syn_Oa17_reflectance")):
+        for y in range(2):
+            for x in range(3):
+                series = values[comp_rows, b, y, x]
+                ok = np.isfinite(series)
+                expected = np.interp(query, np.array(comp_days)[ok], series[ok], left=np.nan, right=np.nan)
+                np.testing.assert_allclose(out.sel(bands=name).values[:, y, x], expected, rtol=1e-5, atol=1e-7)

@@ -122,10 +122,11 @@ EXAMPLE_TARGET_EXTENT = ["2022-09-07", "2022-09-27"]
 EXAMPLE_TEMPORAL_EXTENT = ["2022-08-07", "2022-10-27"]
 
 # --- Back-end job options (Processing Parameters extension) ----------------------------------
-#: Memory for the Python UDF workers, from `make bench`: the largest kernel peak is ~1.3x its
-#: input chunk (fusion, 35 labels x 11 bands x 256²: 132 MiB). A three-month run has ~90 labels
-#: (~340 MiB) and back-ends hand UDFs float64 cubes (x2): ~0.7 GiB; 2 GiB leaves headroom for
-#: xarray copies and the Python runtime.
+#: Memory for the Python UDF workers, from `make bench` (README "Performance"): a chunk costs its
+#: input plus the kernel's peak. The fusion chunk is the largest: 35 labels x 11 bands x 256²
+#: float32 (96 MiB) + 53 MiB peak (0.2.2; 0.1.0 peaked at 132 MiB) ≈ 150 MiB. A three-month run has
+#: ~90 labels (x 2.6: ~390 MiB) and back-ends hand UDFs float64 cubes (input x 2): ~0.6 GiB;
+#: 2 GiB leaves headroom for xarray copies and the Python runtime.
 DEFAULT_JOB_OPTIONS = {
     "executor-memory": "2G",
     "executor-memoryOverhead": "1G",

@@ -15,7 +15,7 @@ HELP = "Benchmark every UDF of the released UDP on standard chunks; print a tabl
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--udp", type=Path, default=UDP_DIR / "efast.json", help="UDP file to measure")
     parser.add_argument("--json", type=Path, help="also write the JSON result to this file")
-    parser.add_argument("--runs", type=int, default=bench.RUNS, help="timed runs per kernel (median; >= 5)")
+    parser.add_argument("--runs", type=int, default=bench.RUNS, help="timed rounds of the kernels (median; >= 5; references: 5)")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo scene's local run")
 
 

@@ -77,8 +77,10 @@ def composite(values, score, obs_days, out_days, sigma_days, scale=1.0):
     shared = bool((finite == finite[:, :1]).all())
     if shared:
         weight = np.where(finite[:, 0], score, np.float32(0))  # (dates, y, x): one per pixel
-        weighted = np.fmax(values, -_FINITE_MAX, dtype=np.float32)  # NaN -> finite
-        np.fmin(weighted, _FINITE_MAX, out=weighted)  # +-inf -> finite
+        # bounds as arrays, not scalars: fmax/fmin against a scalar run several times slower on some CPUs
+        bound = np.full(values.shape[-2:], _FINITE_MAX, dtype=np.float32)
+        weighted = np.fmax(values, -bound, dtype=np.float32)  # NaN -> finite
+        np.fmin(weighted, bound, out=weighted)  # +-inf -> finite
         np.multiply(weighted, weight[:, None], out=weighted)  # 0 wherever the value is missing
     else:
         weight = np.where(finite, score[:, None], np.float32(0))  # (dates, bands, y, x)

@@ -20,7 +20,9 @@ A chunk without any S2 data (outside every footprint) gives NaN, not an error: o
 tile must not fail the whole back-end job.
 
 The weighted sums over t are matrix products (targets x dates) @ (dates x pixels): memory stays
-at a few copies of the input and one of the output, never (targets x dates x y x x).
+at a few copies of the input and one of the output, never (targets x dates x y x x). Everything
+else runs date by date or target by target, so that each step works on data in the cache, and
+reads the input cube through views, without copies.
 
 Context keys: ``s2_bands``, ``s3_bands``, ``fused_band_names``, ``output_ndvi``,
 ``sigma_days`` (the UDP's ``temporal_score_stddev``), ``scl_band``, ``invalid_scl``, ``scale``,
@@ -67,30 +69,14 @@ def temporal_weights(obs_days, target_days, sigma_days):
     return np.exp(-0.5 * delta * delta).astype(np.float32)
 
 
-def _zero_where_weightless(values, weight):
-    """values * weight, exactly 0 wherever the weight is 0, even where values are NaN or inf."""
-    out = np.multiply(values, weight, dtype=np.float32)
-    np.copyto(out, np.float32(0), where=(weight == 0))
-    return out
-
-
-def weighted_mean(w_t, weight, values):
-    """sum_t w_t weight values / sum_t w_t weight over the dates, as (targets, ...); NaN where
-    no date has weight. ``weight`` is 0 wherever ``values`` must not count."""
-    n = weight.shape[0]
-    numerator = w_t @ _zero_where_weightless(values, weight).reshape(n, -1)
-    denominator = w_t @ weight.reshape(n, -1)
-    denominator[~(denominator > 0)] = np.nan
-    return (numerator / denominator).reshape((w_t.shape[0],) + weight.shape[1:])
-
-
 def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days, s2_scale=1.0):
     """Eq. 2 for all targets and bands.
 
-    s2, lr_at_s2: (dates, bands, y, x), NaN = invalid (``s2 * s2_scale`` is reflectance);
-    score: (dates, y, x); lr_at_targets: (targets, bands, y, x). Returns (targets, bands, y, x)
-    float32. A score of 0 removes an acquisition (cloudy cell, or an invalid S2 pixel folded
-    into the score).
+    s2, lr_at_s2: (dates, bands, y, x) arrays, or sequences of per-date (bands, y, x) arrays
+    (views into the UDF's input cube need no copy), NaN = invalid (``s2 * s2_scale`` is
+    reflectance); score: (dates, y, x), or per-date (y, x), finite; lr_at_targets: (targets,
+    bands, y, x). Returns (targets, bands, y, x) float32. A score of 0 removes an acquisition
+    (cloudy cell, or an invalid S2 pixel folded into the score).
 
     HR_m - LR_m is one weighted mean of the difference S2 - LR over the acquisitions where both
     exist (same weights by construction): one matrix product (targets x dates) @ (dates x
@@ -98,42 +84,72 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days, 
     validity is the same (the usual case: validity comes from SCL and the S3 series).
     """
     w_t = temporal_weights(obs_days, target_days, sigma_days)
-    n_dates, n_bands = s2.shape[:2]
-    n_targets = len(target_days)
-    score = np.nan_to_num(np.asarray(score, dtype=np.float32), nan=0.0)[:, None]
-    terms = np.multiply(s2, np.float32(s2_scale), dtype=np.float32)
-    terms -= lr_at_s2  # S2 - LR: finite exactly where both have data
-    joint = np.isfinite(terms)
-    shared = bool((joint == joint[:, :1]).all())
-    weights = np.where(joint[:, :1] if shared else joint, score, np.float32(0))  # (dates, 1 | bands, y, x)
-    terms *= weights
-    np.copyto(terms, np.float32(0), where=~joint)  # no data: weight 0 and a term of 0, not NaN
-    del joint
+    n_targets, n_dates = w_t.shape
+    n_bands = lr_at_targets.shape[1]
+    terms, weights = _weighted_differences(s2, lr_at_s2, score, s2_scale)
     fused = np.empty(lr_at_targets.shape, dtype=np.float32)
     np.matmul(w_t, terms.reshape(n_dates, -1), out=fused.reshape(n_targets, -1))  # sum_t w (S2 - LR)
     del terms
     weight_sum = (w_t @ weights.reshape(n_dates, -1)).reshape((n_targets, weights.shape[1], -1))
-    weight_sum[~(weight_sum > 0)] = np.nan  # no acquisition counts: Eq. 2 undefined here
     complete = True
-    scratch = np.empty(fused.shape[1:], dtype=np.float32)
-    for t in range(n_targets):  # target by target: each slab stays in the cache for all four steps
-        slab = fused[t]
-        np.divide(slab.reshape(n_bands, -1), weight_sum[t], out=slab.reshape(n_bands, -1))  # HR_m - LR_m
-        slab += lr_at_targets[t]  # Eq. 2: LR_p + (HR_m - LR_m)
-        _clip_negative(slab, scratch)  # a reflectance is never negative (NaN stays NaN)
-        complete = complete and bool(np.isfinite(np.add.reduce(slab, axis=None)))  # NaN sum: a gap
+    zeros = np.zeros(fused.shape[-2:], dtype=np.float32)
+    inverse = np.empty(weight_sum.shape[1:], dtype=np.float32)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # weight sum 0: Eq. 2 undefined
+        for t in range(n_targets):  # target by target: each slab stays in the cache for all steps
+            slab = fused[t]
+            np.divide(np.float32(1), weight_sum[t], out=inverse)  # one division per pixel, not per band
+            np.multiply(slab.reshape(n_bands, -1), inverse, out=slab.reshape(n_bands, -1))  # HR_m - LR_m
+            slab += lr_at_targets[t]  # Eq. 2: LR_p + (HR_m - LR_m)
+            _clip_negative(slab, zeros)  # a reflectance is never negative (NaN stays NaN)
+            complete = complete and _all_finite(slab)  # NaN or inf: Eq. 2 undefined somewhere
     if not complete:
         _fill_with_s2_mosaic(fused, s2, s2_scale, score, w_t)
     return fused
 
 
-def _clip_negative(values, scratch):
-    """In place: negative values -> 0, NaN stays NaN, as (v + |v|) / 2 (exact in floating
-    point). Plain arithmetic: float min/max run unvectorised on some CPUs."""
-    np.abs(values, out=scratch)
-    values += scratch
-    values *= values.dtype.type(0.5)
-    return values
+def _weighted_differences(s2, lr_at_s2, score, s2_scale):
+    """Date by date (each in the cache): the terms score * (S2 - LR), exactly 0 where S2 or LR
+    has no data, as (dates, bands, y, x), and their weights (score where both have data) as
+    (dates, 1, y, x), or (dates, bands, y, x) if the validity differs between bands.
+    ``score`` must be finite (0 = no weight)."""
+    n_dates = len(s2)
+    terms = np.empty((n_dates,) + np.shape(s2[0]), dtype=np.float32)
+    weights = np.empty((n_dates, 1) + terms.shape[2:], dtype=np.float32)
+    scale = np.float32(s2_scale)
+    for i in range(n_dates):
+        term = terms[i]
+        np.multiply(s2[i], scale, out=term, dtype=np.float32)
+        term -= lr_at_s2[i]  # S2 - LR: finite exactly where both have data
+        if _all_finite(term):  # the usual case: every band has data at every pixel of this date
+            if weights.shape[1] == 1:
+                weights[i, 0] = score[i]
+            else:
+                weights[i] = score[i]
+            term *= weights[i]
+            continue
+        joint = np.isfinite(term)
+        if weights.shape[1] == 1 and not (joint == joint[:1]).all():
+            weights = np.repeat(weights, terms.shape[1], axis=1)  # validity differs between bands
+        weight = weights[i]
+        np.multiply(joint[:weight.shape[0]], score[i], out=weight)
+        term *= weight
+        np.copyto(term, np.float32(0), where=~joint)  # no data: weight 0 and a term of 0, not NaN
+    return terms, weights
+
+
+def _all_finite(values):
+    """True if no value is NaN or +-inf: one dot product (NaN and inf propagate; a value so large
+    that its square overflows also answers False, which only sends the caller to its exact path)."""
+    flat = values.reshape(-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.dot(flat, flat)))
+
+
+def _clip_negative(values, zeros):
+    """In place: negative values -> 0, NaN stays NaN. ``zeros``: an array of zeros matching the
+    trailing dimensions of ``values`` (maximum against an array runs vectorised; against a
+    scalar 0 it runs several times slower on some CPUs)."""
+    return np.maximum(values, zeros, out=values)
 
 
 def _fill_with_s2_mosaic(fused, s2, s2_scale, score, w_t):
@@ -144,11 +160,24 @@ def _fill_with_s2_mosaic(fused, s2, s2_scale, score, w_t):
     columns = missing.any(axis=0)
     if not columns.any():
         return
-    s2_cols = s2.reshape(n_dates, -1)[:, columns] * np.float32(s2_scale)
-    score_cols = np.broadcast_to(score, s2.shape).reshape(n_dates, -1)[:, columns]
-    hr_m = weighted_mean(w_t, np.where(np.isfinite(s2_cols), score_cols, np.float32(0)), s2_cols)
-    _clip_negative(hr_m, np.empty_like(hr_m))
+    # one (1, columns) row per date: every column is its own "band" with its own validity
+    s2_cols = [np.asarray(s2[i]).reshape(1, -1)[:, columns] for i in range(n_dates)]
+    score_cols = [np.broadcast_to(score[i], fused.shape[1:]).reshape(-1)[columns] for i in range(n_dates)]
+    hr_m = weighted_mean(w_t, s2_cols, score_cols, s2_scale)[:, 0]
+    _clip_negative(hr_m, np.zeros(hr_m.shape[-1:], dtype=np.float32))
     flat[:, columns] = np.where(missing[:, columns], hr_m, flat[:, columns])
+
+
+def weighted_mean(w_t, values, score, scale=1.0):
+    """HR_m (Section 2.3): scale * sum_t w score values / sum_t w score over the dates where the
+    value exists, as (targets, bands, ...); NaN where no date has weight. Same per-date arrays
+    as ``fuse``'s S2 input and the same exact-zero handling of missing values."""
+    terms, weights = _weighted_differences(values, np.zeros(len(values), dtype=np.float32), score, scale)
+    n_dates = len(values)
+    numerator = (w_t @ terms.reshape(n_dates, -1)).reshape((len(w_t),) + terms.shape[1:])
+    denominator = (w_t @ weights.reshape(n_dates, -1)).reshape((len(w_t),) + weights.shape[1:])
+    denominator[~(denominator > 0)] = np.nan
+    return numerator / denominator
 
 
 def ndvi(red, nir):
@@ -160,7 +189,11 @@ def ndvi(red, nir):
 
 def s2_validity(scl, invalid_classes):
     """True where the scene classification marks a usable surface pixel."""
-    return np.isfinite(scl) & ~np.isin(scl, np.asarray(invalid_classes, dtype=scl.dtype))
+    valid = np.isfinite(scl)
+    unequal = np.empty_like(valid)
+    for c in invalid_classes:  # a handful of classes: one comparison each beats a sort
+        np.logical_and(valid, np.not_equal(scl, c, out=unequal), out=valid)
+    return valid
 
 
 def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
@@ -175,11 +208,11 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     cube = cube.transpose("t", "bands", "y", "x")
     days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
     with np.errstate(invalid="ignore"):
-        is_target = (cube.values[:, bands.index(target_band)] > 0.5).any(axis=(1, 2))
+        is_target = _label_maximum(cube.values[:, bands.index(target_band)]) > 0.5
     if not is_target.any():  # the interpolation marks every target date: the graph lost the marker
         raise ValueError("fusion: no target date marked in the input band %r (graph inconsistency)" % target_band)
     scl = cube.values[:, bands.index(scl_band)]
-    is_s2 = np.isfinite(scl).any(axis=(1, 2))
+    is_s2 = np.isfinite(_label_maximum(scl))
     values = cube.values
     if not is_s2.any():
         # a chunk outside every S2 footprint: no data here, not an error of the whole job
@@ -201,21 +234,33 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
 def _fuse_chunk(values, bands, is_s2, is_target, scl, days, context):
     """The S2, LR and score arrays of one chunk -> fused bands (targets, bands, y, x)."""
     s2_bands, s3_bands = list(context["s2_bands"]), list(context["s3_bands"])
-    score_band = context["score_band"]
-
-    def take(labels, names):
-        """values at these labels (bool mask) and bands: a view when both are contiguous runs."""
-        rows, cols = np.flatnonzero(labels), [bands.index(b) for b in names]
-        if _is_run(rows) and _is_run(cols):
-            picked = values[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-        else:
-            picked = values[np.ix_(rows, cols)]
-        return picked.astype(np.float32, copy=False)
-
+    score = values[:, bands.index(context["score_band"])]
+    invalid = [float(c) for c in context["invalid_scl"]]
+    s2_cols, s3_cols = [bands.index(b) for b in s2_bands], [bands.index(b) for b in s3_bands]
+    rows = np.flatnonzero(is_s2)
+    s2 = [_select(values[r], s2_cols, axis=0) for r in rows]  # per date (bands, y, x), views
+    lr = [_select(values[r], s3_cols, axis=0) for r in rows]
     # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band
-    score = np.where(s2_validity(scl[is_s2], context["invalid_scl"]), take(is_s2, [score_band])[:, 0], np.float32(0))
-    return fuse(take(is_s2, s2_bands), take(is_s2, s3_bands), score, take(is_target, s3_bands),
-                days[is_s2], days[is_target], float(context["sigma_days"]), s2_scale=float(context["scale"]))
+    scores = np.empty((len(rows),) + score.shape[1:], dtype=np.float32)
+    for i, r in enumerate(rows):
+        np.multiply(score[r], s2_validity(scl[r], invalid), out=scores[i])
+        if not _all_finite(scores[i]):  # no score here (NaN): no weight
+            np.nan_to_num(scores[i], copy=False, nan=0.0, posinf=0.0, neginf=0.0)
+    lr_at_targets = _select(_select(values, np.flatnonzero(is_target), axis=0), s3_cols, axis=1)
+    return fuse(s2, lr, scores, lr_at_targets, days[is_s2], days[is_target], float(context["sigma_days"]),
+                s2_scale=float(context["scale"]))
+
+
+def _label_maximum(band):
+    """Largest value of each label of a (t, y, x) band, ignoring NaN; NaN only where all are NaN."""
+    return np.fmax.reduce(band.reshape(band.shape[0], -1), axis=1)
+
+
+def _select(values, indices, axis):
+    """values at these indices along ``axis``: a view when they are a contiguous run, else a copy."""
+    if _is_run(indices):
+        return values[(slice(None),) * axis + (slice(int(indices[0]), int(indices[-1]) + 1),)]
+    return np.take(values, indices, axis=axis)
 
 
 def _is_run(indices):

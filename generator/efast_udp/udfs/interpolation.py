@@ -88,8 +88,8 @@ def interpolate_series(values, days, query, out=None):
 
 
 def interpolate_bands(series, days, query, out):
-    """:func:`interpolate_series` for several (n, px) series (one per band) at once, into
-    ``out`` (bands, q, px).
+    """:func:`interpolate_series` for several (n, px) series (one per band, any iterable: each
+    is used before the next one is taken) at once, into ``out`` (bands, q, px).
 
     Series without gaps (the usual case) share one (q x n) weight matrix: a single matrix
     product per band; the few series with gaps, of all bands together, are then redone by one
@@ -187,7 +187,8 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     result = np.empty((len(lr_bands) + 2, len(query_labels)) + values.shape[2:], dtype=np.float32)
     composites = np.flatnonzero(has_lr)
     n_px = int(np.prod(values.shape[2:]))
-    interpolate_bands([values[composites, b].reshape(len(composites), n_px) for b in lr_index],
+    buffer = np.empty((len(composites), n_px), dtype=values.dtype)  # reused band after band
+    interpolate_bands((_label_rows(values, composites, b, buffer) for b in lr_index),
                       days[has_lr], query, result[:len(lr_index)].reshape(len(lr_index), len(query), n_px))
     s2_position = {label: i for i, label in zip(np.flatnonzero(is_s2), labels[is_s2])}
     out_score, out_target = result[-2], result[-1]
@@ -203,6 +204,20 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         coords={"t": query_labels, "bands": lr_bands + [score_band, target_band],
                 "y": cube.coords["y"], "x": cube.coords["x"]},
     )
+
+
+def _label_rows(values, rows, band, buffer):
+    """values[rows, band] as a (len(rows), pixels) matrix without fancy indexing (which copies
+    slowly): a strided view when the rows are evenly spaced, else copied row by row into
+    ``buffer``, which the next band may overwrite."""
+    n_px = buffer.shape[1]
+    steps = np.diff(rows)
+    if len(rows) == 1 or (steps == steps[0]).all():
+        step = int(steps[0]) if len(rows) > 1 else 1
+        return values[rows[0]:rows[-1] + 1:step, band].reshape(len(rows), n_px)
+    for i, row in enumerate(rows):
+        buffer[i] = values[row, band].reshape(n_px)
+    return buffer
 
 
 def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:
