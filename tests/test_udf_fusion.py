@@ -185,3 +185,30 @@ def test_random_chunks_with_gaps_agree_with_the_pixel_reference(seed):
     assert out.shape == expected.shape
     np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
     np.testing.assert_allclose(out[~np.isnan(out)], expected[~np.isnan(expected)], rtol=1e-4, atol=1e-6)
+
+
+def test_bands_are_picked_by_name_when_first_and_last_positions_only_look_like_a_run():
+    """S2 bands at cube positions 1, 3, 5 and S3 bands at 0, 4, 2: the S3 positions span three
+    places like a run but are not one (0.2.2 read them as the slice 0:3)."""
+    bands = ["Oa04", "B02", "Oa08", "B03", "Oa06", "B04", "SCL", "score", "target"]
+    ctx = dict(CONTEXT, s2_bands=["B02", "B03", "B04"], s3_bands=["Oa04", "Oa06", "Oa08"])
+    s2 = [0.1, 1000, 0.3, 2000, 0.2, 3000, 4, 1, 0]
+    target = [0.15, NAN, 0.35, NAN, 0.25, NAN, NAN, NAN, 1]
+    for rows, dates in (([s2, target, s2, target, s2], [0, 5, 10, 15, 20]), ([s2, s2, target], [0, 5, 10])):
+        out = run("fusion", cube(np.array(rows, dtype=float)[:, :, None, None], bands, days(*dates)), ctx).values
+        for t in range(out.shape[0]):
+            np.testing.assert_allclose(out[t, :, 0, 0], [0.15, 0.25, 0.35], rtol=1e-5)
+
+
+def test_minus_infinite_lr_at_the_target_falls_back_to_hr_m_not_zero():
+    data = merged([s2_label(0, 2000, 3000, 0.1, 0.2), target_label(5, -np.inf, 0.35)])
+    np.testing.assert_allclose(run("fusion", data, CONTEXT).values[0, :, 0, 0], [0.2, 0.45], rtol=1e-5)
+
+
+def test_eq2_holds_when_the_weight_sum_is_subnormal():
+    """The only acquisition is 13.4 sigma away: its weight (~1e-39, subnormal in float32) is tiny
+    but not zero, so Eq. 2 applies (0.2.2 took 1 / weight sum, which overflows, and fell back to
+    HR_m = [0.2, 0.3])."""
+    data = merged([s2_label(0, 2000, 3000, 0.1, 0.2), target_label(67, 0.15, 0.35)])
+    out = run("fusion", data, dict(CONTEXT, sigma_days=5)).values[0, :, 0, 0]
+    np.testing.assert_allclose(out, [0.25, 0.45], rtol=1e-3)

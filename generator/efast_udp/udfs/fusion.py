@@ -92,16 +92,21 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days, 
     del terms
     weight_sum = (w_t @ weights.reshape(n_dates, -1)).reshape((n_targets, weights.shape[1], -1))
     complete = True
-    zeros = np.zeros(fused.shape[-2:], dtype=np.float32)
+    zeros = np.zeros(weight_sum.shape[-1:], dtype=np.float32)
     inverse = np.empty(weight_sum.shape[1:], dtype=np.float32)
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # weight sum 0: Eq. 2 undefined
         for t in range(n_targets):  # target by target: each slab stays in the cache for all steps
-            slab = fused[t]
+            slab = fused[t].reshape(n_bands, -1)
             np.divide(np.float32(1), weight_sum[t], out=inverse)  # one division per pixel, not per band
-            np.multiply(slab.reshape(n_bands, -1), inverse, out=slab.reshape(n_bands, -1))  # HR_m - LR_m
-            slab += lr_at_targets[t]  # Eq. 2: LR_p + (HR_m - LR_m)
+            if _all_finite(inverse):
+                np.multiply(slab, inverse, out=slab)  # HR_m - LR_m
+            else:  # a weight sum of 0 (Eq. 2 undefined: NaN) or so small that 1/sum overflows: divide
+                np.divide(slab, weight_sum[t], out=slab)
+            slab += lr_at_targets[t].reshape(n_bands, -1)  # Eq. 2: LR_p + (HR_m - LR_m)
+            if not _all_finite(slab):  # Eq. 2 undefined somewhere: NaN (also for -inf, which the clip
+                complete = False       # would turn into 0) marks it for the HR_m fallback
+                slab[~np.isfinite(slab)] = np.nan
             _clip_negative(slab, zeros)  # a reflectance is never negative (NaN stays NaN)
-            complete = complete and _all_finite(slab)  # NaN or inf: Eq. 2 undefined somewhere
     if not complete:
         _fill_with_s2_mosaic(fused, s2, s2_scale, score, w_t)
     return fused
@@ -121,10 +126,7 @@ def _weighted_differences(s2, lr_at_s2, score, s2_scale):
         np.multiply(s2[i], scale, out=term, dtype=np.float32)
         term -= lr_at_s2[i]  # S2 - LR: finite exactly where both have data
         if _all_finite(term):  # the usual case: every band has data at every pixel of this date
-            if weights.shape[1] == 1:
-                weights[i, 0] = score[i]
-            else:
-                weights[i] = score[i]
+            weights[i] = score[i]  # (1 | bands, y, x) <- (y, x)
             term *= weights[i]
             continue
         joint = np.isfinite(term)
@@ -212,7 +214,7 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     if not is_target.any():  # the interpolation marks every target date: the graph lost the marker
         raise ValueError("fusion: no target date marked in the input band %r (graph inconsistency)" % target_band)
     scl = cube.values[:, bands.index(scl_band)]
-    is_s2 = np.isfinite(_label_maximum(scl))
+    is_s2 = ~np.isnan(_label_maximum(scl))  # any SCL value at all (an invalid one is masked later)
     values = cube.values
     if not is_s2.any():
         # a chunk outside every S2 footprint: no data here, not an error of the whole job
@@ -264,8 +266,10 @@ def _select(values, indices, axis):
 
 
 def _is_run(indices):
-    """True for a non-empty run of consecutive indices (selectable by a slice)."""
-    return len(indices) > 0 and int(indices[-1]) - int(indices[0]) == len(indices) - 1
+    """True for a non-empty run of consecutive ascending indices (selectable by a slice); first
+    and last alone do not tell: [0, 4, 2] spans three places too."""
+    indices = np.asarray(indices)
+    return len(indices) > 0 and np.array_equal(indices, np.arange(indices[0], indices[0] + len(indices)))
 
 
 def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:
