@@ -1,15 +1,14 @@
-"""S3 compositing UDF (Section 2.4, EFAST.md §1 steps 3-4) through the openeo UDF runner."""
+"""S3 compositing UDF (Sections 2.4/2.5, docs/algorithm.md) through the openeo UDF runner."""
 
 import math
 
 import numpy as np
 import pytest
-from udf_harness import cube, days, metadata_after, run
+from udf_harness import context, cube, days, metadata_after, run
 
 from efast_udp.udfs.compositing import composite
 
-CONTEXT = {"temporal_extent": ["2022-09-01", "2022-09-07"], "interval_days": 2, "sigma_days": 10,
-           "score_band": "score", "scale": 0.0001}
+CONTEXT = context("s3_composite", temporal_extent=["2022-09-01", "2022-09-07"], interval_days=2, sigma_days=10)
 BANDS = ["Syn_Oa04_reflectance", "Syn_Oa17_reflectance", "score"]
 
 
@@ -51,8 +50,9 @@ def test_single_date():
 
 def test_nan_band_only_affects_that_band():
     out = run("compositing", s3([(np.nan, 1000), (2000, 3000)], [1.0, 1.0], [0, 4]), CONTEXT)
-    assert out.values[0, 0, 0, 0] == pytest.approx(0.2, rel=1e-6)
-    assert 0.1 < out.values[0, 1, 0, 0] < 0.3
+    assert out.values[0, 0, 0, 0] == pytest.approx(0.2, rel=1e-6)  # band 0: only day 4 has data
+    w4 = math.exp(-4 ** 2 / (2 * 10 ** 2))  # band 1 at day 0: day 0 (weight 1) and day 4 (weight w4)
+    assert out.values[0, 1, 0, 0] == pytest.approx((1000 + 3000 * w4) / (1 + w4) * 1e-4, rel=1e-6)
 
 
 def test_equals_the_materialising_reference():

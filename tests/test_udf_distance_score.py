@@ -4,15 +4,13 @@ import math
 
 import numpy as np
 import pytest
-from udf_harness import cube, days, run
+from udf_harness import context, cube, days, run
 
 from efast_udp import constants as C
 from efast_udp.udfs.distance_score import distance_score
 
-S2_CONTEXT = {"mask_band": "SCL", "mask_kind": "fraction", "cloud_tolerance": 0.05,
-              "max_distance_to_cloud_m": 600, "pixel_size_m": 300}
-S3_CONTEXT = {"mask_band": "CLOUD_flags", "mask_kind": "flags", "flag_bits": 7,
-              "max_distance_to_cloud_m": 600, "pixel_size_m": 300}
+S2_CONTEXT = context("s2_distance_score", max_distance_to_cloud_m=600)  # S2: invalid percentage (marks of 100)
+S3_CONTEXT = context("s3_distance_score", max_distance_to_cloud_m=600)
 
 
 def expected_ramp(d, D=2.0):
@@ -21,8 +19,8 @@ def expected_ramp(d, D=2.0):
 
 def test_single_cloudy_cell_gives_the_ramp_by_distance():
     fraction = np.zeros((1, 1, 7, 7))
-    fraction[0, 0, 3, 3] = 0.5  # >= tolerance: cloudy
-    fraction[0, 0, 0, 0] = 0.04  # < tolerance: clear
+    fraction[0, 0, 3, 3] = 50.0  # 50 % >= the 5 % tolerance: cloudy
+    fraction[0, 0, 0, 0] = 4.0  # 4 % < tolerance: clear
     out = run("distance_score", cube(fraction, ["SCL"], days(0)), S2_CONTEXT)
     assert out.dims == ("t", "bands", "y", "x")
     assert list(out.bands.values) == ["SCL"]
@@ -35,7 +33,7 @@ def test_single_cloudy_cell_gives_the_ramp_by_distance():
 
 def test_no_cloud_scores_one_everywhere_and_all_cloud_zero():
     clear = np.zeros((2, 1, 5, 5))
-    clear[1] = 1.0  # second date: every cell fully invalid
+    clear[1] = 100.0  # second date: every cell fully invalid
     out = run("distance_score", cube(clear, ["SCL"], days(0, 5)), S2_CONTEXT).values
     assert np.all(out[0] == 1.0)
     assert np.all(out[1] == 0.0)
@@ -51,10 +49,10 @@ def test_missing_fraction_is_not_a_cloud():
 
 def test_fraction_as_percentage_with_fraction_scale():
     """The graph marks invalid pixels 100, so the 300 m average is a percentage."""
+    assert S2_CONTEXT["fraction_scale"] == C.S2_INVALID_MARK == 100
     fraction = np.zeros((1, 1, 3, 3))
     fraction[0, 0, 0, 0], fraction[0, 0, 2, 2] = 5.0, 4.0  # 5 % reaches the 0.05 tolerance, 4 % not
-    ctx = dict(S2_CONTEXT, fraction_scale=100)
-    out = run("distance_score", cube(fraction, ["SCL"], days(0)), ctx).values[0, 0]
+    out = run("distance_score", cube(fraction, ["SCL"], days(0)), S2_CONTEXT).values[0, 0]
     assert out[0, 0] == 0.0 and out[2, 2] > 0.0
 
 
@@ -75,13 +73,13 @@ def test_s3_flags_mask_the_data_bands_and_become_the_score():
     np.testing.assert_array_equal(out.values[1, 2], 1.0)  # date 1: clear everywhere
 
 
-@pytest.mark.parametrize("context, mask", [(S2_CONTEXT, 0.0), (S3_CONTEXT, 0.0)])
-def test_nodata_padding_beyond_the_cube_is_not_a_cloud(context, mask):
+@pytest.mark.parametrize("context, cloud", [(S2_CONTEXT, 100.0), (S3_CONTEXT, 1.0)], ids=["S2", "S3"])
+def test_nodata_padding_beyond_the_cube_is_not_a_cloud(context, cloud):
     """apply_neighborhood pads the overlap beyond the cube's border with no-data: the score
     next to the border must be the one without padding, not a ramp from the edge."""
     core = np.full((2, 2, 6, 6), 1000.0)
-    core[:, 1] = mask
-    core[0, 1, 4, 4] = 1.0  # one cloudy cell at date 0
+    core[:, 1] = 0.0  # clear
+    core[0, 1, 4, 4] = cloud  # one cloudy cell at date 0
     padded = np.full((2, 2, 10, 10), np.nan)
     padded[:, :, 2:8, 2:8] = core
     bands = ["B", context["mask_band"]]
@@ -89,6 +87,7 @@ def test_nodata_padding_beyond_the_cube_is_not_a_cloud(context, mask):
     outer = run("distance_score", cube(padded, bands, days(0, 1)), context).values[:, :, 2:8, 2:8]
     np.testing.assert_array_equal(outer, inner)
     assert inner[1, 1].min() == 1.0 and inner[0, 1, 0, 0] == 1.0
+    assert inner[0, 1, 4, 4] == 0.0 and inner[0, 1, 4, 2] == pytest.approx(expected_ramp(2.0))
 
 
 def test_chunks_with_the_static_overlap_reproduce_the_whole_scene():

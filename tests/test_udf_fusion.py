@@ -4,15 +4,11 @@ import math
 
 import numpy as np
 import pytest
-from udf_harness import cube, days, metadata_after, run
+from udf_harness import context, cube, days, metadata_after, run
 
 NAN = np.nan
-CONTEXT = {
-    "s2_bands": ["B04", "B8A"], "s3_bands": ["Syn_Oa08_reflectance", "Syn_Oa17_reflectance"],
-    "fused_band_names": None, "output_ndvi": False, "sigma_days": 20, "scl_band": "SCL",
-    "invalid_scl": [0, 3, 8, 9, 10, 11], "scale": 0.0001, "score_band": "score", "target_band": "target",
-    "ndvi_red": "B04", "ndvi_nir": "B8A", "ndvi_band": "NDVI",
-}
+CONTEXT = context("fused", s2_bands=["B04", "B8A"], s3_bands=["Syn_Oa08_reflectance", "Syn_Oa17_reflectance"],
+                  fused_band_names=None, output_ndvi=False, sigma_days=20)
 # a deliberately shuffled band order: pairing must go by name, never by position in the cube
 BANDS = ["Syn_Oa17_reflectance", "B8A", "score", "SCL", "target", "Syn_Oa08_reflectance", "B04"]
 

@@ -1,13 +1,13 @@
-"""Interpolation UDF: S3 composites to the S2 dates and the target dates (EFAST.md §1 step 5)."""
+"""Interpolation UDF: S3 composites to the S2 dates and the target dates (docs/algorithm.md)."""
 
 import numpy as np
 import pytest
-from udf_harness import cube, days, metadata_after, run
+from udf_harness import context, cube, days, metadata_after, run
 
 from efast_udp.udfs.interpolation import interpolate_series
 
-CONTEXT = {"temporal_extent": ["2022-09-01", "2022-09-09"], "temporal_extent_target": ["2022-09-03", "2022-09-07"],
-           "interval_days": 2, "target_time_series": None, "score_band": "score", "target_band": "target"}
+CONTEXT = context("lr_series", temporal_extent=["2022-09-01", "2022-09-09"],
+                  temporal_extent_target=["2022-09-03", "2022-09-07"], interval_days=2, target_time_series=None)
 BANDS = ["Syn_Oa04_reflectance", "score"]
 NAN = np.nan
 

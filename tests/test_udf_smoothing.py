@@ -1,17 +1,26 @@
-"""NaN-aware 5x5 Gaussian smoothing UDF (EFAST.md §1 step 4)."""
+"""NaN-aware 5x5 Gaussian smoothing UDF (docs/algorithm.md)."""
+
+import math
 
 import numpy as np
 import pytest
-from udf_harness import cube, days, run
+from udf_harness import context, cube, days, run
 
 from efast_udp.udfs.smoothing import gaussian_kernel
 
-CONTEXT = {"kernel_size": 5, "sigma_px": 1.0}
+CONTEXT = context("s3_smoothed")
+
+
+def expected_kernel():
+    """The 5 x 5 Gaussian, sigma 1 px, normalised to 1, written out from its definition."""
+    g = [math.exp(-d * d / 2.0) for d in (-2, -1, 0, 1, 2)]
+    total = sum(g) ** 2
+    return np.array([[a * b / total for b in g] for a in g])
 
 
 def test_kernel_is_the_normalised_5x5_gaussian():
     k = gaussian_kernel(5, 1.0)
-    assert k.shape == (5, 5) and k.sum() == pytest.approx(1.0)
+    np.testing.assert_allclose(k, expected_kernel(), rtol=1e-6)
     assert k[2, 2] == pytest.approx(0.1621, abs=5e-5)
 
 
@@ -30,4 +39,5 @@ def test_an_impulse_spreads_as_the_kernel():
     values = np.zeros((1, 1, 9, 9))
     values[0, 0, 4, 4] = 1.0
     out = run("smoothing", cube(values, ["B"], days(0)), CONTEXT).values[0, 0]
-    np.testing.assert_allclose(out[2:7, 2:7], gaussian_kernel(5, 1.0), atol=1e-7)
+    np.testing.assert_allclose(out[2:7, 2:7], expected_kernel(), atol=1e-7)
+    assert (out[:2] == 0).all() and (out[7:] == 0).all() and (out[:, :2] == 0).all() and (out[:, 7:] == 0).all()

@@ -1,4 +1,4 @@
-"""Cloud masks (Section 2.2; EFAST.md §1 step 1) and the coarse grid they are summarised on.
+"""Cloud masks (Section 2.2; docs/algorithm.md) and the coarse grid they are summarised on.
 
 S2: a 10 m pixel is invalid where SCL is one of ``S2_INVALID_SCL_CLASSES``; the percentage of
 invalid pixels per 300 m cell (``resample_spatial`` average) defines the coarse grid all
@@ -12,12 +12,12 @@ from openeo.processes import ProcessBuilder, if_, or_
 from openeo.rest.datacube import THIS, DataCube
 
 from efast_udp import constants as C
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 
 
 def scl_is_invalid(x: ProcessBuilder) -> ProcessBuilder:
     """``S2_INVALID_MARK`` (100) where the SCL class is an invalid one, else 0 (no UDP
-    parameter inside: EFAST.md §3)."""
+    parameter inside: see the README's design rules)."""
     condition = None
     for scl_class in C.S2_INVALID_SCL_CLASSES:
         test = x == scl_class

@@ -1,5 +1,5 @@
 """Sentinel-3 composites over the whole input period, then NaN-aware smoothing
-(Section 2.4; EFAST.md §1 step 4).
+(Sections 2.4/2.5; docs/algorithm.md).
 
 Composites are computed over all of ``temporal_extent`` (not only the target period), so
 every S2 acquisition date has S3 composites on both sides to be interpolated from.
@@ -10,7 +10,7 @@ from __future__ import annotations
 from openeo.rest.datacube import DataCube
 
 from efast_udp import constants as C
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 from efast_udp.stages.distance_score import SCORE_BAND
 from efast_udp.udf_source import udf_node
@@ -24,7 +24,7 @@ def s3_composites(p: Pipeline, params: ParameterSet, s3_scored: DataCube) -> Dat
         "score_band": SCORE_BAND,
         "scale": C.S3_REFLECTANCE_SCALE,
     }
-    cube = s3_scored.apply_dimension(process=udf_node("compositing"), dimension="t", context=context)
+    cube = s3_scored.apply_dimension(process=udf_node("compositing", context), dimension="t", context=context)
     return p.stage("s3_composite", cube, "S3 composites every interval_days over temporal_extent.")
 
 
@@ -32,8 +32,7 @@ def smoothed(p: Pipeline, composites: DataCube) -> DataCube:
     """5 x 5 Gaussian smoothing normalised by the valid neighbours."""
     size = [{"dimension": d, "value": C.SMOOTHING_CHUNK_PX, "unit": "px"} for d in ("x", "y")]
     overlap = [{"dimension": d, "value": C.SMOOTHING_OVERLAP_PX, "unit": "px"} for d in ("x", "y")]
-    cube = composites.apply_neighborhood(
-        process=udf_node("smoothing"), size=size, overlap=overlap,
-        context={"kernel_size": C.SMOOTHING_KERNEL_SIZE, "sigma_px": C.SMOOTHING_SIGMA_PX},
-    )
+    context = {"kernel_size": C.SMOOTHING_KERNEL_SIZE, "sigma_px": C.SMOOTHING_SIGMA_PX}
+    cube = composites.apply_neighborhood(process=udf_node("smoothing", context), size=size, overlap=overlap,
+                                         context=context)
     return p.stage("s3_smoothed", cube, "S3 composites smoothed (NaN-aware 5x5 Gaussian).")

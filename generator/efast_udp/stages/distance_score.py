@@ -1,4 +1,4 @@
-"""Distance-to-cloud scores on the coarse grid (Section 2.4; EFAST.md §1 step 2).
+"""Distance-to-cloud scores on the coarse grid (Section 2.4; docs/algorithm.md).
 
 One UDF (``efast_udp.udfs.distance_score``: threshold, distance transform and ramp) under
 ``apply_neighborhood``, for S2 (invalid fraction >= ``cloud_tolerance``) and for S3
@@ -12,7 +12,7 @@ from __future__ import annotations
 from openeo.rest.datacube import THIS, DataCube
 
 from efast_udp import constants as C
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 from efast_udp.udf_source import udf_node
 
@@ -25,7 +25,7 @@ def _neighbourhood(px: int) -> list[dict]:
 
 def _scored(cube: DataCube, context: dict) -> DataCube:
     return cube.apply_neighborhood(
-        process=udf_node("distance_score"),
+        process=udf_node("distance_score", context),
         size=_neighbourhood(C.DISTANCE_CHUNK_PX),
         overlap=_neighbourhood(C.distance_overlap_px()),
         context=context,
@@ -37,30 +37,28 @@ def _renamed(cube: DataCube, mask_band: str) -> DataCube:
     return cube.process("rename_labels", data=THIS, dimension="bands", target=[SCORE_BAND], source=[mask_band])
 
 
+def _score_stage(p: Pipeline, params: ParameterSet, cube: DataCube, mask_band: str, kind: dict,
+                 names: tuple[str, str], descriptions: tuple[str, str]) -> DataCube:
+    """The score UDF on ``cube`` (mask in ``mask_band``, what the mask kind needs in ``kind``),
+    registered as ``names[0]``; its mask band renamed ``score`` as ``names[1]``."""
+    context = {"mask_band": mask_band, **kind, "max_distance_to_cloud_m": params.max_distance_to_cloud_m.ref(),
+               "pixel_size_m": C.COARSE_PIXEL_SIZE_M}
+    raw = p.stage(names[0], _scored(cube, context), descriptions[0])
+    return p.stage(names[1], _renamed(raw, mask_band), descriptions[1])
+
+
 def s2_score(p: Pipeline, params: ParameterSet, invalid_fraction: DataCube) -> DataCube:
     """Score of each coarse cell at each S2 date; band ``score``."""
-    raw = _scored(invalid_fraction, {
-        "mask_band": C.S2_SCL_BAND,
-        "mask_kind": "fraction",
-        "cloud_tolerance": params.cloud_tolerance.ref(),
-        "fraction_scale": C.S2_INVALID_MARK,
-        "max_distance_to_cloud_m": params.max_distance_to_cloud_m.ref(),
-        "pixel_size_m": C.COARSE_PIXEL_SIZE_M,
-    })
-    p.stage("s2_distance_score", raw, "S2 distance-to-cloud score (still labelled SCL).")
-    score = _renamed(raw, C.S2_SCL_BAND)
-    return p.stage("s2_score", score, "S2 distance-to-cloud score per coarse cell and S2 date.")
+    kind = {"mask_kind": "fraction", "cloud_tolerance": params.cloud_tolerance.ref(),
+            "fraction_scale": C.S2_INVALID_MARK}
+    return _score_stage(p, params, invalid_fraction, C.S2_SCL_BAND, kind, ("s2_distance_score", "s2_score"),
+                        ("S2 distance-to-cloud score (still labelled SCL).",
+                         "S2 distance-to-cloud score per coarse cell and S2 date."))
 
 
 def s3_score(p: Pipeline, params: ParameterSet, s3_coarse: DataCube) -> DataCube:
     """S3 reflectances masked where flagged, plus their score as band ``score``."""
-    raw = _scored(s3_coarse, {
-        "mask_band": C.S3_FLAG_BAND,
-        "mask_kind": "flags",
-        "flag_bits": C.S3_INVALID_FLAG_BITS,
-        "max_distance_to_cloud_m": params.max_distance_to_cloud_m.ref(),
-        "pixel_size_m": C.COARSE_PIXEL_SIZE_M,
-    })
-    p.stage("s3_distance_score", raw, "S3 masked, CLOUD_flags replaced by the score.")
-    scored = _renamed(raw, C.S3_FLAG_BAND)
-    return p.stage("s3_scored", scored, "S3 reflectances (NaN where cloudy) + distance-to-cloud score.")
+    kind = {"mask_kind": "flags", "flag_bits": C.S3_INVALID_FLAG_BITS}
+    return _score_stage(p, params, s3_coarse, C.S3_FLAG_BAND, kind, ("s3_distance_score", "s3_scored"),
+                        ("S3 masked, CLOUD_flags replaced by the score.",
+                         "S3 reflectances (NaN where cloudy) + distance-to-cloud score."))

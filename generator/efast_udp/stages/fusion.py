@@ -1,4 +1,4 @@
-"""Fusion (Sections 2.3/2.5, Eq. 2; EFAST.md §1 steps 6-8) at Sentinel-2 resolution.
+"""Fusion (Sections 2.3/2.5, Eq. 2; docs/algorithm.md) at Sentinel-2 resolution.
 
 One UDF computes the weighted S2 and S3 mosaics at every target date and fuses them band by
 band; band pairing and output names come from the UDP parameters through the context.
@@ -9,7 +9,7 @@ from __future__ import annotations
 from openeo.rest.datacube import DataCube
 
 from efast_udp import constants as C
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 from efast_udp.stages.distance_score import SCORE_BAND
 from efast_udp.stages.interpolation import TARGET_BAND
@@ -33,5 +33,5 @@ def fused(p: Pipeline, params: ParameterSet, s2_input: DataCube, lr_fine: DataCu
         "ndvi_nir": C.NDVI_NIR_BAND,
         "ndvi_band": C.NDVI_BAND_NAME,
     }
-    cube = merged.apply_dimension(process=udf_node("fusion"), dimension="t", context=context)
+    cube = merged.apply_dimension(process=udf_node("fusion", context), dimension="t", context=context)
     return p.stage("fused", cube, "Fused S2-resolution series at the target dates (+ NDVI).")

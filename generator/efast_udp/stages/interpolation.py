@@ -1,5 +1,5 @@
 """Sentinel-3 composites interpolated to the S2 dates and the target dates
-(EFAST.md §1 step 5), then brought to the S2 grid.
+(docs/algorithm.md), then brought to the S2 grid.
 
 Merging the composites with the S2 score tells the interpolation UDF the S2 dates; its output
 (LR at S2 and target dates, the S2 score, the target marker) is upsampled bilinearly to 10 m,
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from openeo.rest.datacube import DataCube
 
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 from efast_udp.stages.distance_score import SCORE_BAND
 from efast_udp.udf_source import udf_node
@@ -26,7 +26,7 @@ def lr_series(p: Pipeline, params: ParameterSet, s3_smoothed: DataCube, s2_score
         "score_band": SCORE_BAND,
         "target_band": TARGET_BAND,
     }
-    cube = merged.apply_dimension(process=udf_node("interpolation"), dimension="t", context=context)
+    cube = merged.apply_dimension(process=udf_node("interpolation", context), dimension="t", context=context)
     return p.stage("lr_series", cube, "S3 at the S2 dates and target dates, S2 score, target marker.")
 
 

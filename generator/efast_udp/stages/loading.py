@@ -1,4 +1,4 @@
-"""Loading Sentinel-2 L2A and Sentinel-3 SYN L2 from the CDSE collections (EFAST.md §1 inputs).
+"""Loading Sentinel-2 L2A and Sentinel-3 SYN L2 from the CDSE collections (docs/algorithm.md).
 
 Bands come from the UDP parameters; the graph adds what it needs itself (SCL for S2,
 CLOUD_flags for S3) with ``array_concat``, so users never list helper bands and the pairing
@@ -11,7 +11,7 @@ from openeo.internal.graph_building import PGNode
 from openeo.rest.datacube import DataCube
 
 from efast_udp import constants as C
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 
 

@@ -1,4 +1,4 @@
-"""EFAST Sentinel-3 composites (Senty et al. 2024, Section 2.4; EFAST.md §1 steps 3-4).
+"""EFAST Sentinel-3 composites (Senty et al. 2024, Sections 2.4/2.5; docs/algorithm.md).
 
 Runs under ``apply_dimension`` over ``t`` on the coarse grid. Input: the scored Sentinel-3
 cube (reflectance bands in digital numbers, NaN where cloudy, plus the distance-to-cloud
@@ -13,25 +13,19 @@ two composites), in reflectance:
 The weighted sums are one matrix product over the dates, so memory stays at a few copies of
 the input: no (targets x dates x y x x) array is ever built.
 
-Context keys: ``temporal_extent``, ``interval_days``, ``sigma_days`` (the UDP's
-``s3_temporal_score_stddev``), ``score_band``, ``scale``.
+Context keys (checked against the node's context when the graph is built):
+    temporal_extent  the UDP's temporal_extent: composites start on its first day
+    interval_days    the UDP's interval_days: days between two composites
+    sigma_days       the UDP's s3_temporal_score_stddev: sigma (days) of the temporal weight
+    score_band       name of the band holding the distance-to-cloud score
+    scale            reflectance per digital number of the Sentinel-3 bands
 """
 
 import numpy as np
-import pandas
 import xarray
 from openeo.metadata import CollectionMetadata
 
-SECONDS_PER_DAY = 86400.0
-
-
-def to_days(value):
-    """A date or date-time (RFC 3339 string, with or without offset, or datetime64) -> days
-    since 1970-01-01 UTC (float). Offsets are converted to UTC, not dropped."""
-    stamp = pandas.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.value / (SECONDS_PER_DAY * 1e9)
+from efast_udp.udfs.prelude import day_labels, label_days, select, temporal_weights, utc_day
 
 
 def composite_days(temporal_extent, interval_days):
@@ -40,19 +34,11 @@ def composite_days(temporal_extent, interval_days):
     date in ``[start, end)`` has a composite before and after it."""
     if int(interval_days) < 1:
         raise ValueError("parameter 'interval_days' must be >= 1, got %r" % (interval_days,))
-    start, end = (np.floor(to_days(v)) for v in temporal_extent)
+    start, end = (utc_day(v) for v in temporal_extent)
     if not end > start:
         raise ValueError("parameter 'temporal_extent': end %r must be after start %r" % tuple(temporal_extent))
     step = int(interval_days)
     return np.arange(start, end + step, step, dtype=np.float64)
-
-
-def temporal_weights(obs_days, out_days, sigma_days):
-    """Gaussian weight of each observation for each output date: (n_out, n_obs) float32."""
-    if not sigma_days > 0:
-        raise ValueError("temporal standard deviation must be > 0, got %r" % (sigma_days,))
-    delta = (np.asarray(out_days)[:, None] - np.asarray(obs_days)[None, :]) / float(sigma_days)
-    return np.exp(-0.5 * delta * delta).astype(np.float32)
 
 
 #: Stand-in for no-data in the weighted values: finite, so that times a zero weight it is 0.
@@ -86,7 +72,7 @@ def composite(values, score, obs_days, out_days, sigma_days, scale=1.0):
         weight = np.where(finite, score[:, None], np.float32(0))  # (dates, bands, y, x)
         weighted = np.where(finite, values, np.float32(0)).astype(np.float32, copy=False)
         np.multiply(weighted, weight, out=weighted)
-    w_t = temporal_weights(obs_days, out_days, sigma_days)
+    w_t = temporal_weights(obs_days, out_days, sigma_days, "s3_temporal_score_stddev")
     result = np.empty((n_out,) + values.shape[1:], dtype=np.float32)
     np.matmul(w_t * np.float32(scale), weighted.reshape(n_dates, -1), out=result.reshape(n_out, -1))
     del weighted
@@ -106,18 +92,15 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     data_bands = [b for b in bands if b != score_band]
     cube = cube.transpose("t", "bands", "y", "x")
     out_days = composite_days(context["temporal_extent"], context["interval_days"])
-    obs_days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
+    obs_days = label_days(cube.coords["t"].values)
     array = cube.values
-    index = [bands.index(b) for b in data_bands]
-    contiguous = index == list(range(index[0], index[0] + len(index))) if index else False
-    values = array[:, index[0]:index[-1] + 1] if contiguous else array[:, index]  # a view when possible
+    values = select(array, [bands.index(b) for b in data_bands], axis=1)  # a view when possible
     score = array[:, bands.index(score_band)]
     result = composite(values, score, obs_days, out_days, float(context["sigma_days"]), float(context["scale"]))
-    times = (out_days * SECONDS_PER_DAY).astype("int64").astype("datetime64[s]").astype("datetime64[ns]")
     return xarray.DataArray(
         result,
         dims=("t", "bands", "y", "x"),
-        coords={"t": times, "bands": data_bands, "y": cube.coords["y"], "x": cube.coords["x"]},
+        coords={"t": day_labels(out_days), "bands": data_bands, "y": cube.coords["y"], "x": cube.coords["x"]},
     )
 
 

@@ -1,4 +1,4 @@
-"""EFAST distance-to-cloud score (Senty et al. 2024, Section 2.4; EFAST.md §1 step 2).
+"""EFAST distance-to-cloud score (Senty et al. 2024, Section 2.4; docs/algorithm.md).
 
 Runs under ``apply_neighborhood`` on the coarse (300 m) grid, once for Sentinel-2 (mask band =
 fraction of invalid 10-20 m pixels per coarse cell) and once for Sentinel-3 (mask band =
@@ -21,9 +21,16 @@ the requested extent.
 The mask band is replaced by the score (same label; the graph renames it), every other band
 is set to NaN where the cell is cloudy. Dimension labels are unchanged.
 
-Context keys: ``mask_band``, ``mask_kind`` ("fraction" | "flags"), ``cloud_tolerance`` and
-``fraction_scale`` (fraction kind: the value of a fully invalid cell), ``flag_bits`` (flags
-kind), ``max_distance_to_cloud_m``, ``pixel_size_m``.
+Context keys (checked against the node's context when the graph is built):
+    mask_band                name of the band holding the mask; the score replaces it
+    mask_kind                how the mask band tells clouds: 'fraction' (S2) or 'flags' (S3)
+    max_distance_to_cloud_m  the UDP's max_distance_to_cloud_m: distance where the score reaches 1
+    pixel_size_m             pixel size of the coarse grid (m)
+Context keys when mask_kind is "fraction":
+    cloud_tolerance          the UDP's cloud_tolerance: invalid fraction from which a cell is cloudy
+    fraction_scale           value of the mask band for a fully invalid cell (100: a percentage)
+Context keys when mask_kind is "flags":
+    flag_bits                CLOUD_flags bits that mark a cloud
 """
 
 import numpy as np
@@ -132,12 +139,12 @@ def score_bands(values, band_names, context):
         raise ValueError("distance score: band %r missing from the input bands %s" % (mask_band, list(band_names)))
     index = list(band_names).index(mask_band)
     mask_values = values[..., index, :, :]
-    kind = context.get("mask_kind", "fraction")
+    kind = context["mask_kind"]
     if kind == "fraction":
         tolerance = float(context["cloud_tolerance"])
         if not 0.0 < tolerance <= 1.0:
             raise ValueError("parameter 'cloud_tolerance' must be in (0, 1], got %r" % tolerance)
-        cloudy = cloudy_from_fraction(mask_values, tolerance * float(context.get("fraction_scale", 1.0)))
+        cloudy = cloudy_from_fraction(mask_values, tolerance * float(context["fraction_scale"]))
     elif kind == "flags":
         data_missing = ~np.isfinite(np.delete(values, index, axis=-3)).all(axis=-3)
         if data_missing.ndim == 3:  # (t, y, x): missing at every date = outside, not cloud

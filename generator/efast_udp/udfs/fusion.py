@@ -1,4 +1,4 @@
-"""EFAST fusion (Senty et al. 2024, Sections 2.3/2.5, Eq. 2; EFAST.md §1 steps 6-8).
+"""EFAST fusion (Senty et al. 2024, Sections 2.3/2.5, Eq. 2; docs/algorithm.md).
 
 Runs under ``apply_dimension`` over ``t`` at Sentinel-2 resolution. Input, one cube: the
 Sentinel-2 bands in digital numbers and ``SCL`` at the S2 dates, merged with the low-resolution
@@ -24,16 +24,27 @@ at a few copies of the input and one of the output, never (targets x dates x y x
 else runs date by date or target by target, so that each step works on data in the cache, and
 reads the input cube through views, without copies.
 
-Context keys: ``s2_bands``, ``s3_bands``, ``fused_band_names``, ``output_ndvi``,
-``sigma_days`` (the UDP's ``temporal_score_stddev``), ``scl_band``, ``invalid_scl``, ``scale``,
-``score_band``, ``target_band``, ``ndvi_red``, ``ndvi_nir``, ``ndvi_band``.
+Context keys (checked against the node's context when the graph is built):
+    s2_bands          the UDP's s2_data_bands: Sentinel-2 band i is fused with Sentinel-3 band i
+    s3_bands          the UDP's s3_data_bands, paired by position with s2_bands
+    fused_band_names  the UDP's fused_band_names: output names (null: the S2 names)
+    output_ndvi       the UDP's output_ndvi: append an NDVI band
+    sigma_days        the UDP's temporal_score_stddev: sigma (days) of the S2 temporal weight
+    scl_band          name of the Sentinel-2 scene classification band
+    invalid_scl       scene classes that make a Sentinel-2 pixel invalid
+    scale             reflectance per digital number of the Sentinel-2 bands
+    score_band        name of the band holding the distance-to-cloud score
+    target_band       name of the band marking the target dates
+    ndvi_red          Sentinel-2 band used as red for NDVI
+    ndvi_nir          Sentinel-2 band used as near infrared for NDVI
+    ndvi_band         name of the NDVI output band
 """
 
 import numpy as np
 import xarray
 from openeo.metadata import CollectionMetadata
 
-SECONDS_PER_DAY = 86400.0
+from efast_udp.udfs.prelude import label_days, select, temporal_weights
 
 
 def output_band_names(context):
@@ -61,14 +72,6 @@ def output_band_names(context):
     return names
 
 
-def temporal_weights(obs_days, target_days, sigma_days):
-    """Gaussian weight of each acquisition for each target date: (targets, dates) float32."""
-    if not sigma_days > 0:
-        raise ValueError("parameter 'temporal_score_stddev' must be > 0, got %r" % (sigma_days,))
-    delta = (np.asarray(target_days)[:, None] - np.asarray(obs_days)[None, :]) / float(sigma_days)
-    return np.exp(-0.5 * delta * delta).astype(np.float32)
-
-
 def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days, s2_scale=1.0):
     """Eq. 2 for all targets and bands.
 
@@ -83,7 +86,7 @@ def fuse(s2, lr_at_s2, score, lr_at_targets, obs_days, target_days, sigma_days, 
     bands*pixels) for the numerator, one for the weight sums, shared by all bands when their
     validity is the same (the usual case: validity comes from SCL and the S3 series).
     """
-    w_t = temporal_weights(obs_days, target_days, sigma_days)
+    w_t = temporal_weights(obs_days, target_days, sigma_days, "temporal_score_stddev")
     n_targets, n_dates = w_t.shape
     n_bands = lr_at_targets.shape[1]
     terms, weights = _weighted_differences(s2, lr_at_s2, score, s2_scale)
@@ -208,9 +211,8 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     if missing:
         raise ValueError("fusion: bands %s missing from the input bands %s" % (missing, bands))
     cube = cube.transpose("t", "bands", "y", "x")
-    days = cube.coords["t"].values.astype("datetime64[s]").astype(np.int64) / SECONDS_PER_DAY
-    with np.errstate(invalid="ignore"):
-        is_target = _label_maximum(cube.values[:, bands.index(target_band)]) > 0.5
+    days = label_days(cube.coords["t"].values)
+    is_target = _label_maximum(cube.values[:, bands.index(target_band)]) > 0.5
     if not is_target.any():  # the interpolation marks every target date: the graph lost the marker
         raise ValueError("fusion: no target date marked in the input band %r (graph inconsistency)" % target_band)
     scl = cube.values[:, bands.index(scl_band)]
@@ -240,15 +242,15 @@ def _fuse_chunk(values, bands, is_s2, is_target, scl, days, context):
     invalid = [float(c) for c in context["invalid_scl"]]
     s2_cols, s3_cols = [bands.index(b) for b in s2_bands], [bands.index(b) for b in s3_bands]
     rows = np.flatnonzero(is_s2)
-    s2 = [_select(values[r], s2_cols, axis=0) for r in rows]  # per date (bands, y, x), views
-    lr = [_select(values[r], s3_cols, axis=0) for r in rows]
+    s2 = [select(values[r], s2_cols) for r in rows]  # per date (bands, y, x), views
+    lr = [select(values[r], s3_cols) for r in rows]
     # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band
     scores = np.empty((len(rows),) + score.shape[1:], dtype=np.float32)
     for i, r in enumerate(rows):
         np.multiply(score[r], s2_validity(scl[r], invalid), out=scores[i])
         if not _all_finite(scores[i]):  # no score here (NaN): no weight
             np.nan_to_num(scores[i], copy=False, nan=0.0, posinf=0.0, neginf=0.0)
-    lr_at_targets = _select(_select(values, np.flatnonzero(is_target), axis=0), s3_cols, axis=1)
+    lr_at_targets = select(select(values, np.flatnonzero(is_target)), s3_cols, axis=1)
     return fuse(s2, lr, scores, lr_at_targets, days[is_s2], days[is_target], float(context["sigma_days"]),
                 s2_scale=float(context["scale"]))
 
@@ -256,20 +258,6 @@ def _fuse_chunk(values, bands, is_s2, is_target, scl, days, context):
 def _label_maximum(band):
     """Largest value of each label of a (t, y, x) band, ignoring NaN; NaN only where all are NaN."""
     return np.fmax.reduce(band.reshape(band.shape[0], -1), axis=1)
-
-
-def _select(values, indices, axis):
-    """values at these indices along ``axis``: a view when they are a contiguous run, else a copy."""
-    if _is_run(indices):
-        return values[(slice(None),) * axis + (slice(int(indices[0]), int(indices[-1]) + 1),)]
-    return np.take(values, indices, axis=axis)
-
-
-def _is_run(indices):
-    """True for a non-empty run of consecutive ascending indices (selectable by a slice); first
-    and last alone do not tell: [0, 4, 2] spans three places too."""
-    indices = np.asarray(indices)
-    return len(indices) > 0 and np.array_equal(indices, np.arange(indices[0], indices[0] + len(indices)))
 
 
 def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:

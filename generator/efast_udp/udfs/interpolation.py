@@ -1,4 +1,4 @@
-"""EFAST: Sentinel-3 composites in time (EFAST.md §1 step 5) and the target dates.
+"""EFAST: Sentinel-3 composites in time, and the target dates (docs/algorithm.md).
 
 Runs under ``apply_dimension`` over ``t`` on the coarse grid. Input: the smoothed composite
 series (reflectance bands, at composite dates) merged with the Sentinel-2 distance-to-cloud
@@ -13,41 +13,37 @@ has data). Output, at every Sentinel-2 date and every target date T:
 so the fusion sees LR at the S2 dates (for LR_m) and at the targets (LR_p) in one cube.
 Target dates: ``target_time_series`` if given, else every ``interval_days`` over
 ``temporal_extent_target`` (or ``temporal_extent``), end excluded; all inside ``temporal_extent``.
+Dates are whole UTC days (offsets converted to UTC).
 
-Context keys: ``temporal_extent``, ``temporal_extent_target``, ``interval_days``,
-``target_time_series``, ``score_band``, ``target_band``.
+Context keys (checked against the node's context when the graph is built):
+    temporal_extent         the UDP's temporal_extent: every target date must lie in it
+    temporal_extent_target  the UDP's temporal_extent_target (null: temporal_extent)
+    interval_days           the UDP's interval_days: days between two target dates
+    target_time_series      the UDP's target_time_series: explicit target dates (null: derived)
+    score_band              name of the band holding the Sentinel-2 distance-to-cloud score
+    target_band             name of the output band marking the target dates
 """
 
 import numpy as np
-import pandas
 import xarray
 from openeo.metadata import CollectionMetadata
 
-SECONDS_PER_DAY = 86400.0
-
-
-def day_of(value):
-    """A date or date-time (RFC 3339 string, with or without offset, or datetime64) -> whole
-    days since 1970-01-01 UTC. Offsets are converted to UTC, not dropped."""
-    stamp = pandas.Timestamp(value)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return float(np.floor(stamp.value / (SECONDS_PER_DAY * 1e9)))
+from efast_udp.udfs.prelude import day_labels, label_days, select, utc_day
 
 
 def target_days(context):
     """The target dates (days since epoch, ascending), checked against ``temporal_extent``."""
-    start, end = (day_of(v) for v in context["temporal_extent"])
+    start, end = (utc_day(v) for v in context["temporal_extent"])
     series = context.get("target_time_series")
     if series:
-        name, days = "target_time_series", np.unique([day_of(d) for d in series])
+        name, days = "target_time_series", np.unique([utc_day(d) for d in series])
     else:
         step = int(context.get("interval_days") or 0)
         if step < 1:
             raise ValueError("parameter 'interval_days' must be >= 1, got %r" % (context.get("interval_days"),))
         extent = context.get("temporal_extent_target")
         name = "temporal_extent_target" if extent else "temporal_extent"
-        first, stop = (day_of(v) for v in (extent or context["temporal_extent"]))
+        first, stop = (utc_day(v) for v in (extent or context["temporal_extent"]))
         days = np.arange(first, stop, step, dtype=np.float64)
     if days.size == 0:
         raise ValueError("parameter '%s' gives no target date" % name)
@@ -55,20 +51,10 @@ def target_days(context):
     if outside.size:
         raise ValueError(
             "parameter '%s': target date(s) %s outside temporal_extent [%s, %s)"
-            % (name, ", ".join(str(d) for d in days_to_datetimes(outside).astype("datetime64[D]")),
+            % (name, ", ".join(str(d) for d in day_labels(outside).astype("datetime64[D]")),
                context["temporal_extent"][0], context["temporal_extent"][1])
         )
     return days
-
-
-def days_to_datetimes(days):
-    """Whole days since the epoch -> datetime64[ns] labels (exact: no rounding of seconds)."""
-    return np.asarray(days).astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
-
-
-def label_days(labels):
-    """datetime64 labels -> days since the epoch (float, for the arithmetic only)."""
-    return np.asarray(labels).astype("datetime64[ns]").astype(np.int64) / (SECONDS_PER_DAY * 1e9)
 
 
 def interpolate_series(values, days, query, out=None):
@@ -179,7 +165,7 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     # composite labels: any LR value (S2-only labels carry none); most are found on the first band
     has_lr = np.array([any(np.isfinite(values[i, b]).any() for b in lr_index) for i in range(len(labels))],
                       dtype=bool)
-    target_labels = days_to_datetimes(target_days(context))
+    target_labels = day_labels(target_days(context))
     query_labels = np.union1d(labels[is_s2], target_labels)
     query = label_days(query_labels)
     # output as (bands, t, y, x) in memory, returned as a (t, bands, y, x) view: every band's
@@ -187,8 +173,9 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
     result = np.empty((len(lr_bands) + 2, len(query_labels)) + values.shape[2:], dtype=np.float32)
     composites = np.flatnonzero(has_lr)
     n_px = int(np.prod(values.shape[2:]))
-    buffer = np.empty((len(composites), n_px), dtype=values.dtype)  # reused band after band
-    interpolate_bands((_label_rows(values, composites, b, buffer) for b in lr_index),
+    buffer = np.empty((len(composites),) + values.shape[2:], dtype=values.dtype)  # reused band after band
+    interpolate_bands((select(values[:, b], composites, out=buffer).reshape(len(composites), n_px)
+                       for b in lr_index),
                       days[has_lr], query, result[:len(lr_index)].reshape(len(lr_index), len(query), n_px))
     s2_position = {label: i for i, label in zip(np.flatnonzero(is_s2), labels[is_s2])}
     out_score, out_target = result[-2], result[-1]
@@ -204,20 +191,6 @@ def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
         coords={"t": query_labels, "bands": lr_bands + [score_band, target_band],
                 "y": cube.coords["y"], "x": cube.coords["x"]},
     )
-
-
-def _label_rows(values, rows, band, buffer):
-    """values[rows, band] as a (len(rows), pixels) matrix without fancy indexing (which copies
-    slowly): a strided view when the rows are evenly spaced, else copied row by row into
-    ``buffer``, which the next band may overwrite."""
-    n_px = buffer.shape[1]
-    steps = np.diff(rows)
-    if len(rows) == 1 or (steps == steps[0]).all():
-        step = int(steps[0]) if len(rows) > 1 else 1
-        return values[rows[0]:rows[-1] + 1:step, band].reshape(len(rows), n_px)
-    for i, row in enumerate(rows):
-        buffer[i] = values[row, band].reshape(n_px)
-    return buffer
 
 
 def apply_metadata(metadata: CollectionMetadata, context: dict) -> CollectionMetadata:

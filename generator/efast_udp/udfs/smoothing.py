@@ -1,4 +1,4 @@
-"""EFAST spatial smoothing of the Sentinel-3 composites (EFAST.md §1 step 4).
+"""EFAST spatial smoothing of the Sentinel-3 composites (Section 2.4; docs/algorithm.md).
 
 Runs under ``apply_neighborhood`` on the coarse grid (overlap = kernel half-width). A 5 x 5
 Gaussian (sigma = 1 coarse px, weights normalised to 1, centre 0.1621), normalised by the
@@ -9,7 +9,9 @@ weight of the valid neighbours only:
 so the edges of no-data gaps keep their level instead of being darkened, as they would be if
 NaN were replaced by 0. Cells that are no data stay no data; labels are unchanged.
 
-Context keys: ``kernel_size``, ``sigma_px``.
+Context keys (checked against the node's context when the graph is built):
+    kernel_size  edge of the square Gaussian kernel (coarse px)
+    sigma_px     sigma of the Gaussian (coarse px)
 """
 
 import numpy as np
