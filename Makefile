@@ -98,7 +98,7 @@ UDP_FILES = udp/efast.json $(sort $(wildcard udp/releases/*/efast.json))
 ## process specs, back-end profile, UDF rules), then the official openEO JS validator with the
 ## back-end profile's extensions declared
 validate: $(STAMP) $(JS_STAMP)
-	$(BIN)/efast-udp validate $(UDP_FILES)
+	$(BIN)/efast-udp validate --catalogue $(UDP_FILES)
 	node $(JS_DIR)/validate.js schemas/openeo-processes --profile schemas/backend-profile.json $(UDP_FILES) >/dev/null \
 	  || { node $(JS_DIR)/validate.js schemas/openeo-processes --profile schemas/backend-profile.json $(UDP_FILES); exit 1; }
 

@@ -13,9 +13,9 @@ from efast_udp import constants as C
 from efast_udp import release
 from efast_udp.errors import ReleaseError
 from efast_udp.settings import Settings
-from efast_udp.udf_source import UDF_MODULES, module_source
+from efast_udp.project import PROJECT_ROOT, project_version
+from efast_udp.udf_source import UDF_MODULES, embedded_source, module_source
 from efast_udp.udp import build_udp
-from efast_udp.version import PROJECT_ROOT, project_version
 
 EXPECTED_DEFAULTS = {
     "temporal_extent_target": None, "interval_days": 2, "target_time_series": None,
@@ -57,7 +57,7 @@ def test_render_is_byte_identical_and_matches_udp(udp):
     settings = Settings.load()
     first, second = release.render(settings), release.render(settings)
     assert first == second and first.endswith("}\n")
-    assert release.check(settings) == []
+    assert release.check(settings).problems == []
     released = PROJECT_ROOT / "udp" / "releases" / project_version() / "efast.json"
     assert released.read_text("utf-8") == (PROJECT_ROOT / "udp" / "efast.json").read_text("utf-8")
 
@@ -103,6 +103,8 @@ def test_metadata_returns_examples_links(udp):
 
 
 def test_udfs_are_embedded_unchanged_compile_for_python38_and_define_apply_datacube(udp):
+    """Module and prelude text are embedded unchanged; the prelude takes the place of its import."""
+    prelude = module_source("prelude")
     embedded = {}
     for _, node_id, node in walk_nodes(udp["process_graph"]):
         if node["process_id"] == "run_udf":
@@ -111,7 +113,15 @@ def test_udfs_are_embedded_unchanged_compile_for_python38_and_define_apply_datac
             tree = ast.parse(code, feature_version=(3, 8))
             assert "apply_datacube" in {f.name for f in tree.body if isinstance(f, ast.FunctionDef)}
             module = next(m for m in UDF_MODULES if f'UDF "{m}"' in code.splitlines()[0])
-            assert code.endswith(module_source(module))
+            assert code.endswith(embedded_source(module))
+            source = module_source(module)
+            if "from efast_udp.udfs.prelude import" in source:
+                head, _, tail = source.partition("from efast_udp.udfs.prelude import")
+                assert code.count(prelude) == 1 and head in code and tail.partition("\n")[2] in code
+                imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+                assert not any(m.startswith("efast_udp") for m in imported), imported
+            else:
+                assert code.endswith(source)
             assert project_version() in code.splitlines()[0]
             embedded[module] = code
     assert set(embedded) == set(UDF_MODULES)
@@ -142,41 +152,75 @@ def test_graph_shape(udp):
     assert {o["value"] for o in overlap} == {math.ceil(C.MAX_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M) + 1}
 
 
+def copy_udp(folder):
+    """A copy of udp/ (and the trust list beside it) to experiment on."""
+    from efast_udp import trust
+
+    shutil.copytree(PROJECT_ROOT / "udp", folder / "udp")
+    shutil.copy(trust.LIST_PATH, folder / trust.LIST_PATH.name)
+    return folder / "udp"
+
+
+def git_in(folder):
+    def git(*args):
+        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args], cwd=folder,
+                              check=True, capture_output=True, timeout=60)
+    return git
+
+
 def test_check_fails_on_a_hand_edited_file_and_refuses_to_change_a_release(tmp_path):
-    udp_dir = tmp_path / "udp"
-    shutil.copytree(PROJECT_ROOT / "udp", udp_dir)
+    """Outside git, SHA256SUMS is what a release is checked against."""
+    udp_dir = copy_udp(tmp_path)
     settings = Settings.load()
-    assert release.check(settings, udp_dir) == []
+    assert release.check(settings, udp_dir).problems == []
     latest = udp_dir / "efast.json"
     latest.write_text(latest.read_text("utf-8").replace('"summary": "EFAST', '"summary": "edited'), "utf-8")
-    assert any("differs" in p for p in release.check(settings, udp_dir))
+    assert any("udp/efast.json differs from a fresh render" in p for p in release.check(settings, udp_dir).problems)
     assert release.write(settings, udp_dir) == [latest]
     released = udp_dir / "releases" / project_version() / "efast.json"
     released.write_text(released.read_text("utf-8") + " ", "utf-8")
-    with pytest.raises(ReleaseError, match="released and would change"):
-        release.check(settings, udp_dir)
-    with pytest.raises(ReleaseError, match="bump"):
+    assert any("differs from SHA256SUMS" in p for p in release.check(settings, udp_dir).problems)
+    with pytest.raises(ReleaseError, match="SHA256SUMS"):
         release.write(settings, udp_dir)
 
 
 def test_an_uncommitted_release_file_is_a_draft_until_committed(tmp_path):
     """The version being prepared may be re-rendered; once a commit holds it, it is frozen."""
-    def git(*args):
-        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args], cwd=tmp_path,
-                       check=True, capture_output=True, timeout=60)
-
+    git = git_in(tmp_path)
     git("init", "-q")
-    udp_dir = tmp_path / "udp"
-    shutil.copytree(PROJECT_ROOT / "udp", udp_dir)
-    settings = Settings.load()
+    udp_dir = copy_udp(tmp_path)
     released = udp_dir / "releases" / project_version() / "efast.json"
+    git("add", "udp")
+    git("reset", "-q", "--", str(released))
+    git("commit", "-q", "-m", "earlier releases")
+    settings = Settings.load()
     released.write_text(released.read_text("utf-8") + " ", "utf-8")
     assert release.write(settings, udp_dir) == [released]  # draft: rendered again
     git("add", "udp")
     git("commit", "-q", "-m", "release")
     released.write_text(released.read_text("utf-8") + " ", "utf-8")
-    with pytest.raises(ReleaseError, match="released and would change"):
+    with pytest.raises(ReleaseError, match="differs from its release .commit [0-9a-f]{10}."):
         release.write(settings, udp_dir)
+
+
+def test_check_fails_after_an_old_release_is_edited_and_committed(tmp_path):
+    git = git_in(tmp_path)
+    git("init", "-q")
+    udp_dir = copy_udp(tmp_path)
+    git("add", "udp")
+    git("commit", "-q", "-m", "releases")
+    settings = Settings.load()
+    assert release.check(settings, udp_dir).problems == []
+    old = udp_dir / "releases" / "0.2.2" / "efast.json"
+    old.write_text(old.read_text("utf-8").replace('"summary": "EFAST', '"summary": "EDITED'), "utf-8")
+    sums = udp_dir / "releases" / "SHA256SUMS"  # a careful forger updates the checksum too
+    sums.write_text(sums.read_text().replace(release.sha256(release.load_releases(PROJECT_ROOT / "udp")[3].data),
+                                             release.sha256(old.read_bytes())))
+    git("commit", "-q", "-am", "sneaky edit")
+    problems = release.check(settings, udp_dir).problems
+    assert len(problems) == 1, problems
+    assert problems[0].startswith("udp/releases/0.2.2/efast.json differs from its release (commit ")
+    assert "first difference at line 3" in problems[0] and "EDITED" in problems[0]
 
 
 def test_predecessor_link_points_at_the_previous_release(tmp_path):
@@ -199,7 +243,7 @@ def run_cli(*args):
 
 
 @pytest.mark.parametrize("args, message", [
-    (["--set", "s2_data_bands=B02,B99"], "'B99' is not one of"),
+    (["--set", "s2_data_bands=B02,B99"], '"B99" is not one of'),
     (["--set", "interval_days=-2"], "interval_days"),
     (["--base-url", "http://example.org/efast"], "must be an https:// URL"),
     (["--set", "no_such_parameter=1"], "unknown parameter"),
@@ -220,14 +264,16 @@ def test_list_intermediates_names_every_stage():
 
 
 def test_build_writes_nothing_when_the_render_is_invalid(tmp_path, monkeypatch):
-    real_build = release.build_udp
+    from efast_udp import udp
+
+    real_build = udp.build_udp
 
     def corrupted(*args, **kwargs):
         doc = real_build(*args, **kwargs)
         doc["process_graph"]["s2_scl"]["process_id"] = "filter_bandz"
         return doc
 
-    monkeypatch.setattr(release, "build_udp", corrupted)
+    monkeypatch.setattr(udp, "build_udp", corrupted)
     with pytest.raises(ReleaseError, match="not a valid UDP.*filter_bandz"):
         release.write(Settings.load(), tmp_path / "udp")
     assert not (tmp_path / "udp").exists()

@@ -83,7 +83,7 @@ def test_bad_calls_give_one_line_naming_the_parameter(scene, data_dir, tmp_path,
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
-    assert f"'{name}'" in err or name in err
+    assert f"'{name}'" in err
 
 
 def edge_scene(kind: str):
@@ -119,7 +119,9 @@ def test_edge_data_runs_to_completion(kind, tmp_path):
     if kind in ("no_s3", "one_s2_date"):
         assert np.isfinite(refl).any()
         expected, _, _ = oracle_of(s, run.parameters)
-        assert np.nanmax(np.abs(run.result.transpose("t", "bands", "y", "x").values - expected)) < 1e-4
+        got = run.result.transpose("t", "bands", "y", "x").values
+        assert np.array_equal(np.isfinite(got), np.isfinite(expected))  # no data exactly where the oracle has none
+        assert np.nanmax(np.abs(got - expected)) < 1e-4
 
 
 def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):

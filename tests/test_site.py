@@ -16,8 +16,10 @@ import pytest
 from e2e import fixture_udp
 from efast_udp.cli import main
 from efast_udp.errors import EfastUdpError
-from efast_udp.site import build, page, publish_backend
-from efast_udp.site.serve import BackgroundServer, make_server
+from efast_udp.publish import backend as publish_backend
+from efast_udp.publish.serve import BackgroundServer, make_server
+from efast_udp.settings import Settings
+from efast_udp.site import pages as page
 
 BASE = fixture_udp.BASE_URL
 VERSIONS = ("0.1.0", "0.2.0", "0.10.0")
@@ -28,14 +30,21 @@ def project(tmp_path: Path) -> Path:
     return fixture_udp.make_project(tmp_path / "proj", VERSIONS)
 
 
-def run_site(project: Path, out: Path | None = None, *extra: str, version: str = "9.9.9") -> int:
-    """``efast-udp site`` on the fixture project; ``version`` is the one in development (default: none
-    of the fixture's, so all of them count as released)."""
+def run_site(project: Path, out: Path | None = None, *extra: str) -> int:
+    """``efast-udp site`` on the fixture project."""
     out = out or project / "public"
-    return main(
-        ["site", "--udp-dir", str(project / "udp"), "--out", str(out), "--changelog", str(project / "CHANGELOG.md"),
-         "--version", version, *extra]
-    )
+    return main(["site", "--udp-dir", str(project / "udp"), "--out", str(out), "--changelog",
+                 str(project / "CHANGELOG.md"), *extra])
+
+
+def git_in(project: Path):
+    if shutil.which("git") is None:
+        pytest.skip("git not installed")  # pragma: no cover (conftest fails such skips under CI)
+
+    def git(*args):
+        subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                       check=True, capture_output=True, timeout=60)
+    return git
 
 
 def sha(path: Path) -> str:
@@ -78,7 +87,7 @@ def test_sha256sums_verifies_with_sha256sum(project):
     proc = subprocess.run(["sha256sum", "--strict", "-c", "SHA256SUMS"], cwd=public, capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     listed = {line.split("  ", 1)[1] for line in (public / "SHA256SUMS").read_text().splitlines()}
-    on_disk = {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()} - {"SHA256SUMS"}
+    on_disk = {p.relative_to(public).as_posix() for p in public.rglob("*") if p.is_file()} - {"SHA256SUMS", ".efast-udp"}
     assert listed == on_disk
     (public / "0.1.0" / "efast.json").write_text("{}")
     proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=public, capture_output=True, text=True, timeout=60)
@@ -111,42 +120,24 @@ def test_tampered_release_is_refused_against_previous_sums(project, tmp_path, ca
 
 
 def test_tampered_release_is_refused_against_git_history(project, capsys):
-    """Drafts of a version in development may change; after the version bump its file may not."""
-    if shutil.which("git") is None:
-        pytest.skip("git not installed")
-
-    def git(*args):
-        subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                       check=True, capture_output=True, timeout=60)
-
-    pyproject = project / "pyproject.toml"
-    release = project / "udp/releases/0.1.0/efast.json"
-    released = release.read_bytes()
+    """The first commit holding a release file releases it; a later edit, even committed, is refused."""
+    git = git_in(project)
     git("init", "-q")
-    pyproject.write_text('[project]\nversion = "0.1.0"\n')
-    release.write_bytes(released + b" ")  # a draft of 0.1.0
-    git("add", "udp", "CHANGELOG.md", "pyproject.toml")
-    git("commit", "-q", "-m", "draft")
-    release.write_bytes(released)  # the final 0.1.0
-    git("commit", "-q", "-am", "0.1.0")
-    pyproject.write_text('[project]\nversion = "0.2.0"\n')
-    git("commit", "-q", "-am", "bump to 0.2.0")
+    git("add", "udp", "CHANGELOG.md")
+    git("commit", "-q", "-m", "releases")
     assert run_site(project) == 0
-    shutil.rmtree(project / "public")
-    release.write_bytes(released + b" ")
+    release = project / "udp/releases/0.1.0/efast.json"
+    release.write_bytes(release.read_bytes() + b" ")
     git("commit", "-q", "-am", "sneaky edit")
-    assert run_site(project) == 1
-    assert "differs from the version released before the bump" in capsys.readouterr().err
-    assert run_site(project, None, "--no-git-check") == 0
+    capsys.readouterr()
+    assert run_site(project, project / "elsewhere") == 1
+    err = capsys.readouterr().err.strip()
+    assert "udp/releases/0.1.0/efast.json differs from its release (commit " in err and len(err.splitlines()) == 1
+    assert not (project / "elsewhere").exists()
 
 
-def test_version_in_development_may_change_until_tagged(project, tmp_path, capsys):
-    if shutil.which("git") is None:
-        pytest.skip("git not installed")
-
-    def git(*args):
-        subprocess.run(["git", "-C", str(project), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                       check=True, capture_output=True, timeout=60)
+def test_a_draft_may_change_until_committed_but_never_against_what_was_published(project, tmp_path, capsys):
+    git = git_in(project)
 
     def edit(text):
         for path in (project / "udp/releases/0.10.0/efast.json", project / "udp/efast.json"):
@@ -155,24 +146,25 @@ def test_version_in_development_may_change_until_tagged(project, tmp_path, capsy
 
     git("init", "-q")
     git("add", "udp", "CHANGELOG.md")
+    git("reset", "-q", "--", "udp/releases/0.10.0/efast.json")
     git("commit", "-q", "-m", "0.10.0 in development")
-    assert run_site(project, version="0.10.0") == 0
-    assert "0.10.0 not released yet" in capsys.readouterr().err
+    assert run_site(project) == 0
+    assert "draft (not committed yet): 0.10.0" in capsys.readouterr().err
     sums = tmp_path / "published-SHA256SUMS"
     shutil.copy(project / "public/SHA256SUMS", sums)
-    edit("release three")  # still in development: re-rendered, in git and in public/
-    git("commit", "-q", "-am", "tweak")
-    assert run_site(project, version="0.10.0") == 0
+    edit("release three")  # still a draft: re-rendered, also in public/
+    assert run_site(project) == 0
     assert "release three" in (project / "public/0.10.0/efast.json").read_text()
     # ... but never against what was published
-    assert run_site(project, None, "--previous-sums", str(sums), version="0.10.0") == 1
+    assert run_site(project, None, "--previous-sums", str(sums)) == 1
     assert "0.10.0/efast.json" in capsys.readouterr().err
-    # once tagged it is released
-    git("tag", "v0.10.0")
+    # once committed it is released
+    git("add", "udp")
+    git("commit", "-q", "-m", "0.10.0")
     edit("release 3 bis")
-    assert run_site(project, version="0.10.0") == 1
+    assert run_site(project) == 1
     err = capsys.readouterr().err
-    assert "differs from the version at tag v0.10.0" in err and len(err.strip().splitlines()) == 1
+    assert "0.10.0/efast.json differs from its release (commit" in err and len(err.strip().splitlines()) == 1
 
 
 def test_removed_release_is_refused(project, capsys):
@@ -183,26 +175,26 @@ def test_removed_release_is_refused(project, capsys):
 
 
 @pytest.mark.parametrize(
-    "breakage, message",
+    "breakage, message, code",
     [
-        (lambda p: (p / "udp/efast.json").write_bytes((p / "udp/releases/0.1.0/efast.json").read_bytes()), "differs from"),
-        (lambda p: (p / "udp/releases/latest").mkdir(), "is not a release version"),
-        (lambda p: (p / "udp/releases/0.2.0/efast.json").write_text("{"), "is not valid JSON"),
-        (lambda p: shutil.rmtree(p / "udp/releases"), "make build-udp"),
+        (lambda p: (p / "udp/efast.json").write_bytes((p / "udp/releases/0.1.0/efast.json").read_bytes()), "differs from", 1),
+        (lambda p: (p / "udp/releases/latest").mkdir(), "holds one folder per version", 1),
+        (lambda p: (p / "udp/releases/0.2.0/efast.json").write_text("{"), "is not valid JSON", 2),
+        (lambda p: shutil.rmtree(p / "udp/releases"), "make build-udp", 2),
     ],
 )
-def test_broken_input_gives_one_clear_line(project, capsys, breakage, message):
+def test_broken_input_gives_one_clear_line(project, capsys, breakage, message, code):
     breakage(project)
-    assert run_site(project) == 2
+    assert run_site(project) == code
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
 
 
 def test_settings_require_https():
-    with pytest.raises(EfastUdpError, match="https"):
-        build.Settings(base_url="http://example.org/efast")
-    with pytest.raises(EfastUdpError, match="base_url"):
-        build.Settings.from_pyproject({"tool": {"efast-udp": {}}})
+    with pytest.raises(EfastUdpError, match="base_url.*https"):
+        Settings.load(base_url="http://example.org/efast")
+    with pytest.raises(EfastUdpError, match="backend_url.*https"):
+        Settings.load(project={"tool": {"efast-udp": {"backend_url": "ftp://x"}}})
 
 
 class _Page(HTMLParser):

@@ -11,7 +11,7 @@ import pytest
 
 from e2e.servers import DummyBackend, driver_python, free_port, site_for_tests
 from efast_udp.cli import main
-from efast_udp.site.serve import BackgroundServer
+from efast_udp.publish.serve import BackgroundServer
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from e2e.servers import artifacts_dir, site_for_tests, unavailable
-from efast_udp.site.serve import BackgroundServer
+from ci import unavailable
+from e2e.servers import artifacts_dir, site_for_tests
+from efast_udp.publish.serve import BackgroundServer
 
 CHROMIUM = Path(os.environ.get("EFAST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

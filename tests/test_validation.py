@@ -17,7 +17,7 @@ import pytest
 from jsonschema import Draft7Validator
 
 from efast_udp.cli import main
-from efast_udp.validation import validate_udp
+from efast_udp.validation import Finding, validate_udp
 from efast_udp.validation.compat import incompatibility
 from efast_udp.validation.values import value_error
 from test_validation_support import FIXTURES, PROFILE, ROOT, SPECS, load_json, real_udp, udp_files
@@ -39,9 +39,13 @@ def test_profile_matches_its_schema_and_gives_reasons():
     extras = {(e["process_id"], e["argument"]): e for e in profile["extra_arguments"]}
     assert ("load_collection", "featureflags") in extras
     assert all(len(e["reason"]) > 40 for e in extras.values())
-    assert all(len(why) > 5 for why in profile["udf"]["allowed_imports"].values())
-    for banned in ("os", "sys", "subprocess", "socket", "urllib", "http", "requests", "shutil", "pathlib"):
-        assert banned not in profile["udf"]["allowed_imports"]
+    rules = profile["udf"]
+    assert all(len(rule["why"]) > 5 for rule in rules["imports"].values())
+    for banned in ("os", "sys", "subprocess", "socket", "urllib", "http", "requests", "shutil", "pathlib",
+                   "logging", "importlib", "pickle", "ctypes", "openeo", "io", "builtins"):
+        assert banned not in rules["imports"]
+    for kind in ("forbidden_names", "forbidden_attributes", "forbidden_attribute_prefixes", "allowed_attributes"):
+        assert rules[kind] and all(len(why) > 5 for why in rules[kind].values()), kind
 
 
 def test_vendored_process_specs_carry_their_licence_and_version():
@@ -109,13 +113,30 @@ def _places(value, path=()):
         yield from _places(child, path + (key,))
 
 
+def _resolves(doc, pointer: str) -> bool:
+    """Whether a JSON pointer names a place in ``doc`` (its last part may be missing: a required
+    property that is absent is reported at the place it should be)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    node = doc
+    for i, part in enumerate(parts):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return i == len(parts) - 1
+    return True
+
+
 def test_random_corruptions_give_findings_not_crashes():
-    """Any value anywhere replaced by garbage: the validator reports, it never raises."""
+    """Any value anywhere replaced by garbage: the validator reports, it never raises, and every
+    finding points at a place of the corrupted document."""
     rnd = random.Random(3)
     places = list(_places(real_udp()))[1:]
     garbage = [None, 5, -1.5, "x", "", [], {}, [1, "a"], True, {"from_node": "zz"}, {"from_parameter": 7},
                {"process_graph": {}}, {"process_graph": {"a": {"process_id": "x", "arguments": {}}}},
                {"type": "array", "enum": 5, "subtype": ["x"]}]
+    reported = 0
     for _ in range(60):
         doc = real_udp()
         *parents, last = rnd.choice(places)
@@ -123,7 +144,38 @@ def test_random_corruptions_give_findings_not_crashes():
         for key in parents:
             target = target[key]
         target[last] = rnd.choice(garbage)
-        validate_udp(doc, "udp/efast.json")
+        findings = validate_udp(doc)
+        assert all(isinstance(f, Finding) and _resolves(doc, f.pointer) for f in findings), \
+            [f.format() for f in findings if not _resolves(doc, f.pointer)]
+        reported += bool(findings)
+    assert reported >= 40  # most corruptions are caught (some, e.g. another enum entry, are still valid)
+
+
+@pytest.mark.parametrize("place, garbage", [
+    (("process_graph", "s2_scl"), 5),
+    (("process_graph", "s2_scl", "process_id"), 5),
+    (("process_graph", "s2_scl", "arguments"), []),
+    (("process_graph", "fused", "arguments", "data"), {"from_node": "zz"}),
+    (("parameters", 3, "schema"), 5),
+    (("parameters", 3), None),
+    (("links", 0), "x"),
+    (("returns",), []),
+    (("examples", 0, "arguments"), 5),
+    (("default_job_options",), "x"),
+    (("process_graph", "s3_input", "arguments", "featureflags"), 5),
+    (("process_graph", "s3_composite", "arguments", "process", "process_graph", "runudf1", "arguments", "udf"), 5),
+], ids=lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else repr(v))
+def test_structure_destroying_corruptions_are_found_where_they_are(place, garbage):
+    doc = real_udp()
+    *parents, last = place
+    target = doc
+    for key in parents:
+        target = target[key]
+    target[last] = garbage
+    findings = validate_udp(doc)
+    where = "/" + "/".join(map(str, place))
+    assert any(f.pointer.startswith(where) or (f.pointer.count("/") > 1 and where.startswith(f.pointer + "/"))
+               for f in findings), [f.format() for f in findings]
 
 
 def test_findings_serialise_to_json():
@@ -218,7 +270,9 @@ def test_cli_json_output(tmp_path, capsys):
     doc = real_udp()
     doc["id"] = "nope"
     path = _write(tmp_path, doc)
-    assert main(["validate", "--json", path]) == 1
+    assert main(["validate", "--json", path]) == 0  # openEO does not tie the id to the file name ...
+    assert json.loads(capsys.readouterr().out) == {path: []}
+    assert main(["validate", "--json", "--catalogue", path]) == 1  # ... catalogues that publish <id>.json do
     report = json.loads(capsys.readouterr().out)
     assert report[path][0]["code"] == "id-mismatch"
 

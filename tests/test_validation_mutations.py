@@ -261,21 +261,21 @@ def udf_without_apply_datacube(doc):
 def udf_imports_subprocess(doc):
     _, _, args = udf_node(doc)
     args["udf"] = "import subprocess\n" + args["udf"]
-    return Expect("udf-import", _udf_ptr(doc), "imports 'subprocess' (line 1), which is not on the allow-list")
+    return Expect("udf-lint", _udf_ptr(doc), "uses import subprocess (line 1): not on the import allow-list")
 
 
 @mutation
 def udf_imports_from_urllib(doc):
     _, _, args = udf_node(doc)
     args["udf"] = "from urllib.request import urlopen\n" + args["udf"]
-    return Expect("udf-import", _udf_ptr(doc), "imports 'urllib.request' (line 1)")
+    return Expect("udf-lint", _udf_ptr(doc), "uses from urllib.request import ... (line 1): not on the import allow-list")
 
 
 @mutation
 def udf_dynamic_import(doc):
     _, _, args = udf_node(doc)
     args["udf"] += "\n_os = __import__('os')\n"
-    return Expect("udf-forbidden-call", _udf_ptr(doc), "calls __import__()")
+    return Expect("udf-lint", _udf_ptr(doc), "uses __import__ (line")
 
 
 @mutation

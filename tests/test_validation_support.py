@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+
+from ci import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 REAL_UDP = ROOT / "udp" / "efast.json"
@@ -93,27 +94,20 @@ def parameter_index(doc: dict, name: str) -> int:
 
 # --- the official JS validator ------------------------------------------------------------
 
-def _fail_or_skip(message: str):
-    """Missing tooling fails under CI (it must run there) and skips elsewhere."""
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-        pytest.fail(message)
-    pytest.skip(message)
-
-
 def ensure_js_validator() -> Path:
     """The validator script, after installing tests/js/node_modules with `npm ci` if needed."""
     if shutil.which("node") is None:
-        _fail_or_skip("node is not installed; the JS validator test needs Node.js >= 18")
+        unavailable("node is not installed; the JS validator test needs Node.js >= 18")
     package = JS_DIR / "node_modules" / "@openeo" / "js-processgraphs" / "package.json"
     if not package.is_file():
         npm = shutil.which("npm")
         if npm is None:
-            _fail_or_skip("npm is not installed; cannot install @openeo/js-processgraphs")
+            unavailable("npm is not installed; cannot install @openeo/js-processgraphs")
         try:
             subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=JS_DIR,
                            check=True, timeout=NPM_TIMEOUT, capture_output=True, text=True)
         except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            _fail_or_skip(f"`npm ci` in tests/js failed: {getattr(exc, 'stderr', '') or exc}")
+            unavailable(f"`npm ci` in tests/js failed: {getattr(exc, 'stderr', '') or exc}")
     assert load_json(package)["version"] == "1.4.2"
     return JS_DIR / "validate.js"
 

@@ -4,7 +4,3 @@ EFAST (Senty et al. 2024, Remote Sensing 16:1833, https://doi.org/10.3390/rs1611
 Sentinel-2 and Sentinel-3 time series. This package renders the whole algorithm, UDF sources
 included, into a versioned openEO process definition (``udp/``), offline and reproducibly.
 """
-
-from efast_udp.version import project_version
-
-__all__ = ["project_version"]

@@ -29,7 +29,7 @@ from openeo.udf import UdfData, XarrayDataCube
 from openeo.udf.run_code import run_udf_code
 
 from efast_udp import constants as C
-from efast_udp.release import UDP_DIR
+from efast_udp.project import UDP_DIR
 
 SIZE = 256  # px, edge of the standard chunk
 #: Timed rounds for the kernels (each well under 0.1 s). Kernels run interleaved, one round after
@@ -356,7 +356,7 @@ def run_benchmark(udp_path: Path = UDP_DIR / "efast.json", runs: int = RUNS, wit
         kernels[s.name].update(measure_reference(s, kernels[s.name], min(runs, REFERENCE_RUNS)))
     kernels["compositing"]["max_abs_diff_vs_reference"] = compositing_agreement(scenarios[0], udfs["compositing"][0])
     with tempfile.TemporaryDirectory() as tmp:
-        build_s = _command_seconds(["build", "-o", str(Path(tmp) / "efast.json")])
+        build_s = _command_seconds(["build", "--force", "-o", str(Path(tmp) / "efast.json")])
     return {
         "machine": {"python": platform.python_version(), "machine": platform.machine(),
                     "processor": platform.processor() or None, "cpu": cpu_identity(), "cpus": os.cpu_count(),

@@ -1,10 +1,13 @@
-"""The ``efast-udp`` command line: one entry point, one module per sub-command.
+"""The ``efast-udp`` command line: one entry point, one module per sub-command in ``commands/``.
 
-Each sub-command lives in its own module exposing ``HELP`` (one line), ``add_arguments(parser)``
-and ``run(args) -> int``. Only the module of the command being run is imported, so a heavy
-command (local execution, benchmarks) never slows down ``build``. Exit codes: 0 success, 1 the
-checked thing is invalid/different, 2 bad usage, bad settings or unreadable input (always with
-one clear line on stderr).
+Each command module exposes ``HELP`` (one line), ``add_arguments(parser)`` and ``run(args) -> int``
+and only parses, calls the package and reports. Only the module of the command being run is
+imported, so ``--help`` and light commands stay fast.
+
+Exit codes, for every command: 0 success; 1 the checked or run thing is wrong (an invalid
+document, a changed release, differing documents); 2 the request is (bad usage or parameters,
+unreadable input, a refused write); 3 an internal error (a bug: please report it). Failures are
+one line on stderr, never a traceback (``--debug`` shows it).
 """
 
 from __future__ import annotations
@@ -13,29 +16,52 @@ import argparse
 import importlib
 import sys
 
-from efast_udp.errors import EfastUdpError
-
-#: sub-command name -> (module implementing it, one-line summary for the command list)
+#: sub-command -> one-line summary; the implementation is ``efast_udp.commands.<name with _>``.
 COMMANDS = {
-    "build": ("efast_udp.commands.build", "render the UDP into udp/ (offline)"),
-    "check": ("efast_udp.commands.check", "check udp/ against a fresh render and the releases"),
-    "validate": ("efast_udp.validation.command", "validate UDP files or URLs against the openEO specs"),
-    "site": ("efast_udp.site.command", "render the static site public/ from udp/"),
-    "serve": ("efast_udp.site.serve", "serve public/ on 127.0.0.1 with CORS"),
-    "publish-backend": ("efast_udp.site.publish_backend", "save the UDP on an openEO back-end"),
-    "run": ("efast_udp.local.command", "run the UDP JSON on local data"),
-    "demo": ("efast_udp.demo.command", "synthetic scene with known truth: run, score, plot"),
-    "bench": ("efast_udp.commands.bench", "benchmark the released UDP's kernels and graph"),
+    "build": "render the UDP into udp/ (offline)",
+    "check": "check udp/ against a fresh render and every release against its history",
+    "validate": "validate UDP files or URLs against the openEO specs",
+    "diff": "show what changed between two UDP versions (parameters, nodes, UDF code)",
+    "site": "render the static site public/ from udp/",
+    "serve": "serve public/ on 127.0.0.1 with CORS",
+    "publish-backend": "save the UDP on an openEO back-end",
+    "run": "run the UDP JSON on local data",
+    "demo": "synthetic scene with known truth: run, score, plot",
+    "bench": "benchmark the released UDP's kernels and graph",
 }
+INTERNAL_ERROR = 3
+
+
+def module_of(command: str):
+    return importlib.import_module(f"efast_udp.commands.{command.replace('-', '_')}")
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code of a failure, decided here for every command."""
+    from efast_udp.errors import EfastUdpError, InvalidDocument
+
+    if isinstance(exc, InvalidDocument):
+        return 1
+    if isinstance(exc, EfastUdpError):
+        return 2
+    return INTERNAL_ERROR
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with its usage errors as one line (``--help`` still shows the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser(selected: str | None) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="efast-udp", description=__doc__.splitlines()[0])
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name, (module_name, summary) in COMMANDS.items():
+    parser = OneLineParser(prog="efast-udp", description=__doc__.splitlines()[0])
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
+    for name, summary in COMMANDS.items():
         p = sub.add_parser(name, help=summary, description=summary)
         if name == selected:
-            module = importlib.import_module(module_name)
+            module = module_of(name)
             p.description = module.HELP
             module.add_arguments(p)
             p.set_defaults(_run=module.run)
@@ -45,9 +71,24 @@ def build_parser(selected: str | None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     selected = next((a for a in argv if not a.startswith("-")), None)
-    args = build_parser(selected if selected in COMMANDS else None).parse_args(argv)
+    try:
+        args = build_parser(selected if selected in COMMANDS else None).parse_args(argv)
+    except SystemExit as exc:  # usage errors (one line, exit 2) and --help (exit 0)
+        return exc.code if isinstance(exc.code, int) else 2
     try:
         return int(args._run(args) or 0)
-    except EfastUdpError as exc:
-        print(f"efast-udp {args.command}: error: {exc}", file=sys.stderr)
-        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"efast-udp {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # every failure: one line (the traceback only with --debug)
+        code = exit_code(exc)
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        if code == INTERNAL_ERROR:
+            message = (f"internal error: {type(exc).__name__}: {message[:300]} (a bug in efast-udp: please report "
+                       "it with the command you ran; --debug shows the traceback)")
+        print(f"efast-udp {args.command}: error: {message}", file=sys.stderr)
+        return code

@@ -40,7 +40,7 @@ S2_REFLECTANCE_SCALE = 0.0001
 S3_REFLECTANCE_SCALE = 0.0001
 
 #: Defaults of the band parameters: the four bands the paper fuses, paired by position
-#: (≈490/560/665/865 nm). EFAST.md §1.
+#: (≈490/560/665/865 nm; docs/algorithm.md).
 DEFAULT_S2_BANDS = ("B02", "B03", "B04", "B8A")
 DEFAULT_S3_BANDS = (
     "Syn_Oa04_reflectance", "Syn_Oa06_reflectance", "Syn_Oa08_reflectance", "Syn_Oa17_reflectance",
@@ -50,7 +50,7 @@ NDVI_RED_BAND = "B04"
 NDVI_NIR_BAND = "B8A"
 NDVI_BAND_NAME = "NDVI"
 
-# --- Cloud masks (Section 2.2; EFAST.md §1 step 1) -------------------------------------------
+# --- Cloud masks (Section 2.2; docs/algorithm.md) -------------------------------------------
 #: SCL classes that make a Sentinel-2 pixel invalid: 0 no data, 3 cloud shadow, 8 cloud medium
 #: probability, 9 cloud high probability, 10 thin cirrus, 11 snow/ice.
 S2_INVALID_SCL_CLASSES = (0, 3, 8, 9, 10, 11)
@@ -65,7 +65,7 @@ S2_INVALID_MARK = 100
 #: 4 cloud margin (8 = snow/ice is left to the binning mask below).
 S3_INVALID_FLAG_BITS = 1 | 2 | 4
 #: CDSE-specific load_collection extension: bin S3 onto the target grid instead of nearest
-#: neighbour, dropping flagged pixels before binning (EFAST.md §1 step 1).
+#: neighbour, dropping flagged pixels before binning (docs/algorithm.md).
 S3_BINNING_FEATUREFLAGS = {
     "reprojection_type": "binning",
     "super_sampling": 2,
@@ -78,7 +78,7 @@ S3_BINNING_FEATUREFLAGS = {
 #: Sentinel-3 SYN pixel size (300 m), so 30 x 30 S2 pixels make one coarse cell.
 COARSE_PIXEL_SIZE_M = 300.0
 
-# --- Distance-to-cloud score (Section 2.4; EFAST.md §1 step 2) -------------------------------
+# --- Distance-to-cloud score (Section 2.4; docs/algorithm.md) -------------------------------
 #: A coarse cell is cloudy when this fraction of its S2 pixels is invalid (reference 0.05).
 DEFAULT_CLOUD_TOLERANCE = 0.05
 #: Distance (m) at which the score saturates at 1 (reference 5000 m ≈ 16.7 coarse px).
@@ -99,7 +99,7 @@ def distance_overlap_px(max_distance_m: float = MAX_MAX_DISTANCE_TO_CLOUD_M) -> 
     return math.ceil(max_distance_m / COARSE_PIXEL_SIZE_M) + 1
 
 
-# --- Temporal weights (Section 2.5; EFAST.md §1 step 3) --------------------------------------
+# --- Temporal weights (Section 2.5) -----------------------------------------------------------
 #: σ (days) of the Gaussian temporal weight of S2 acquisitions: the paper's smoothing parameter s.
 DEFAULT_TEMPORAL_SCORE_STDDEV = 20
 #: σ (days) of the Gaussian temporal weight used for the S3 composites.
@@ -107,7 +107,7 @@ DEFAULT_S3_TEMPORAL_SCORE_STDDEV = 10
 #: Days between target dates and between S3 composites (the authors' default).
 DEFAULT_INTERVAL_DAYS = 2
 
-# --- S3 composite smoothing (EFAST.md §1 step 4) ---------------------------------------------
+# --- S3 composite smoothing (docs/algorithm.md) ----------------------------------------------
 #: 5 x 5 Gaussian, σ = 1 coarse px, normalised to sum 1 (centre weight 0.1621).
 SMOOTHING_KERNEL_SIZE = 5
 SMOOTHING_SIGMA_PX = 1.0

@@ -1,17 +1,35 @@
-"""Errors that end a command with one clear line instead of a traceback."""
+"""The failures a command reports with one clear line instead of a traceback.
+
+The classes say *what kind* of failure happened; ``efast_udp.cli`` maps each kind to an exit
+code in one place (``EXIT_CODES``): 1 when the checked or run thing itself is wrong (an invalid
+document, a changed release), 2 when the request is (bad usage, unreadable input, a refused
+write, bad parameters).
+"""
 
 
 class EfastUdpError(Exception):
-    """A user-facing failure; the CLI prints ``str(exc)`` on one line and exits with ``exit_code``."""
-
-    exit_code = 2
+    """A user-facing failure; ``str(exc)`` is one line that says what is wrong and where."""
 
 
-class SettingsError(EfastUdpError):
+class UsageError(EfastUdpError):
+    """Bad command-line arguments or parameter values, or a write the tool refuses to make."""
+
+
+class SettingsError(UsageError):
     """A generator setting (pyproject ``[tool.efast-udp]``, environment or ``--set``) is invalid."""
 
 
-class ReleaseError(EfastUdpError):
-    """Rendering would change a released, immutable file, or ``udp/`` is out of date."""
+class UnreadableInput(EfastUdpError):
+    """A file or URL cannot be read or parsed: missing, too large, too deeply nested, not JSON."""
 
-    exit_code = 1
+
+class InvalidDocument(EfastUdpError):
+    """A document was read but fails its checks (validation findings, not a process definition)."""
+
+
+class ReleaseError(InvalidDocument):
+    """A released, immutable file changed, or ``udp/`` is not what the generator renders."""
+
+
+class ExecutionError(EfastUdpError):
+    """A local run failed inside a process or a UDF; the message names the cause."""

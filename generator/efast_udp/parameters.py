@@ -2,7 +2,7 @@
 
 One small helper per schema kind (dates, intervals, band lists, bounded numbers); each
 parameter below says what it means for the person calling the UDP. Names are the ones users
-of the earlier port already have in their code (EFAST.md §2) and never change.
+of the earlier openEO port already have in their code and never change.
 """
 
 from __future__ import annotations

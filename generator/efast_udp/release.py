@@ -1,111 +1,291 @@
-"""Rendering ``udp/``: the latest file, the immutable per-version files, and their checks.
+"""Releases: what ``udp/`` holds, when a version is released, and the checks that keep it so.
 
 Layout (all committed):
   udp/efast.json                      the latest version (byte-identical to its release file)
-  udp/releases/<version>/efast.json   one file per released version, never changed again
-A version is released once its file is committed in ``udp/releases/``; a changed render of a
-released version is refused: bump the version in pyproject.toml instead. A release file that
-no commit holds yet (the version being prepared) is a draft and is rendered again freely.
-Outside a git checkout every existing release file counts as released.
+  udp/releases/<version>/efast.json   one file per version
+  udp/releases/SHA256SUMS             the SHA-256 of every release file (``sha256sum -c``)
+  generator/efast_udp/released_udfs.json
+                                      the SHA-256 of every UDF in the release files: the code
+                                      ``efast-udp run`` vouches for (see ``efast_udp.trust``)
+
+**A version is released by the first commit that holds its file** ``udp/releases/<version>/efast.json``;
+from then on that file never changes: ``efast-udp check`` compares every release file with its
+content in that commit and with ``SHA256SUMS``, and ``build`` and ``site`` refuse to change it.
+Until that commit the file is a draft of the version in development (``[project] version``),
+rendered again freely. 0.1.0 predates this rule: it counts from the commit that moved the
+project to 0.2.0 (``LEGACY_RELEASE_COMMITS``).
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import hashlib
+import os
+import re
 import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
-from efast_udp.errors import EfastUdpError, ReleaseError
+from efast_udp.document import dump_json, parse_json
+from efast_udp.errors import ReleaseError, UsageError
+from efast_udp.project import UDP_DIR, project_version
 from efast_udp.settings import Settings
-from efast_udp.udp import PROCESS_ID, build_udp
-from efast_udp.version import PROJECT_ROOT, project_version
 
-UDP_DIR = PROJECT_ROOT / "udp"
-FILE_NAME = f"{PROCESS_ID}.json"
-
-
-def to_json(document: dict) -> str:
-    """The canonical text: 2-space indent, UTF-8 characters as is, trailing newline."""
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+FILE_NAME = "efast.json"
+SUMS_NAME = "SHA256SUMS"
+_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
+#: Versions released before "the first commit releases": version -> the commit that released it.
+LEGACY_RELEASE_COMMITS = {"0.1.0": "442220005064ebd35343834de299b3c057691d1b"}
 
 
-def version_key(version: str) -> tuple:
-    try:
-        return tuple(int(part) for part in version.split("."))
-    except ValueError:
-        raise EfastUdpError(f"version {version!r} is not of the form X.Y.Z") from None
+def version_key(version: str) -> tuple[int, int, int]:
+    """(major, minor, patch) for ordering; anything but ``X.Y.Z`` is a usage error."""
+    m = _VERSION.match(str(version))
+    if not m:
+        raise UsageError(f"{version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 0.3.0)")
+    return tuple(int(x) for x in m.groups())  # type: ignore[return-value]
 
 
-def released_versions(udp_dir: Path = UDP_DIR) -> list[str]:
-    """Versions with a file in ``udp/releases/``, oldest first."""
-    releases = udp_dir / "releases"
-    if not releases.is_dir():
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- release files ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Release:
+    """One file of ``udp/releases``."""
+
+    version: str
+    path: Path
+    data: bytes
+
+    @functools.cached_property
+    def doc(self) -> dict:
+        return parse_json(self.data, self.path)
+
+    @property
+    def sha256(self) -> str:
+        return sha256(self.data)
+
+
+def release_dir(udp_dir: Path) -> Path:
+    return udp_dir / "releases"
+
+
+def load_releases(udp_dir: Path = UDP_DIR) -> list[Release]:
+    """Every ``udp/releases/<version>/efast.json``, lowest version first."""
+    found = []
+    folder = release_dir(udp_dir)
+    if not folder.is_dir():
         return []
-    found = [p.parent.name for p in releases.glob(f"*/{FILE_NAME}")]
-    return sorted(found, key=version_key)
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith(".") or entry.name == SUMS_NAME:
+            continue
+        if not entry.is_dir() or not _VERSION.match(entry.name):
+            raise ReleaseError(f"unexpected {entry} (udp/releases holds one folder per version and {SUMS_NAME})")
+        path = entry / FILE_NAME
+        if not path.is_file():
+            raise ReleaseError(f"release folder {entry} has no {FILE_NAME}")
+        found.append(Release(entry.name, path, path.read_bytes()))
+    return sorted(found, key=lambda r: version_key(r.version))
 
 
 def predecessor_of(version: str, udp_dir: Path = UDP_DIR) -> str | None:
-    older = [v for v in released_versions(udp_dir) if version_key(v) < version_key(version)]
+    older = [r.version for r in load_releases(udp_dir) if version_key(r.version) < version_key(version)]
     return older[-1] if older else None
 
 
+def render_sums(entries: dict[str, bytes]) -> str:
+    """``SHA256SUMS`` text for ``{"<version>/efast.json": bytes}``, in version order."""
+    order = sorted(entries, key=lambda rel: version_key(rel.split("/")[0]))
+    return "".join(f"{sha256(entries[rel])}  {rel}\n" for rel in order)
+
+
+def parse_sums(text: str, source: str) -> dict[str, str]:
+    sums = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            m = re.match(r"^([0-9a-f]{64}) [ *](.+)$", line)
+            if not m:
+                raise ReleaseError(f"{source} line {number} is not '<sha256>  <path>': {line[:80]!r}")
+            sums[m.group(2)] = m.group(1)
+    return sums
+
+
+# --- git -------------------------------------------------------------------------------------
+
+def git(cwd: Path, *args: str) -> bytes | None:
+    """Output of a git command in ``cwd``; ``None`` when git or the repository is not there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    try:
+        proc = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, timeout=60, env=env, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return proc.stdout if proc.returncode == 0 else None
+
+
+def _in_repo(path: Path) -> tuple[Path, str] | None:
+    """(repository top, path relative to it) when ``path`` lies in a git work tree."""
+    folder = path if path.is_dir() else path.parent
+    while not folder.exists():
+        folder = folder.parent
+    top = git(folder, "rev-parse", "--show-toplevel")
+    if top is None:
+        return None
+    top_dir = Path(top.decode().strip()).resolve()
+    try:
+        return top_dir, path.resolve().relative_to(top_dir).as_posix()
+    except ValueError:
+        return None
+
+
+def is_tracked(path: Path) -> bool:
+    """True when git tracks ``path`` (a file of the checkout, committed or staged)."""
+    repo = _in_repo(path)
+    return repo is not None and git(repo[0], "ls-files", "--error-unmatch", "--", repo[1]) is not None
+
+
+def released_content(release: Release) -> tuple[bytes, str] | None:
+    """(content, "commit abc1234") of the file as its version was released, or ``None`` while it
+    is a draft (no commit holds it) or outside a git checkout."""
+    repo = _in_repo(release.path)
+    if repo is None:
+        return None
+    top, rel = repo
+    commit = LEGACY_RELEASE_COMMITS.get(release.version)
+    if commit is None or git(top, "cat-file", "-e", f"{commit}^{{commit}}") is None:
+        log = git(top, "log", "--format=%H", "--reverse", "--", rel)
+        commit = log.decode().split()[0] if log and log.split() else None
+    if commit is None:
+        return None
+    content = git(top, "show", f"{commit}:{rel}")
+    return (content, f"commit {commit[:10]}") if content is not None else None
+
+
+# --- rendering and checking ------------------------------------------------------------------
+
 def render(settings: Settings, version: str | None = None, udp_dir: Path = UDP_DIR,
            until: str | None = None) -> str:
+    from efast_udp.udp import build_udp
+
     version = version or project_version()
     version_key(version)
-    return to_json(build_udp(settings, version, predecessor_of(version, udp_dir), until=until))
+    return dump_json(build_udp(settings, version, predecessor_of(version, udp_dir), until=until))
+
+
+def _difference(old: bytes, new: bytes) -> str:
+    """How two versions of a file differ, in a few words."""
+    old_lines, new_lines = old.decode("utf-8", "replace").splitlines(), new.decode("utf-8", "replace").splitlines()
+    for number, (a, b) in enumerate(zip(old_lines, new_lines), 1):
+        if a != b:
+            return f"first difference at line {number}: {a.strip()[:60]!r} -> {b.strip()[:60]!r}"
+    return f"{len(old_lines)} lines -> {len(new_lines)} lines"
+
+
+@dataclass
+class Report:
+    problems: list[str]
+    notes: list[str]
+
+
+def is_draft(release: Release) -> bool:
+    """True while no commit holds the release file (in a git checkout): the version in development."""
+    return _in_repo(release.path) is not None and released_content(release) is None
+
+
+_CURRENT = object()
+
+
+def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_CURRENT) -> Report:
+    """Every release file against its released content (git), ``SHA256SUMS`` and, with
+    ``settings``, where the current generator still renders it identically, a fresh render.
+    ``current``: the version in development (default: the project version; ``None``: any
+    draft may be the one)."""
+    report = Report([], [])
+    releases = load_releases(udp_dir)
+    current = project_version() if current is _CURRENT else current
+    sums_path = release_dir(udp_dir) / SUMS_NAME
+    sums = parse_sums(sums_path.read_text("utf-8"), str(sums_path)) if sums_path.is_file() else {}
+    base = udp_dir.parent
+    in_git = _in_repo(udp_dir) is not None
+    if not in_git:
+        report.notes.append("not a git checkout: release files verified against SHA256SUMS only")
+    for release in releases:
+        name = release.path.relative_to(base)
+        if current is not None and version_key(release.version) > version_key(current):
+            report.problems.append(f"{name}: version {release.version} is newer than the project version {current}")
+        reference = released_content(release) if in_git else None
+        if in_git and reference is None and current is not None and release.version != current:
+            report.problems.append(f"{name}: no commit holds it and it is not the version in development "
+                                   f"({current}); commit it with its version or remove it")
+        elif reference is not None and reference[0] != release.data:
+            report.problems.append(
+                f"{name} differs from its release ({reference[1]}): sha256 {sha256(reference[0])[:12]} -> "
+                f"{release.sha256[:12]}, {_difference(reference[0], release.data)}; released files never change")
+        listed = sums.get(f"{release.version}/{FILE_NAME}")
+        draft = in_git and reference is None
+        if listed is not None and listed != release.sha256 and not draft:
+            report.problems.append(f"{name}: sha256 {release.sha256[:12]} differs from {SUMS_NAME} ({listed[:12]})")
+        if settings is not None and release.version != current:
+            same = render(settings, release.version, udp_dir).encode("utf-8") == release.data
+            report.notes.append(f"{release.version}: " + ("re-rendered identically" if same else
+                                                          "frozen (the generator has changed since)"))
+    return report
 
 
 def expected_files(settings: Settings, udp_dir: Path = UDP_DIR) -> dict[Path, str]:
-    """What ``udp/`` must contain for the current version."""
+    """What ``udp/`` and the trust list must contain for the current version."""
+    from efast_udp import trust
+
     version = project_version()
-    latest = max(released_versions(udp_dir) + [version], key=version_key)
-    if latest != version:
-        raise ReleaseError(f"version {version} is older than the released {latest}; bump the version in pyproject.toml")
+    releases = load_releases(udp_dir)
+    newer = [r.version for r in releases if version_key(r.version) > version_key(version)]
+    if newer:
+        raise ReleaseError(f"version {version} is older than the released {newer[-1]}; bump [project] version "
+                           "in pyproject.toml")
     text = render(settings, version, udp_dir)
-    return {udp_dir / FILE_NAME: text, udp_dir / "releases" / version / FILE_NAME: text}
-
-
-def is_draft(path: Path) -> bool:
-    """True when ``path`` lies in a git work tree whose HEAD commit does not hold it."""
-    root = path.parent
-    try:
-        inside = subprocess.run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, capture_output=True,
-                                text=True, timeout=30)
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
-            return False
-        committed = subprocess.run(["git", "cat-file", "-e", f"HEAD:./{path.name}"], cwd=root,
-                                   capture_output=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return committed.returncode != 0
+    current = release_dir(udp_dir) / version / FILE_NAME
+    files = {udp_dir / FILE_NAME: text, current: text}
+    contents = {f"{r.version}/{FILE_NAME}": r.data for r in releases if r.version != version}
+    contents[f"{version}/{FILE_NAME}"] = text.encode("utf-8")
+    files[release_dir(udp_dir) / SUMS_NAME] = render_sums(contents)
+    documents = {rel.split("/")[0]: parse_json(data, rel) for rel, data in contents.items()}
+    files[trust.list_path(udp_dir)] = trust.render_list(documents)
+    return files
 
 
 def refuse_released_changes(files: dict[Path, str], udp_dir: Path = UDP_DIR) -> None:
-    releases = udp_dir / "releases"
-    for path, text in files.items():
-        if (path.parent.parent == releases and path.exists() and path.read_text("utf-8") != text
-                and not is_draft(path)):
+    """A render must never change a released file (outside a git checkout: any existing one)."""
+    version = project_version()
+    path = release_dir(udp_dir) / version / FILE_NAME
+    if path in files and path.is_file() and path.read_text("utf-8") != files[path]:
+        current = Release(version, path, path.read_bytes())
+        if not is_draft(current):
+            reference = released_content(current)
+            where = f" ({reference[1]})" if reference else ""
             raise ReleaseError(
-                f"{path.relative_to(udp_dir.parent)} is released and would change; released files are "
-                "immutable: bump [project] version in pyproject.toml and add a CHANGELOG.md entry"
-            )
+                f"{path.relative_to(udp_dir.parent)} is released{where} and would change; released files never "
+                "change: bump [project] version in pyproject.toml and add a CHANGELOG.md entry")
 
 
 def refuse_invalid(files: dict[Path, str]) -> None:
     """Nothing is written unless the render passes the validator (schemas, specs, profile, UDFs)."""
     from efast_udp.validation import validate_udp
 
-    for path, text in files.items():
-        findings = validate_udp(json.loads(text), str(path))
-        if findings:
-            details = "; ".join(f.format() for f in findings[:5])
-            raise ReleaseError(f"the render is not a valid UDP ({len(findings)} findings), nothing written: {details}")
+    path = next(p for p in files if p.name == FILE_NAME)
+    findings = validate_udp(parse_json(files[path], path), require_file_name=str(path))
+    if findings:
+        details = "; ".join(f.format() for f in findings[:5])
+        raise ReleaseError(f"the render is not a valid UDP ({len(findings)} findings), nothing written: {details}")
 
 
 def write(settings: Settings, udp_dir: Path = UDP_DIR) -> list[Path]:
-    """Render, validate and write ``udp/``; returns the files that changed. Never rewrites a release."""
+    """Check the releases, render, validate and write ``udp/`` and the trust list; returns the
+    files that changed. Never changes a released file."""
+    report = verify(udp_dir)
+    if report.problems:
+        raise ReleaseError(report.problems[0])
     files = expected_files(settings, udp_dir)
     refuse_released_changes(files, udp_dir)
     refuse_invalid(files)
@@ -118,15 +298,15 @@ def write(settings: Settings, udp_dir: Path = UDP_DIR) -> list[Path]:
     return changed
 
 
-def check(settings: Settings, udp_dir: Path = UDP_DIR) -> list[str]:
-    """Differences between the committed ``udp/`` and a fresh render (empty: up to date)."""
+def check(settings: Settings, udp_dir: Path = UDP_DIR) -> Report:
+    """Everything ``efast-udp check`` reports: every release verified, and ``udp/`` (plus the
+    trust list) equal to a fresh render."""
+    report = verify(udp_dir, settings)
     files = expected_files(settings, udp_dir)
-    refuse_released_changes(files, udp_dir)
-    problems = []
     for path, text in files.items():
-        rel = path.relative_to(udp_dir.parent)
+        rel = path.relative_to(udp_dir.parent) if path.is_relative_to(udp_dir.parent) else path
         if not path.exists():
-            problems.append(f"{rel} is missing; run `make build-udp`")
+            report.problems.append(f"{rel} is missing; run `make build-udp`")
         elif path.read_text("utf-8") != text:
-            problems.append(f"{rel} differs from a fresh render; run `make build-udp` (never edit it by hand)")
-    return problems
+            report.problems.append(f"{rel} differs from a fresh render; run `make build-udp` (never edit it by hand)")
+    return report

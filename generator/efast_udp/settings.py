@@ -1,67 +1,84 @@
-"""Generator settings: where the UDP is published and the parameter defaults it is rendered with.
+"""The project's settings: where the UDP is published, what it links to, and its parameter defaults.
 
-Read from ``pyproject.toml`` ``[tool.efast-udp]`` (``base_url``, ``source_repository``, optional
-``[tool.efast-udp.defaults]``), then the environment (``EFAST_UDP_BASE_URL``), then the command
-line. Every bad value fails with one line that names the setting and what was expected.
+One :class:`Settings` for every command. Read from ``pyproject.toml`` ``[tool.efast-udp]``, then
+the environment (``EFAST_UDP_BASE_URL``), then the command line. Every bad value, unknown key or
+wrong type fails with one line that names the setting and what was expected.
+
+``[tool.efast-udp]`` keys:
+  base_url           https URL where the static site is published (links in the UDP use it)
+  source_repository  https URL of this repository
+  backend_url        https URL of the openEO back-end the site's snippets and Web Editor link use
+  defaults           table of parameter defaults (``[tool.efast-udp.defaults]``)
 """
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
-import jsonschema
-
 from efast_udp import constants as C
 from efast_udp.errors import SettingsError
 from efast_udp.parameters import build_parameters, default_values
-from efast_udp.version import pyproject
+from efast_udp.project import pyproject
 
 DEFAULT_BASE_URL = "https://efast-udp.github.io/efast-udp"
 DEFAULT_SOURCE_REPOSITORY = "https://github.com/efast-udp/efast-udp"
+DEFAULT_BACKEND_URL = "https://openeo.dataspace.copernicus.eu"
+#: The keys ``[tool.efast-udp]`` may hold, and what each must be.
+KEYS = {"base_url": "an https URL", "source_repository": "an https URL", "backend_url": "an https URL",
+        "defaults": "a table of parameter defaults"}
 
 
 @dataclass(frozen=True)
 class Settings:
     base_url: str = DEFAULT_BASE_URL
     source_repository: str = DEFAULT_SOURCE_REPOSITORY
+    backend_url: str = DEFAULT_BACKEND_URL
+    license: str | None = None
     defaults: dict = field(default_factory=default_values)
 
     @classmethod
-    def load(cls, *, base_url: str | None = None, overrides: list[str] | tuple = (),
-             environ: dict | None = None) -> "Settings":
+    def load(cls, *, base_url: str | None = None, backend_url: str | None = None,
+             overrides: list[str] | tuple = (), environ: dict | None = None,
+             project: dict | None = None) -> "Settings":
         environ = os.environ if environ is None else environ
-        tool = pyproject().get("tool", {}).get("efast-udp", {})
+        project = pyproject() if project is None else project
+        tool = _tool_table(project)
         defaults = default_values()
         for name, value in tool.get("defaults", {}).items():
             _set_default(defaults, name, value, f"[tool.efast-udp.defaults] {name}")
-        for item in overrides:
-            name, sep, text = item.partition("=")
-            if not sep:
-                raise SettingsError(f"--set {item!r}: expected NAME=VALUE")
-            _set_default(defaults, name.strip(), _parse_value(text), f"--set {name.strip()}")
+        if overrides:
+            from efast_udp.document import parse_assignments
+
+            schemas = {p.name: p.schema for p in build_parameters(defaults) if p.optional}
+            for name, value in parse_assignments(overrides, schemas, "--set").items():
+                _set_default(defaults, name, value, f"--set {name}")
         settings = cls(
             base_url=_https_url(base_url or environ.get("EFAST_UDP_BASE_URL") or tool.get("base_url")
                                 or DEFAULT_BASE_URL, "base_url"),
             source_repository=_https_url(tool.get("source_repository") or DEFAULT_SOURCE_REPOSITORY,
                                          "source_repository"),
+            backend_url=_https_url(backend_url or tool.get("backend_url") or DEFAULT_BACKEND_URL, "backend_url"),
+            license=_license(project),
             defaults=defaults,
         )
         settings.check_defaults()
         return settings
 
+    def url(self, *parts: str) -> str:
+        """A URL on the published site: ``url("0.3.0", "efast.json")``."""
+        return "/".join([self.base_url, *parts])
+
     def check_defaults(self) -> None:
         """Each default must satisfy its parameter schema, and the band defaults must fit together."""
+        from efast_udp.document import schema_problem
+
         for param in build_parameters(self.defaults):
-            if not param.optional:
-                continue
-            schema = {"anyOf": param.schema} if isinstance(param.schema, list) else param.schema
-            error = jsonschema.exceptions.best_match(
-                jsonschema.Draft7Validator(schema).iter_errors(param.default))
-            if error is not None:
-                raise SettingsError(f"default of parameter '{param.name}': {error.message}")
+            if param.optional:
+                problem = schema_problem(param.default, param.schema)
+                if problem:
+                    raise SettingsError(f"default of parameter '{param.name}': {problem}")
         d = self.defaults
         if len(d["s2_data_bands"]) != len(d["s3_data_bands"]):
             raise SettingsError("defaults of 's2_data_bands' and 's3_data_bands' must have the same length")
@@ -72,18 +89,32 @@ class Settings:
                                 "in 's2_data_bands'")
 
 
+def _tool_table(project: dict) -> dict:
+    tool = project.get("tool", {})
+    table = tool.get("efast-udp", {}) if isinstance(tool, dict) else {}
+    if not isinstance(table, dict):
+        raise SettingsError("pyproject.toml [tool.efast-udp] must be a table")
+    for key, value in table.items():
+        if key not in KEYS:
+            raise SettingsError(f"pyproject.toml [tool.efast-udp]: unknown setting {key!r}; "
+                                f"expected one of {', '.join(KEYS)}")
+        expected_type = dict if key == "defaults" else str
+        if not isinstance(value, expected_type):
+            raise SettingsError(f"pyproject.toml [tool.efast-udp] {key} must be {KEYS[key]}, got {value!r}")
+    return table
+
+
+def _license(project: dict) -> str | None:
+    license_ = project.get("project", {}).get("license") if isinstance(project.get("project"), dict) else None
+    if isinstance(license_, dict):
+        license_ = license_.get("text")
+    return license_ if isinstance(license_, str) else None
+
+
 def _set_default(defaults: dict, name: str, value, where: str) -> None:
     if name not in defaults:
         raise SettingsError(f"{where}: unknown parameter; expected one of {', '.join(sorted(defaults))}")
     defaults[name] = value
-
-
-def _parse_value(text: str):
-    """``--set`` values: JSON (``2``, ``null``, ``["B02","B03"]``) or a comma-separated list of names."""
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError:
-        return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _https_url(value: str, name: str) -> str:

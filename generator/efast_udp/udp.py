@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from openeo.rest.datacube import DataCube
 
 from efast_udp import constants as C
-from efast_udp.graph import Pipeline
+from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet, build_parameters
 from efast_udp.settings import Settings
 from efast_udp.stages import cloud_masks, compositing, distance_score, fusion, interpolation, loading
@@ -40,7 +40,7 @@ class EfastGraph:
 
 
 def build_graph(params: ParameterSet) -> EfastGraph:
-    """The complete EFAST chain (EFAST.md §1), stage by stage."""
+    """The complete EFAST chain (docs/algorithm.md), stage by stage."""
     p = Pipeline()
     s2 = loading.load_s2(p, params)
     coarse_invalid = cloud_masks.s2_invalid_fraction(p, s2)
@@ -56,7 +56,8 @@ def build_graph(params: ParameterSet) -> EfastGraph:
     return EfastGraph(p, result)
 
 
-def example_arguments() -> dict:
+def example_call() -> dict:
+    """The arguments of the UDP's example call (a rangeland site in Senegal, September 2022)."""
     return {
         "spatial_extent": dict(C.EXAMPLE_SPATIAL_EXTENT),
         "temporal_extent": list(C.EXAMPLE_TEMPORAL_EXTENT),
@@ -93,8 +94,8 @@ def build_udp(settings: Settings, version: str, predecessor: str | None = None,
     result = graph.result
     if until is not None:
         if until not in graph.pipeline.stages:
-            from efast_udp.errors import EfastUdpError
-            raise EfastUdpError(f"--until {until!r}: unknown intermediate; see --list-intermediates")
+            from efast_udp.errors import UsageError
+            raise UsageError(f"--until {until!r}: unknown intermediate; see --list-intermediates")
         result = graph.pipeline.stages[until].cube
     return {
         "id": PROCESS_ID,
@@ -108,7 +109,7 @@ def build_udp(settings: Settings, version: str, predecessor: str | None = None,
             "title": "Senegal rangeland, September 2022",
             "description": "Fused B02, B03, B04, B8A every 2 days from 7 to 25 September 2022 over a "
                            "rangeland site in Senegal, from input data one month either side.",
-            "arguments": example_arguments(),
+            "arguments": example_call(),
         }],
         "links": links(settings, version, predecessor),
         "default_job_options": dict(C.DEFAULT_JOB_OPTIONS),

@@ -4,7 +4,6 @@
   UDP exists, from the hand-made fixture project).
 - :class:`DummyBackend` runs openeo-driver's dummy back-end (``tests/backend/serve_dummy.py``) in the
   separate driver venv as a subprocess.
-- :func:`unavailable` skips a test whose tool is missing, except under ``CI=true`` where it fails.
 """
 
 from __future__ import annotations
@@ -17,8 +16,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
+from ci import unavailable
 from e2e import fixture_udp
 
 REPO = Path(__file__).resolve().parents[2]
@@ -26,17 +24,6 @@ BACKEND_SCRIPT = REPO / "tests" / "backend" / "serve_dummy.py"
 DRIVER_PYTHON = REPO / ".venv-driver" / "bin" / "python"
 START_TIMEOUT = 120  # s, first start imports openeo-driver (pandas, geopandas, ...)
 STOP_TIMEOUT = 15  # s
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() == "true"
-
-
-def unavailable(reason: str):
-    """Skip (locally) or fail (CI=true) a test that cannot run here."""
-    if in_ci():
-        pytest.fail(f"{reason} -- CI=true, so this test must run", pytrace=False)
-    pytest.skip(reason)
 
 
 def artifacts_dir() -> Path:
@@ -56,12 +43,11 @@ def site_sources(tmp: Path) -> tuple[Path, Path, bool]:
 
 def site_for_tests(tmp: Path):
     """Render the site into ``tmp/public``; returns the :class:`efast_udp.site.build.Site`."""
+    from efast_udp.settings import Settings
     from efast_udp.site import build
-    from efast_udp.version import pyproject
 
     udp_dir, changelog, _ = site_sources(tmp)
-    settings = build.Settings.from_pyproject(pyproject())
-    return build.build(udp_dir, tmp / "public", settings, changelog=changelog, use_git=False)
+    return build.build(udp_dir, tmp / "public", Settings.load(), changelog=changelog)
 
 
 def free_port() -> int:

@@ -6,25 +6,47 @@ import argparse
 import json
 from pathlib import Path
 
-from efast_udp import bench
-from efast_udp.release import UDP_DIR
+from efast_udp.project import LATEST_UDP
 
 HELP = "Benchmark every UDF of the released UDP on standard chunks; print a table and JSON."
+RUNS = 15
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--udp", type=Path, default=UDP_DIR / "efast.json", help="UDP file to measure")
-    parser.add_argument("--json", type=Path, help="also write the JSON result to this file")
-    parser.add_argument("--runs", type=int, default=bench.RUNS, help="timed rounds of the kernels (median; >= 5; references: 5)")
+    from efast_udp.commands.run import add_trust_argument
+
+    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="UDP file to measure (default: udp/efast.json)")
+    parser.add_argument("--json", type=Path,
+                        help="also write the JSON result to this file (new, or written by bench before)")
+    parser.add_argument("--runs", type=int, default=RUNS, help="timed rounds of the kernels (median; >= 5; references: 5)")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo scene's local run")
+    add_trust_argument(parser)
+
+
+def _written_by_bench(path: Path) -> bool:
+    """A file ``bench --json`` wrote before (it may be replaced by the next run)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("tool") == "efast-udp bench"
 
 
 def run(args: argparse.Namespace) -> int:
-    result = bench.run_benchmark(args.udp, runs=max(5, args.runs), with_demo=not args.no_demo)
+    from efast_udp import bench
+    from efast_udp.commands.run import checked_udp
+    from efast_udp.errors import UsageError
+    from efast_udp.outputs import new_file
+
+    if args.runs < 5:
+        raise UsageError(f"--runs {args.runs}: at least 5 rounds are needed for a median and quartiles")
+    checked_udp(args.udp, args.allow_untrusted_udf)
+    target = new_file(args.json, "--json", own=_written_by_bench) if args.json else None
+    result = {"tool": "efast-udp bench", **bench.run_benchmark(args.udp, runs=args.runs, with_demo=not args.no_demo)}
     print(bench.format_table(result))
     text = json.dumps(result, indent=2) + "\n"
-    if args.json:
-        args.json.write_text(text, encoding="utf-8")
+    if target is not None:
+        target.write_text(text, encoding="utf-8")
         print(f"wrote {args.json}")
     else:
         print(text, end="")

@@ -1,24 +1,28 @@
-"""``efast-udp check``: fail when udp/ is not exactly what the generator renders."""
+"""``efast-udp check``: fail when udp/ is not what the generator renders or a release changed."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
-from efast_udp import release
-from efast_udp.settings import Settings
-
-HELP = "Check that udp/ equals a fresh render and that no released file changed (exit 1 if not)."
+HELP = ("Check that udp/ equals a fresh render, and every release file its released content "
+        "(git history, SHA256SUMS); exit 1 if not.")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    parser.add_argument("--verbose", action="store_true", help="also say how each older release was verified")
 
 
 def run(args: argparse.Namespace) -> int:
-    problems = release.check(Settings.load())
-    for problem in problems:
+    from efast_udp import release
+    from efast_udp.settings import Settings
+
+    report = release.check(Settings.load())
+    for problem in report.problems:
         print(f"efast-udp check: {problem}", file=sys.stderr)
-    if not problems:
-        print("udp/ is up to date with the generator")
-    return 1 if problems else 0
+    if args.verbose:
+        for note in report.notes:
+            print(note)
+    if not report.problems:
+        print("udp/ is up to date with the generator; every release file is unchanged")
+    return 1 if report.problems else 0

@@ -1,4 +1,4 @@
-"""EFAST in plain numpy, written from the paper's equations (Senty et al. 2024; EFAST.md §1)
+"""EFAST in plain numpy, written from the paper's equations (Senty et al. 2024; docs/algorithm.md)
 and the issue's precise definitions, independently of the UDF code, for checking the
 whole-graph local run.
 

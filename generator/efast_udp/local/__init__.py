@@ -15,3 +15,9 @@ one behaviour of the target back-end (CDSE, geopyspark) and says which in its do
 - ``context``: parameter references nested inside a ``context`` object are resolved
 - ``run_udf``: the openeo client's UDF runner on the labelled cube
 """
+
+import logging as _logging
+
+# openeo-processes-dask warns on import that its optional machine-learning processes are missing;
+# the EFAST graph uses none of them, so users never need to see it.
+_logging.getLogger("openeo_processes_dask").setLevel(_logging.ERROR)

@@ -2,7 +2,8 @@
 the pinned openEO process specifications, the back-end profile and the UDF rules.
 
     from efast_udp.validation import validate_udp
-    findings = validate_udp(doc, "udp/efast.json")   # [] when valid
+    findings = validate_udp(doc)                  # [] when valid
+    findings = validate_document(doc)             # a definition or a process listing
 
 Importing this package is cheap; the checks (and jsonschema) load on the first call.
 """
@@ -12,11 +13,18 @@ from __future__ import annotations
 from efast_udp.validation.findings import Finding
 
 
-def validate_udp(doc: object, filename: str | None = None) -> list[Finding]:
+def validate_udp(doc: object, require_file_name: str | None = None) -> list[Finding]:
     """All findings for the UDP ``doc``; see :func:`efast_udp.validation.core.validate_udp`."""
     from efast_udp.validation.core import validate_udp as _validate
 
-    return _validate(doc, filename)
+    return _validate(doc, require_file_name)
 
 
-__all__ = ["Finding", "validate_udp"]
+def validate_document(doc: object, require_file_name: str | None = None) -> list[Finding]:
+    """A definition or a listing; see :func:`efast_udp.validation.core.validate_document`."""
+    from efast_udp.validation.core import validate_document as _validate
+
+    return _validate(doc, require_file_name)
+
+
+__all__ = ["Finding", "validate_udp", "validate_document"]

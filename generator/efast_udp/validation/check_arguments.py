@@ -122,15 +122,17 @@ def check_parameter_compatibility(ctx: Context) -> Iterator[Finding]:
             reason = incompatibility(expected, schema, strict=is_udp_parameter)
             if reason is None:
                 continue
-            what = "UDP parameter" if is_udp_parameter else "callback parameter"
-            yield Finding(
-                code="incompatible-parameter",
-                pointer=node.argument_pointer(ref.argument, *ref.path),
-                found=f"{what} '{ref.target}': {describe(schema)}",
-                expected=describe(expected),
-                message=f"{what} '{ref.target}' is not compatible with argument '{ref.argument}' of "
-                        f"process '{node.process_id}' (node '{node.id}'): {reason}",
-            )
+            what = f"{'UDP' if is_udp_parameter else 'callback'} parameter '{ref.target}'"
+            yield _incompatible("incompatible-parameter", node, ref, f"{what}: {describe(schema)}", expected,
+                                f"{what} is not compatible with", reason)
+
+
+def _incompatible(code: str, node, ref, found: str, expected, subject: str, reason: str) -> Finding:
+    """A value referenced into an argument that cannot take it: "<subject> argument 'x' of ..."."""
+    return Finding(code=code, pointer=node.argument_pointer(ref.argument, *ref.path), found=found,
+                   expected=describe(expected),
+                   message=f"{subject} argument '{ref.argument}' of process '{node.process_id}' "
+                           f"(node '{node.id}'): {reason}")
 
 
 def check_result_compatibility(ctx: Context) -> Iterator[Finding]:
@@ -147,14 +149,9 @@ def check_result_compatibility(ctx: Context) -> Iterator[Finding]:
             returned = spec["returns"].get("schema", {})
             reason = incompatibility(expected, returned, strict=False)
             if reason:
-                yield Finding(
-                    code="incompatible-result",
-                    pointer=node.argument_pointer(ref.argument, *ref.path),
-                    found=f"result of '{ref.target}' ({source.process_id}): {describe(returned)}",
-                    expected=describe(expected),
-                    message=f"the result of node '{ref.target}' cannot be argument '{ref.argument}' "
-                            f"of process '{node.process_id}' (node '{node.id}'): {reason}",
-                )
+                yield _incompatible("incompatible-result", node, ref,
+                                    f"result of '{ref.target}' ({source.process_id}): {describe(returned)}", expected,
+                                    f"the result of node '{ref.target}' cannot be", reason)
 
 
 def check_callback_allowed(ctx: Context) -> Iterator[Finding]:

@@ -1,4 +1,4 @@
-"""Check 7: links are https and the ``id`` matches the file name the UDP is published under."""
+"""Check 7: links are https and, under the catalogue rule, the ``id`` matches the file name."""
 
 from __future__ import annotations
 
@@ -19,13 +19,8 @@ def check_links_https(ctx: Context) -> Iterator[Finding]:
     for i, link in enumerate(links):
         href = link.get("href") if isinstance(link, dict) else None
         if isinstance(href, str) and not href.startswith("https://"):
-            yield Finding(
-                code="insecure-link",
-                pointer=pointer("links", i, "href"),
-                found=show(href),
-                expected="an https:// URL",
-                message=f"link {i} (rel {show(link.get('rel'))}) is not an https URL",
-            )
+            yield Finding("insecure-link", pointer("links", i, "href"), show(href), "an https:// URL",
+                          f"link {i} (rel {show(link.get('rel'))}) is not an https URL")
 
 
 def _file_stem(filename: str) -> str:
@@ -34,18 +29,19 @@ def _file_stem(filename: str) -> str:
 
 
 def check_id_matches_file(ctx: Context) -> Iterator[Finding]:
-    """Back-ends loading a UDP by URL require the document's ``id`` to equal the requested
-    process id, which users take from the file name (``.../efast.json`` -> ``efast``)."""
-    if not ctx.filename or not isinstance(ctx.doc.get("id"), str):
+    """Catalogues that publish one definition per file as ``<id>.json`` (this project's site,
+    APEx) need the ``id`` to equal the file name, because users take the process id from the URL.
+    openEO itself does not require it, so the check runs only when asked for."""
+    if not ctx.require_file_name or not isinstance(ctx.doc.get("id"), str):
         return
-    stem = _file_stem(ctx.filename)
+    stem = _file_stem(ctx.require_file_name)
     if ctx.doc["id"] != stem:
         yield Finding(
             code="id-mismatch",
             pointer=pointer("id"),
             found=show(ctx.doc["id"]),
             expected=show(stem),
-            message=f"id {show(ctx.doc['id'])} does not match the file name {ctx.filename!r}",
+            message=f"id {show(ctx.doc['id'])} does not match the file name {ctx.require_file_name!r}",
         )
 
 

@@ -33,7 +33,7 @@ def check_unique_names(ctx: Context) -> Iterator[Finding]:
 
 
 def check_optional_has_default(ctx: Context) -> Iterator[Finding]:
-    """Back-ends still demand an optional parameter that has no ``default`` (EFAST.md §3)."""
+    """Back-ends still demand an optional parameter that has no ``default``."""
     for i, param in ctx.parameter_list():
         if param.get("optional") is True and "default" not in param:
             yield Finding(

@@ -71,7 +71,7 @@ def _scope_names(graph: g.Graph) -> list[str]:
 
 def check_udp_parameter_in_callback(ctx: Context) -> Iterator[Finding]:
     """On the CDSE (geopyspark) back-end a UDP parameter referenced inside a callback (e.g. of
-    ``apply``) is silently replaced by the callback's own value (EFAST.md §3): results are wrong
+    ``apply``) is silently replaced by the callback's own value (a defect of the geopyspark back-end): results are wrong
     without any error. Pass UDP parameters in the outer node's ``context`` instead."""
     for graph in ctx.graphs:
         if not graph.is_callback:

@@ -94,12 +94,12 @@ def _enum_reason(tgt: dict, src: dict, strict: bool) -> str | None:
 
 def _range_reason(tgt: dict, src: dict) -> str | None:
     """Numeric bounds and item counts of the source must lie within the target's."""
-    lo_t, lo_t_excl = _lower(tgt)
-    lo_s, lo_s_excl = _lower(src)
+    lo_t, lo_t_excl = _bound(tgt, "exclusiveMinimum", "minimum", min)
+    lo_s, lo_s_excl = _bound(src, "exclusiveMinimum", "minimum", min)
     if lo_t is not None and (lo_s is None or lo_s < lo_t or (lo_s == lo_t and lo_t_excl and not lo_s_excl)):
         return f"values down to {_fmt(lo_s, lo_s_excl, '>')} are allowed, the target needs {_fmt(lo_t, lo_t_excl, '>')}"
-    hi_t, hi_t_excl = _upper(tgt)
-    hi_s, hi_s_excl = _upper(src)
+    hi_t, hi_t_excl = _bound(tgt, "exclusiveMaximum", "maximum", max)
+    hi_s, hi_s_excl = _bound(src, "exclusiveMaximum", "maximum", max)
     if hi_t is not None and (hi_s is None or hi_s > hi_t or (hi_s == hi_t and hi_t_excl and not hi_s_excl)):
         return f"values up to {_fmt(hi_s, hi_s_excl, '<')} are allowed, the target needs {_fmt(hi_t, hi_t_excl, '<')}"
     if tgt["type"] == "array" and all(_number(s.get(k, 0)) for s in (tgt, src) for k in ("minItems", "maxItems")):
@@ -114,22 +114,15 @@ def _number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _lower(schema: dict) -> tuple[float | None, bool]:
-    if _number(schema.get("exclusiveMinimum")):
-        return schema["exclusiveMinimum"], True
-    if _number(schema.get("minimum")):
-        return schema["minimum"], False
+def _bound(schema: dict, exclusive: str, inclusive: str, extreme) -> tuple[float | None, bool]:
+    """(bound, is exclusive) of a schema on one side: ``exclusiveMinimum``/``minimum`` with
+    ``min`` for the lower one, the maximum keywords with ``max`` for the upper one; an enum of
+    numbers bounds by its extreme."""
+    for key, is_exclusive in ((exclusive, True), (inclusive, False)):
+        if _number(schema.get(key)):
+            return schema[key], is_exclusive
     enum = _numeric_enum(schema)
-    return (min(enum), False) if enum else (None, False)
-
-
-def _upper(schema: dict) -> tuple[float | None, bool]:
-    if _number(schema.get("exclusiveMaximum")):
-        return schema["exclusiveMaximum"], True
-    if _number(schema.get("maximum")):
-        return schema["maximum"], False
-    enum = _numeric_enum(schema)
-    return (max(enum), False) if enum else (None, False)
+    return (extreme(enum), False) if enum else (None, False)
 
 
 def _numeric_enum(schema: dict) -> list:

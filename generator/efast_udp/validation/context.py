@@ -10,12 +10,13 @@ from efast_udp.validation import graph as _graph
 @dataclass
 class Context:
     doc: dict
-    filename: str | None
+    #: a file name or URL whose name the ``id`` must equal (catalogue rule), or ``None``
+    require_file_name: str | None
     graphs: list[_graph.Graph] = field(default_factory=list)
 
     @classmethod
-    def of(cls, doc: dict, filename: str | None) -> "Context":
-        return cls(doc=doc, filename=filename, graphs=_graph.build(doc))
+    def of(cls, doc: dict, require_file_name: str | None) -> "Context":
+        return cls(doc=doc, require_file_name=require_file_name, graphs=_graph.build(doc))
 
     def nodes(self):
         """Every node of every graph, top-level graph first."""

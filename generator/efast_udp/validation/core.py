@@ -26,16 +26,51 @@ ALL_CHECKS = (
 )
 
 
-def validate_udp(doc: object, filename: str | None = None) -> list[Finding]:
-    """All problems of the UDP ``doc`` (parsed JSON); an empty list means valid.
+def validate_udp(doc: object, require_file_name: str | None = None) -> list[Finding]:
+    """All problems of the process definition ``doc`` (parsed JSON); an empty list means valid.
 
-    ``filename`` (a path or URL) enables the check that the ``id`` matches the file name.
+    ``require_file_name`` (a path or URL): also require the ``id`` to equal the file's name, as
+    catalogues that publish ``<id>.json`` do (openEO itself does not).
     """
     if not isinstance(doc, dict):
         return [Finding("schema", "", show(doc), "a JSON object (process definition)",
                         "the document is not a JSON object")]
-    ctx = Context.of(doc, filename)
+    ctx = Context.of(doc, require_file_name)
     findings: list[Finding] = []
     for check in ALL_CHECKS:
         findings.extend(check(ctx))
     return findings
+
+
+def validate_document(doc: object, require_file_name: str | None = None) -> list[Finding]:
+    """A process definition, or a process listing ``{"processes": [...], "links": [...]}`` whose
+    every entry is validated (findings point into the list: ``/processes/0/...``)."""
+    if not (isinstance(doc, dict) and "process_graph" not in doc and "processes" in doc):
+        return validate_udp(doc, require_file_name)
+    findings = list(_listing_findings(doc))
+    for index, entry in enumerate(doc["processes"] if isinstance(doc["processes"], list) else []):
+        for f in validate_udp(entry):
+            findings.append(Finding(f.code, f"/processes/{index}{f.pointer}", f.found, f.expected, f.message))
+    return findings
+
+
+def _listing_findings(doc: dict):
+    """The listing's own shape: ``processes`` a non-empty array, ``links`` an array of links."""
+    if not isinstance(doc["processes"], list) or not doc["processes"]:
+        yield Finding("listing", "/processes", show(doc["processes"]), "a non-empty array of process definitions",
+                      "a process listing needs at least one process")
+    links = doc.get("links")
+    if not isinstance(links, list):
+        yield Finding("listing", "/links", show(links), "an array of links",
+                      "a process listing needs 'links' (openEO API: GET /processes)")
+        return
+    for index, link in enumerate(links):
+        if not (isinstance(link, dict) and isinstance(link.get("href"), str)):
+            yield Finding("listing", f"/links/{index}", show(link), "an object with 'href'", "a link needs an href")
+        elif not link["href"].startswith("https://"):
+            yield Finding("insecure-link", f"/links/{index}/href", show(link["href"]), "an https:// URL",
+                          f"link {index} of the listing is not an https URL")
+    extra = sorted(set(doc) - {"processes", "links"})
+    if extra:
+        yield Finding("listing", f"/{extra[0]}", show(doc[extra[0]]), "only processes and links",
+                      f"'{extra[0]}' is not part of a process listing")

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from efast_udp.document import NodeFields
 from efast_udp.validation import resources
 from efast_udp.validation.findings import join
 from efast_udp.validation.schemas import schema_at
@@ -34,23 +35,13 @@ class Graph:
 
 
 @dataclass
-class Node:
+class Node(NodeFields):
     """One process node, located by its JSON pointer."""
 
     graph: Graph
     id: str
     data: dict
     pointer: str
-
-    @property
-    def process_id(self) -> str | None:
-        pid = self.data.get("process_id")
-        return pid if isinstance(pid, str) else None
-
-    @property
-    def arguments(self) -> dict:
-        args = self.data.get("arguments")
-        return args if isinstance(args, dict) else {}
 
     def argument_pointer(self, name: str, *path: str | int) -> str:
         return join(self.pointer, "arguments", name, *path)

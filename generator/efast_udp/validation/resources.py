@@ -7,10 +7,9 @@ import functools
 import json
 from pathlib import Path
 
-from efast_udp.errors import EfastUdpError
-from efast_udp.version import PROJECT_ROOT
+from efast_udp.errors import UnreadableInput
+from efast_udp.project import SCHEMAS_DIR
 
-SCHEMAS_DIR = PROJECT_ROOT / "schemas"
 PROCESSES_DIR = SCHEMAS_DIR / "openeo-processes"
 UDP_SCHEMA = SCHEMAS_DIR / "udp.schema.json"
 PROCESS_GRAPH_SCHEMA = SCHEMAS_DIR / "process-graph.schema.json"
@@ -24,9 +23,9 @@ def read_json(path: Path) -> object:
         with path.open(encoding="utf-8") as f:
             return json.load(f)
     except OSError as exc:
-        raise EfastUdpError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        raise UnreadableInput(f"cannot read {path}: {exc.strerror or exc}") from exc
     except json.JSONDecodeError as exc:
-        raise EfastUdpError(f"{path} is not valid JSON: {exc}") from exc
+        raise UnreadableInput(f"{path} is not valid JSON: {exc}") from exc
 
 
 @functools.lru_cache(maxsize=None)
@@ -45,7 +44,7 @@ def profile() -> dict:
 def _spec_paths() -> dict[str, Path]:
     """process id -> spec file, for the released and the proposed (experimental) processes."""
     if not PROCESSES_DIR.is_dir():
-        raise EfastUdpError(f"openEO process specifications not found in {PROCESSES_DIR}")
+        raise UnreadableInput(f"openEO process specifications not found in {PROCESSES_DIR}")
     paths = {p.stem: p for p in (PROCESSES_DIR / "proposals").glob("*.json")}
     paths.update({p.stem: p for p in PROCESSES_DIR.glob("*.json")})
     return paths
@@ -75,5 +74,5 @@ def extra_argument(process_id: str, name: str) -> dict | None:
 
 
 def udf_policy() -> dict:
-    """The profile's UDF rules (runtimes, entry point, import allow-list, forbidden calls)."""
+    """The profile's UDF rules (runtimes, entry point, and the lint's allow-lists)."""
     return profile()["udf"]

@@ -1,4 +1,4 @@
-"""``efast-udp publish-backend``: save the UDP as a user-defined process on an openEO back-end.
+"""Saving the UDP as a user-defined process on an openEO back-end (``efast-udp publish-backend``).
 
 This is what users did with ``connection.save_user_defined_process(...)``: a ``PUT
 /process_graphs/{id}`` through the openeo client. The whole process definition is sent as it is
@@ -15,44 +15,37 @@ terminal is attached.
 
 from __future__ import annotations
 
-import argparse
 import getpass
-import json
+import ipaddress
 import sys
-from pathlib import Path
+import urllib.parse
 
-from efast_udp.errors import EfastUdpError
-from efast_udp.version import PROJECT_ROOT
+from efast_udp.document import load_udp
+from efast_udp.errors import EfastUdpError, UsageError
 
-HELP = "Save the UDP as a user-defined process on an openEO back-end (authentication through the openeo client)"
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    default_udp = (PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()) / "udp" / "efast.json"
-    parser.add_argument("--url", required=True, help="openEO back-end URL, e.g. https://openeo.dataspace.copernicus.eu")
-    parser.add_argument("--udp", type=Path, default=default_udp, help="process definition to save (default: udp/efast.json)")
-    parser.add_argument("--process-id", help="id to save it under (default: the definition's id)")
-    parser.add_argument("--auth", choices=["oidc", "basic"], default="oidc", help="openeo client auth flow (default: oidc)")
-    parser.add_argument("--provider-id", help="OIDC provider id (default: the client's choice)")
-    parser.add_argument("--username", help="basic auth user; the password comes from the client's auth config or a prompt")
-    parser.add_argument("--public", action="store_true", help="mark the process public (non-standard flag)")
-    parser.add_argument(
-        "--retries", type=int, default=None, metavar="N",
-        help="retry failed requests N times (default: the openeo client's retry settings; 0: no retries)",
-    )
-    parser.add_argument("--timeout", type=float, default=120, help="timeout per request in seconds (default: 120)")
+LOOPBACK_NAMES = ("localhost",)
 
 
-def load_definition(path: Path) -> dict:
+def check_backend_url(url: str) -> str:
+    """An https URL, or http only on a loopback host (a back-end on this machine): credentials
+    and the UDP never travel unencrypted over a network."""
+    parsed = urllib.parse.urlsplit(url)
+    host = parsed.hostname or ""
+    if parsed.scheme == "https" and host:
+        return url
+    if parsed.scheme == "http" and host and _is_loopback(host):
+        return url
+    raise UsageError(f"--url {url}: expected an https:// URL (http:// only for a back-end on this machine, "
+                     "127.0.0.1/localhost)")
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise EfastUdpError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise EfastUdpError(f"{path} is not valid JSON: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("process_graph"), dict) or not doc.get("id"):
-        raise EfastUdpError(f"{path} is not an openEO process definition (needs 'id' and 'process_graph')")
-    return doc
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _authenticate(connection, args) -> None:
@@ -81,7 +74,10 @@ def publish(args: argparse.Namespace) -> tuple[dict, dict]:
     import requests
     from openeo.rest import OpenEoApiError, OpenEoClientException
 
-    doc = load_definition(args.udp)
+    check_backend_url(args.url)
+    doc = load_udp(args.udp)
+    if not doc.get("id"):
+        raise UsageError(f"{args.udp}: the process definition has no id")
     process_id = args.process_id or doc["id"]
     body = {k: v for k, v in doc.items() if k != "id"}
     body["public"] = bool(args.public)
@@ -112,13 +108,3 @@ def compare(sent: dict, stored: dict) -> tuple[list[str], list[str]]:
         elif stored[key] != value:
             changed.append(key)
     return changed, dropped
-
-
-def run(args: argparse.Namespace) -> int:
-    sent, stored = publish(args)
-    changed, dropped = compare(sent, stored)
-    if changed:
-        raise EfastUdpError(f"the back-end stored {sent['id']!r} but changed: {', '.join(changed)}")
-    note = f" (the back-end does not keep: {', '.join(dropped)})" if dropped else ""
-    print(f"saved {sent['id']!r} on {args.url}{note}", file=sys.stderr)
-    return 0

@@ -8,7 +8,9 @@ import re
 import jinja2
 import markupsafe
 
-from efast_udp.site import build
+from efast_udp.document import example_arguments
+from efast_udp.site import catalogue
+from efast_udp.site.catalogue import LISTING_FILE, UDP_FILE
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -134,12 +136,12 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
     latest = releases[-1]
     doc = latest.doc
     process_id = doc["id"]
-    pinned_url = settings.url(latest.version, build.UDP_FILE)
-    arguments = build.example_arguments(doc)
+    pinned_url = settings.url(latest.version, UDP_FILE)
+    arguments = example_arguments(doc)
     versions = []
     for r in reversed(releases):
-        udp_rel = f"{r.version}/{build.UDP_FILE}"
-        listing_rel = f"{r.version}/{build.LISTING_FILE}"
+        udp_rel = f"{r.version}/{UDP_FILE}"
+        listing_rel = f"{r.version}/{LISTING_FILE}"
         versions.append(
             {
                 "version": r.version,
@@ -151,7 +153,7 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
                 "listing_rel": listing_rel,
                 "listing_url": settings.url(listing_rel),
                 "listing_sha256": checksums[listing_rel],
-                "editor_url": build.editor_url(process_id, settings.url(udp_rel), settings.backend_url),
+                "editor_url": catalogue.editor_url(process_id, settings.url(udp_rel), settings.backend_url),
             }
         )
     parameters = [
@@ -173,11 +175,11 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
         versions=versions,
         parameters=parameters,
         settings=settings,
-        base=settings.base,
+        base=settings.base_url,
         pinned_url=pinned_url,
-        latest_url=settings.url(build.UDP_FILE),
-        latest_listing_url=settings.url(build.LISTING_FILE),
-        editor_url=build.editor_url(process_id, pinned_url, settings.backend_url),
+        latest_url=settings.url(UDP_FILE),
+        latest_listing_url=settings.url(LISTING_FILE),
+        editor_url=catalogue.editor_url(process_id, pinned_url, settings.backend_url),
         call_arguments=call_arguments(arguments),
         default_job_options=doc.get("default_job_options"),
         changelog=_changelog_body(changelog_text),

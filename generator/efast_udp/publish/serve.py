@@ -1,19 +1,20 @@
-"""``efast-udp serve``: serve the static site on the loopback interface, as GitHub Pages would.
+"""Serving the static site on the loopback interface, as GitHub Pages would (``efast-udp serve``).
 
 JSON is sent as ``application/json`` and every response carries ``Access-Control-Allow-Origin: *``
-so that the openEO Web Editor (which fetches the UDP from the browser) can load it.
+so that the openEO Web Editor (which fetches the UDP from the browser) can load it. As on GitHub
+Pages, a folder without ``index.html`` is "404 Not Found", never a listing, and nothing outside
+the site's folder is served, also not through a symbolic link.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import http.server
-import sys
+import os
 import threading
 from pathlib import Path
 
-from efast_udp.errors import EfastUdpError
+from efast_udp.errors import UsageError
 
 HELP = "Serve public/ on 127.0.0.1 (JSON as application/json, CORS allowed) until interrupted"
 
@@ -31,6 +32,21 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
         "": "application/octet-stream",
     }
     quiet = False
+
+    def translate_path(self, path):
+        """The file for a URL path; a path that resolves (symbolic links included) outside the
+        site's folder maps to a name that does not exist, so it is answered 404."""
+        local = super().translate_path(path)
+        root = os.path.realpath(self.directory)
+        real = os.path.realpath(local)
+        if real != root and not real.startswith(root + os.sep):
+            return os.path.join(root, ".outside-the-site")
+        return local
+
+    def list_directory(self, path):
+        """No listings: a folder without index.html is not found, as on GitHub Pages."""
+        self.send_error(404, "Not Found")
+        return None
 
     def guess_type(self, path):
         if Path(str(path)).name == "SHA256SUMS":
@@ -66,16 +82,16 @@ class SiteServer(http.server.ThreadingHTTPServer):
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0, quiet: bool = False) -> SiteServer:
     """A server for ``directory`` bound to ``host:port`` (port 0 picks a free one); not started yet."""
     if host not in LOOPBACK:
-        raise EfastUdpError(f"refusing to serve on {host!r}: only the loopback interface (127.0.0.1) is allowed")
+        raise UsageError(f"refusing to serve on {host!r}: only the loopback interface (127.0.0.1) is allowed")
     directory = Path(directory)
     if not (directory / "index.html").is_file():
-        raise EfastUdpError(f"{directory} has no index.html; render the site first (efast-udp site / make site)")
+        raise UsageError(f"{directory} has no index.html; render the site first (efast-udp site / make site)")
     handler_class = _QuietHandler if quiet else SiteRequestHandler
     handler = functools.partial(handler_class, directory=str(directory.resolve()))
     try:
         return SiteServer((host, port), handler)
     except OSError as exc:
-        raise EfastUdpError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
 
 
 class _QuietHandler(SiteRequestHandler):
@@ -98,21 +114,3 @@ class BackgroundServer:
         self.server.shutdown()
         self.server.server_close()
         self._thread.join(timeout=10)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", type=Path, default=Path("public"), help="site directory (default: public)")
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default: 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
-
-
-def run(args: argparse.Namespace) -> int:
-    server = make_server(args.dir, args.host, args.port)
-    print(f"Serving {args.dir} at {server.url}/ (Ctrl-C to stop)", file=sys.stderr, flush=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0

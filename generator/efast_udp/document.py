@@ -1,0 +1,406 @@
+"""UDP documents: reading them safely, walking their nodes, and the values of their parameters.
+
+This is the one place where a process definition (or a process listing) is read from a file or
+URL, written as text, walked node by node, and where parameter values are parsed (``NAME=VALUE``),
+defaulted and checked against their schemas. Every command and the tests use it.
+
+Reading is bounded: at most ``MAX_BYTES`` per document (a URL body is streamed, never read whole),
+``MAX_DEPTH`` levels of JSON nesting, ``URL_TIMEOUT_S`` per network operation and
+``URL_DEADLINE_S`` in all. Anything else is an :class:`UnreadableInput` with one line.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from efast_udp.errors import UnreadableInput, UsageError
+
+#: Largest document read (bytes). The EFAST UDP is ~90 kB; a listing of all releases < 1 MB.
+MAX_BYTES = 10 * 2**20
+#: Deepest JSON nesting accepted. The EFAST UDP nests 12 levels; openEO graphs rarely pass 30.
+MAX_DEPTH = 64
+#: Seconds to wait for each network operation, and for a whole URL body.
+URL_TIMEOUT_S = 10
+URL_DEADLINE_S = 60
+_CHUNK = 64 * 1024
+
+
+# --- reading and writing ---------------------------------------------------------------------
+
+def is_url(source: str | Path) -> bool:
+    return isinstance(source, str) and source.startswith(("http://", "https://"))
+
+
+def read_bytes(source: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file or an http(s) URL, at most ``max_bytes``."""
+    if is_url(source):
+        return _read_url(str(source), max_bytes)
+    path = Path(source)
+    try:
+        if not path.exists():
+            raise UnreadableInput(f"cannot read {source}: no such file")
+        if not path.is_file():
+            raise UnreadableInput(f"cannot read {source}: not a regular file")
+        if path.stat().st_size > max_bytes:
+            raise UnreadableInput(f"{source} is larger than {max_bytes // 2**20} MiB; refusing to read it")
+        with path.open("rb") as f:
+            data = f.read(max_bytes + 1)
+    except OSError as exc:
+        raise UnreadableInput(f"cannot read {source}: {exc.strerror or exc}") from None
+    if len(data) > max_bytes:
+        raise UnreadableInput(f"{source} is larger than {max_bytes // 2**20} MiB; refusing to read it")
+    return data
+
+
+def _read_url(url: str, max_bytes: int) -> bytes:
+    deadline = time.monotonic() + URL_DEADLINE_S
+    too_large = f"{url}: the response is larger than {max_bytes // 2**20} MiB; refusing to read it"
+    try:
+        with urllib.request.urlopen(url, timeout=URL_TIMEOUT_S) as response:
+            length = response.headers.get("Content-Length")
+            if length and length.isdigit() and int(length) > max_bytes:
+                raise UnreadableInput(too_large)
+            parts, size = [], 0
+            while True:
+                chunk = response.read(_CHUNK)
+                if not chunk:
+                    break
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UnreadableInput(too_large)
+                if time.monotonic() > deadline:
+                    raise UnreadableInput(f"cannot fetch {url}: no complete answer within {URL_DEADLINE_S} s")
+                parts.append(chunk)
+    except UnreadableInput:
+        raise
+    except urllib.error.HTTPError as exc:
+        raise UnreadableInput(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise UnreadableInput(f"cannot fetch {url}: {getattr(exc, 'reason', None) or exc}") from None
+    return b"".join(parts)
+
+
+def parse_json(data: bytes | str, source: str | Path) -> object:
+    """Parsed JSON, no deeper than ``MAX_DEPTH`` levels."""
+    try:
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        value = json.loads(text)
+    except UnicodeDecodeError as exc:
+        raise UnreadableInput(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
+    except json.JSONDecodeError as exc:
+        raise UnreadableInput(f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") \
+            from None
+    except RecursionError:
+        raise UnreadableInput(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it") from None
+    if nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
+        raise UnreadableInput(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it")
+    return value
+
+
+def nesting_depth(value: object, stop_after: int | None = None) -> int:
+    """Levels of arrays/objects in ``value`` (a scalar is 0), counted without recursion; stops
+    counting once ``stop_after`` is exceeded."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if not isinstance(item, (dict, list)):
+            continue
+        deepest = max(deepest, depth)
+        if stop_after is not None and deepest > stop_after:
+            return deepest
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return deepest
+
+
+def load_json(source: str | Path) -> object:
+    """The parsed JSON of a file or URL, within the limits above."""
+    return parse_json(read_bytes(source), source)
+
+
+def dump_json(document: object) -> str:
+    """The canonical text of every JSON file the project writes: 2-space indent, UTF-8 characters
+    as they are, trailing newline."""
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- process definitions and listings --------------------------------------------------------
+
+def is_definition(doc: object) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("process_graph"), dict)
+
+
+def is_listing(doc: object) -> bool:
+    return isinstance(doc, dict) and "process_graph" not in doc and isinstance(doc.get("processes"), list)
+
+
+def select_process(doc: object, source: str | Path, process_id: str | None = None) -> dict:
+    """The process definition in ``doc``: the document itself, or the one entry of a listing
+    (the entry ``process_id`` when the listing has several)."""
+    if is_definition(doc):
+        if process_id is not None and doc.get("id") != process_id:
+            raise UnreadableInput(f"{source} defines {doc.get('id')!r}, not {process_id!r}")
+        return doc
+    if is_listing(doc):
+        entries = [p for p in doc["processes"] if is_definition(p)]
+        if process_id is not None:
+            entries = [p for p in entries if p.get("id") == process_id]
+        if len(entries) == 1:
+            return entries[0]
+        what = f"no process {process_id!r}" if process_id and not entries else f"{len(entries)} process definitions"
+        raise UnreadableInput(f"{source} is a process listing with {what}; name one")
+    raise UnreadableInput(f"{source} is not an openEO process definition (an object with 'process_graph') "
+                          "or a process listing (an object with 'processes')")
+
+
+def load_udp(source: str | Path, process_id: str | None = None) -> dict:
+    """The process definition in a file or URL (a single definition or a listing)."""
+    return select_process(load_json(source), source, process_id)
+
+
+def example_arguments(doc: dict) -> dict:
+    """The arguments of the definition's first example (``{}`` when it has none)."""
+    examples = doc.get("examples") or []
+    if examples and isinstance(examples[0], dict) and isinstance(examples[0].get("arguments"), dict):
+        return examples[0]["arguments"]
+    return {}
+
+
+# --- nodes -----------------------------------------------------------------------------------
+
+class NodeFields:
+    """``process_id`` and ``arguments`` of a node's JSON object (``self.data``), whatever it holds."""
+
+    data: dict
+
+    @property
+    def process_id(self) -> str | None:
+        pid = self.data.get("process_id")
+        return pid if isinstance(pid, str) else None
+
+    @property
+    def arguments(self) -> dict:
+        args = self.data.get("arguments")
+        return args if isinstance(args, dict) else {}
+
+
+@dataclass(frozen=True)
+class NodeRef(NodeFields):
+    """A node of the process graph or of a callback inside it.
+
+    ``path`` names it for people: ``fused`` for a top-level node, ``fused/process/runudf1`` for
+    the node ``runudf1`` of the callback in argument ``process`` of ``fused``.
+    """
+
+    path: str
+    node_id: str
+    data: dict
+    owner: "NodeRef | None" = None
+
+    @property
+    def top(self) -> "NodeRef":
+        """The top-level node this node belongs to (itself if it is one)."""
+        return self if self.owner is None else self.owner.top
+
+
+def iter_nodes(graph: dict, prefix: str = "", owner: NodeRef | None = None) -> Iterator[NodeRef]:
+    """Every node of a flat process graph and of the callbacks in its arguments, each node
+    before the nodes of its callbacks."""
+    for node_id, node in graph.items():
+        if not isinstance(node, dict):
+            continue
+        ref = NodeRef(f"{prefix}{node_id}", node_id, node, owner)
+        yield ref
+        for argument, callback in _callbacks(ref.arguments):
+            yield from iter_nodes(callback, f"{ref.path}/{argument}/", ref)
+
+
+def _callbacks(arguments: dict) -> Iterator[tuple[str, dict]]:
+    for name, value in arguments.items():
+        stack = [value]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                if isinstance(item.get("process_graph"), dict):
+                    yield name, item["process_graph"]
+                    continue
+                if "from_node" in item or "from_parameter" in item:
+                    continue
+                stack.extend(item.values())
+            elif isinstance(item, list):
+                stack.extend(item)
+
+
+@dataclass(frozen=True)
+class UdfNode:
+    """A ``run_udf`` node with inline code: where it is, its code, and the context it gets."""
+
+    ref: NodeRef
+    code: str
+    runtime: object
+
+    @property
+    def context(self) -> object:
+        """The context argument; ``{"from_parameter": "context"}`` means the owner node's."""
+        context = self.ref.arguments.get("context")
+        if isinstance(context, dict) and context.get("from_parameter") == "context" and self.ref.owner:
+            return self.ref.owner.arguments.get("context", {})
+        return context if context is not None else {}
+
+
+def udf_nodes(doc: dict) -> list[UdfNode]:
+    """Every ``run_udf`` node of the definition whose ``udf`` is a string."""
+    found = []
+    for ref in iter_nodes(doc.get("process_graph") or {}):
+        if ref.process_id == "run_udf" and isinstance(ref.arguments.get("udf"), str):
+            found.append(UdfNode(ref, ref.arguments["udf"], ref.arguments.get("runtime")))
+    return found
+
+
+# --- parameter values ------------------------------------------------------------------------
+
+def parameter_schemas(doc: dict) -> dict[str, object]:
+    """name -> schema of the declared parameters."""
+    return {p["name"]: p.get("schema", {}) for p in doc.get("parameters") or []
+            if isinstance(p, dict) and isinstance(p.get("name"), str)}
+
+
+def parse_assignment(item: str, schemas: dict[str, object], option: str) -> tuple[str, object]:
+    """``NAME=VALUE`` -> (name, value). VALUE is JSON when it parses (``5``, ``null``,
+    ``["B04","B8A"]``); otherwise, for a parameter that takes an array, a comma-separated list
+    (``B04,B8A``); otherwise the text itself."""
+    name, sep, text = item.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise UsageError(f"{option} {item!r}: expected NAME=VALUE")
+    if name not in schemas:
+        raise UsageError(f"{option} {name}: unknown parameter; expected one of {', '.join(sorted(schemas))}")
+    try:
+        return name, parse_json(text, f"{option} {name}")
+    except UnreadableInput as exc:
+        if "deeper" in str(exc):
+            raise UsageError(str(exc)) from None
+    if _takes("array", schemas[name]) and not _takes("string", schemas[name]):
+        return name, [part.strip() for part in text.split(",") if part.strip()]
+    return name, text
+
+
+def parse_assignments(items: list[str] | tuple, schemas: dict[str, object], option: str) -> dict:
+    return dict(parse_assignment(item, schemas, option) for item in items or ())
+
+
+def _takes(json_type: str, schema: object) -> bool:
+    alternatives = schema if isinstance(schema, list) else [schema]
+    for alt in alternatives:
+        if isinstance(alt, dict):
+            types = alt.get("type")
+            if json_type == types or (isinstance(types, list) and json_type in types):
+                return True
+            if _takes(json_type, alt.get("anyOf") or alt.get("oneOf") or []):
+                return True
+    return False
+
+
+def schema_problem(value: object, schema: object) -> str | None:
+    """Why ``value`` does not match ``schema`` (a schema or a list of alternatives), in words, or
+    ``None`` when it matches. Of several alternatives the one of the value's own type speaks."""
+    import jsonschema
+
+    alternatives = schema if isinstance(schema, list) else [schema]
+    problems = []
+    for alt in alternatives:
+        if not isinstance(alt, dict):
+            continue
+        alt = {k: v for k, v in alt.items() if k != "subtype"}
+        try:
+            errors = list(jsonschema.Draft7Validator(alt, format_checker=jsonschema.FormatChecker()).iter_errors(value))
+        except jsonschema.SchemaError:
+            return None  # a schema that cannot be evaluated does not block
+        if not errors:
+            return None
+        error = jsonschema.exceptions.best_match(errors)
+        problems.append((error.validator == "type" and not error.path, _describe(error)))
+    if not problems:
+        return None
+    same_type = [text for wrong_type, text in problems if not wrong_type]
+    return (same_type or [text for _, text in problems])[0]
+
+
+def _describe(error) -> str:
+    where = "".join(f"[{p!r}]" for p in error.absolute_path)
+    prefix = f"item {where}: " if where else ""
+    if error.validator == "uniqueItems":
+        seen, repeated = [], None
+        for item in error.instance:
+            if item in seen:
+                repeated = item
+                break
+            seen.append(item)
+        return f"{prefix}must be unique ({json.dumps(repeated)} appears more than once)"
+    if error.validator == "enum":
+        allowed = ", ".join(map(str, error.validator_value))
+        return f"{prefix}{json.dumps(error.instance)} is not one of {allowed}"
+    return prefix + error.message
+
+
+def resolve_parameters(doc: dict, given: dict) -> dict:
+    """All parameter values for a call of ``doc``: ``given`` checked against each schema,
+    the defaults for the rest; an unknown or missing required parameter is a usage error."""
+    definitions = {p["name"]: p for p in doc.get("parameters") or [] if isinstance(p, dict) and "name" in p}
+    unknown = sorted(set(given) - set(definitions))
+    if unknown:
+        raise UsageError(f"parameter {unknown[0]!r} does not exist (parameters: {', '.join(definitions)})")
+    values = {}
+    for name, definition in definitions.items():
+        if name in given:
+            value = given[name]
+            problem = schema_problem(value, definition.get("schema", {}))
+            problem = problem or _interval_problem(value, definition.get("schema", {}))
+            if problem:
+                raise UsageError(f"parameter {name!r}: {problem}")
+        elif definition.get("optional") or "default" in definition:
+            value = definition.get("default")
+        else:
+            raise UsageError(f"parameter {name!r} is required")
+        values[name] = value
+    return values
+
+
+def _interval_problem(value: object, schema: object) -> str | None:
+    """A temporal interval whose start is not before its end."""
+    alternatives = schema if isinstance(schema, list) else [schema]
+    if not any(isinstance(a, dict) and a.get("subtype") == "temporal-interval" for a in alternatives):
+        return None
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
+        return None
+    from efast_udp.udfs.prelude import utc_seconds
+
+    try:
+        start, end = (utc_seconds(v) for v in value)
+    except ValueError as exc:
+        return str(exc)
+    if start > end:
+        return f"start {value[0]} is after end {value[1]}"
+    if start == end:
+        return f"start and end are both {value[0]}: the interval [start, end) is empty"
+    return None
+
+
+def resolve_references(value: object, values: dict, where: str) -> object:
+    """``value`` with every ``{"from_parameter": name}`` inside it replaced by ``values[name]``."""
+    if isinstance(value, dict):
+        if set(value) == {"from_parameter"}:
+            name = value["from_parameter"]
+            if name not in values:
+                raise UsageError(f"{where}: parameter {name!r} is referenced but not defined")
+            return values[name]
+        return {k: resolve_references(v, values, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [resolve_references(v, values, where) for v in value]
+    return value

@@ -1,0 +1,57 @@
+"""Where things are: the checkout, its ``pyproject.toml``, and the default paths of every command.
+
+Every default path of the CLI is resolved here, once: commands never guess directories on their
+own. When the package runs from a checkout (editable install, the normal case) the root is that
+checkout; installed elsewhere it is the current directory.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import tomllib
+from pathlib import Path
+
+from efast_udp.errors import SettingsError
+
+#: The repository root when the package runs from a checkout (editable install).
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def root() -> Path:
+    """The checkout the commands work on: the package's own, else the current directory."""
+    return PROJECT_ROOT if (PROJECT_ROOT / "pyproject.toml").is_file() else Path.cwd()
+
+
+ROOT = root()
+UDP_DIR = ROOT / "udp"
+RELEASES_DIR = UDP_DIR / "releases"
+LATEST_UDP = UDP_DIR / "efast.json"
+SCHEMAS_DIR = ROOT / "schemas"
+CHANGELOG = ROOT / "CHANGELOG.md"
+PUBLIC_DIR = ROOT / "public"
+BUILD_DIR = ROOT / "build"
+
+
+@functools.lru_cache(maxsize=None)
+def pyproject(path: Path = ROOT / "pyproject.toml") -> dict:
+    """The parsed ``pyproject.toml``, ``{}`` when there is none; a file that is not valid TOML
+    is a settings error (one line naming the file and the place), not a traceback."""
+    if not path.is_file():
+        return {}
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"{path.name} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def project_version() -> str:
+    """The version of the UDP being rendered (``[project] version`` in pyproject.toml)."""
+    project = pyproject().get("project", {})
+    version = project.get("version") if isinstance(project, dict) else None
+    if version is not None and not isinstance(version, str):
+        raise SettingsError(f"pyproject.toml [project] version must be a string, got {version!r}")
+    return version or importlib.metadata.version("efast-udp")
