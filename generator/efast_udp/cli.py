@@ -26,6 +26,7 @@ COMMANDS = {
     "run": ("efast_udp.local.command", "run the UDP JSON on local data"),
     "demo": ("efast_udp.demo.command", "synthetic scene with known truth: run, score, plot"),
     "bench": ("efast_udp.commands.bench", "benchmark the released UDP's kernels and graph"),
+    "diff": ("efast_udp.commands.diff", "semantic diff of two UDP versions for release review"),
 }
 
 
