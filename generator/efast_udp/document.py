@@ -140,9 +140,10 @@ def is_listing(doc: object) -> bool:
     return isinstance(doc, dict) and "process_graph" not in doc and isinstance(doc.get("processes"), list)
 
 
-def select_process(doc: object, source: str | Path, process_id: str | None = None) -> dict:
+def select_process(doc: object, source: str | Path, process_id: str | None = None,
+                   choose: str = "name the process id") -> dict:
     """The process definition in ``doc``: the document itself, or the one entry of a listing
-    (the entry ``process_id`` when the listing has several)."""
+    (the entry ``process_id`` when the listing has several; ``choose`` says how to name it)."""
     if is_definition(doc):
         if process_id is not None and doc.get("id") != process_id:
             raise UnreadableInput(f"{source} defines {doc.get('id')!r}, not {process_id!r}")
@@ -153,8 +154,12 @@ def select_process(doc: object, source: str | Path, process_id: str | None = Non
             entries = [p for p in entries if p.get("id") == process_id]
         if len(entries) == 1:
             return entries[0]
-        what = f"no process {process_id!r}" if process_id and not entries else f"{len(entries)} process definitions"
-        raise UnreadableInput(f"{source} is a process listing with {what}; name one")
+        ids = ", ".join(str(p.get("id")) for p in doc["processes"] if isinstance(p, dict))
+        if not entries and process_id is None:
+            raise UnreadableInput(f"{source} is a process listing without process definitions")
+        if not entries:
+            raise UnreadableInput(f"{source} lists no process {process_id!r} (it has: {ids})")
+        raise UnreadableInput(f"{source} lists {len(entries)} processes ({ids}); {choose}")
     raise UnreadableInput(f"{source} is not an openEO process definition (an object with 'process_graph') "
                           "or a process listing (an object with 'processes')")
 
