@@ -95,14 +95,18 @@ JS_STAMP := $(JS_DIR)/node_modules/.installed
 UDP_FILES = udp/efast.json $(sort $(wildcard udp/releases/*/efast.json))
 
 ## Validate udp/efast.json and every udp/releases/*/efast.json: efast-udp validate (schemas,
-## process specs, back-end profile, UDF rules), then the official openEO JS validator with the
-## back-end profile's extensions declared
+## process specs, back-end profile, UDF lint), the official openEO JS validator with the
+## back-end profile's extensions declared, and for the current render the openEO process
+## linter's rules (summary, descriptions; markdownlint and spelling with tests/js/words.txt)
 validate: $(STAMP) $(JS_STAMP)
 	$(BIN)/efast-udp validate --catalogue $(UDP_FILES)
+	$(BIN)/efast-udp validate --lint udp/efast.json
+	node $(JS_DIR)/lint-docs.js $(JS_DIR)/words.txt udp/efast.json >/dev/null \
+	  || { node $(JS_DIR)/lint-docs.js $(JS_DIR)/words.txt udp/efast.json; exit 1; }
 	node $(JS_DIR)/validate.js schemas/openeo-processes --profile schemas/backend-profile.json $(UDP_FILES) >/dev/null \
 	  || { node $(JS_DIR)/validate.js schemas/openeo-processes --profile schemas/backend-profile.json $(UDP_FILES); exit 1; }
 
-## @openeo/js-processgraphs and its dependencies, pinned by tests/js/package-lock.json
+## @openeo/js-processgraphs, markdownlint and markdown-spellcheck, pinned by tests/js/package-lock.json
 js-validator: $(JS_STAMP)
 
 $(JS_STAMP): $(JS_DIR)/package.json $(JS_DIR)/package-lock.json

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import subprocess
 import urllib.parse
@@ -22,6 +23,8 @@ from efast_udp.settings import Settings
 from efast_udp.site import pages as page
 
 BASE = fixture_udp.BASE_URL
+#: The only relative links: between files of the APEx catalogue folder, as the catalogue requires.
+CATALOGUE_RELATIVE = re.compile(r"^(\.\./\.\./record\.json|\.\./\.\./\.\./\.\./platform_catalog/[\w-]+\.json)$")
 VERSIONS = ("0.1.0", "0.2.0", "0.10.0")
 
 
@@ -65,8 +68,11 @@ def test_site_layout_and_released_files_are_byte_identical(project):
     latest_listing = json.loads((public / "processes.json").read_text())
     assert latest_listing["processes"][0]["summary"] == "EFAST fusion, release 3"
     assert latest_listing["links"][0]["href"] == f"{BASE}/processes.json"
-    for name in ("index.html", "record.json", "benchmark_scenario.json", "SHA256SUMS", ".nojekyll"):
+    for name in ("index.html", "algorithm.html", "logo-light.svg", "logo-dark.svg", "SHA256SUMS", ".nojekyll",
+                 "apex/efast-udp/record.json", "apex/efast-udp/efast/records/efast.json",
+                 "apex/efast-udp/efast/benchmark_scenarios/efast.json"):
         assert (public / name).is_file(), name
+    assert not (public / "record.json").exists() and not (public / "benchmark_scenario.json").exists()
 
 
 def test_site_is_deterministic(project, tmp_path):
@@ -259,23 +265,30 @@ def test_index_html(project):
     }
 
 
-def test_record_and_benchmark_scenario(project):
+def test_apex_record_and_benchmark_scenario(project):
     assert run_site(project) == 0
-    public = project / "public"
-    record = json.loads((public / "record.json").read_text())
+    apex = project / "public" / "apex" / "efast-udp" / "efast"
+    record = json.loads((apex / "records" / "efast.json").read_text())
     assert record["id"] == "efast" and record["type"] == "Feature" and record["geometry"] is None
     assert "https://apex.esa.int/core/openeo-udp" in record["conformsTo"]
     rels = {link["rel"]: link["href"] for link in record["links"]}
     assert rels["application"] == f"{BASE}/0.10.0/efast.json"
-    assert {"service", "platform", "cite-as", "code", "about"} <= set(rels)
-    assert all(link["href"].startswith("https://") and link["type"] and link["title"] for link in record["links"])
-    assert record["properties"]["created"] == "2025-07-15T00:00:00Z"
-    assert record["properties"]["updated"] == "2025-09-15T00:00:00Z"
-    scenarios = json.loads((public / "benchmark_scenario.json").read_text())
+    assert {"service", "platform", "provider", "cite-as", "code", "about", "webapp"} <= set(rels)
+    assert all(link["type"] and link["title"] for link in record["links"])
+    assert record["properties"]["created"] == "2025-07-15T00:00:00Z"  # the first release's changelog date
+    assert record["properties"]["updated"] == "2025-09-15T00:00:00Z"  # the latest one's
+    scenarios = json.loads((apex / "benchmark_scenarios" / "efast.json").read_text())
     node = scenarios[0]["process_graph"]["efast1"]
     assert node["namespace"] == f"{BASE}/0.10.0/efast.json"
     assert node["arguments"] == fixture_udp.EXAMPLE_ARGUMENTS
     assert scenarios[0]["backend"] == "openeo.dataspace.copernicus.eu"
+
+
+def test_algorithm_page_renders_the_document(project):
+    assert run_site(project) == 0
+    html = (project / "public" / "algorithm.html").read_text()
+    assert "<h1>" in html and "Distance-to-cloud score" in html and "<table>" in html
+    assert "<script" not in html
 
 
 def _hrefs(node):
@@ -302,7 +315,7 @@ def test_real_site(tmp_path):
     assert (public / "efast.json").read_bytes() == (udp_dir / "efast.json").read_bytes()
     for path in public.rglob("*.json"):
         for href in _hrefs(json.loads(path.read_text())):
-            assert href.startswith("https://"), (path, href)
+            assert href.startswith("https://") or (CATALOGUE_RELATIVE.match(href) and "apex" in path.parts), (path, href)
     if real:
         links = {link["rel"]: link["href"] for link in site.latest.doc["links"] if link["rel"] != "about"}
         assert links["canonical"] == f"{BASE}/{site.latest.version}/efast.json"
@@ -326,7 +339,7 @@ def test_generated_json_links_are_https(project):
 
     for path in public.rglob("*.json"):
         for href in hrefs(json.loads(path.read_text())):
-            assert href.startswith("https://"), (path, href)
+            assert href.startswith("https://") or (CATALOGUE_RELATIVE.match(href) and "apex" in path.parts), (path, href)
 
 
 def test_serve_headers(project):

@@ -97,9 +97,10 @@ def parameter_index(doc: dict, name: str) -> int:
 def ensure_js_validator() -> Path:
     """The validator script, after installing tests/js/node_modules with `npm ci` if needed."""
     if shutil.which("node") is None:
-        unavailable("node is not installed; the JS validator test needs Node.js >= 18")
+        unavailable("node is not installed; the JS tools need Node.js >= 20")
     package = JS_DIR / "node_modules" / "@openeo" / "js-processgraphs" / "package.json"
-    if not package.is_file():
+    others = [JS_DIR / "node_modules" / name / "package.json" for name in ("markdownlint", "markdown-spellcheck")]
+    if not package.is_file() or not all(p.is_file() for p in others):
         npm = shutil.which("npm")
         if npm is None:
             unavailable("npm is not installed; cannot install @openeo/js-processgraphs")
@@ -110,6 +111,15 @@ def ensure_js_validator() -> Path:
             unavailable(f"`npm ci` in tests/js failed: {getattr(exc, 'stderr', '') or exc}")
     assert load_json(package)["version"] == "1.4.2"
     return JS_DIR / "validate.js"
+
+
+def run_lint_docs(paths: list[Path], words: Path = JS_DIR / "words.txt") -> dict[str, list[dict]]:
+    """The markdown and spelling findings of ``tests/js/lint-docs.js`` per file."""
+    ensure_js_validator()
+    proc = subprocess.run(["node", str(JS_DIR / "lint-docs.js"), str(words)] + [str(p) for p in paths],
+                          capture_output=True, text=True, timeout=NODE_TIMEOUT)
+    assert proc.returncode in (0, 1), proc.stderr
+    return json.loads(proc.stdout)
 
 
 def run_js(paths: list[Path], profile: bool) -> dict[str, list[dict]]:

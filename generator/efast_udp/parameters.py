@@ -157,7 +157,7 @@ def build_parameters(defaults: dict) -> list[UdpParameter]:
         ),
         UdpParameter(
             "s2_data_bands",
-            "Sentinel-2 L2A bands to fuse. The i-th band is paired with the i-th band of "
+            "Sentinel-2 L2A bands to fuse, each paired with the band at the same place in "
             "`s3_data_bands`; the scene classification (SCL) is loaded in addition, automatically.",
             band_list_schema(C.S2_REFLECTANCE_BANDS),
             list(defaults["s2_data_bands"]),
@@ -165,7 +165,7 @@ def build_parameters(defaults: dict) -> list[UdpParameter]:
         UdpParameter(
             "s3_data_bands",
             "Sentinel-3 SYN L2 reflectance bands, one per entry of `s2_data_bands`, in the same "
-            "order (the defaults pair B02, B03, B04, B8A with Oa04, Oa06, Oa08, Oa17). The cloud flag "
+            "order (the defaults pair `B02`, `B03`, `B04`, `B8A` with `Oa04`, `Oa06`, `Oa08`, `Oa17`). The cloud flag "
             "band is added by the process itself; do not list it.",
             band_list_schema(C.S3_REFLECTANCE_BANDS),
             list(defaults["s3_data_bands"]),
@@ -205,7 +205,7 @@ def build_parameters(defaults: dict) -> list[UdpParameter]:
             "max_distance_to_cloud_m",
             "Distance to the nearest cloud (metres) beyond which a pixel gets the full "
             "distance-to-cloud score of 1; closer pixels are down-weighted linearly "
-            f"(score = clip((d − 1 px) / D, 0, 1), D in {C.COARSE_PIXEL_SIZE_M:g} m pixels). "
+            f"(score = `clip((d − 1) / D, 0, 1)`, *d* and *D* in {C.COARSE_PIXEL_SIZE_M:g} m pixels). "
             f"At most {C.MAX_MAX_DISTANCE_TO_CLOUD_M:g} m, the distance the processing "
             "neighbourhoods are sized for.",
             number_schema(exclusive_minimum=0, maximum=C.MAX_MAX_DISTANCE_TO_CLOUD_M),

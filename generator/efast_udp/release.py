@@ -274,7 +274,7 @@ def refuse_invalid(files: dict[Path, str]) -> None:
     from efast_udp.validation import validate_udp
 
     path = next(p for p in files if p.name == FILE_NAME)
-    findings = validate_udp(parse_json(files[path], path), require_file_name=str(path))
+    findings = validate_udp(parse_json(files[path], path), require_file_name=str(path), lint=True)
     if findings:
         details = "; ".join(f.format() for f in findings[:5])
         raise ReleaseError(f"the render is not a valid UDP ({len(findings)} findings), nothing written: {details}")

@@ -19,7 +19,8 @@ from efast_udp.stages import cloud_masks, compositing, distance_score, fusion, i
 from efast_udp.templates import render
 
 PROCESS_ID = "efast"
-SUMMARY = "EFAST: fuse Sentinel-2 and Sentinel-3 into a cloud-free 10 m time series"
+#: One line, under 60 characters and without a final period (openEO process linter).
+SUMMARY = "EFAST: fuse Sentinel-2 and Sentinel-3 into a 10 m series"
 CATEGORIES = ["cubes", "optical", "time series", "data fusion", "import"]
 RETURNS = {
     "description": "A raster data cube on the Sentinel-2 grid over `spatial_extent`, with one "

@@ -17,6 +17,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the findings as JSON")
     parser.add_argument("--catalogue", action="store_true",
                         help="also require each definition's id to equal its file name (<id>.json), as catalogues do")
+    parser.add_argument("--lint", action="store_true",
+                        help="also apply the openEO process linter's documentation rules (summary, descriptions, flags)")
 
 
 def default_sources() -> list[str]:
@@ -45,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
     documents = [(source, load_json(resolve_source(source))) for source in sources]
     report, invalid = {}, 0
     for source, doc in documents:
-        findings = validate_document(doc, require_file_name=source if args.catalogue else None)
+        findings = validate_document(doc, require_file_name=source if args.catalogue else None, lint=args.lint)
         report[source] = [f.as_dict() for f in findings]
         invalid += bool(findings)
         if not args.json:

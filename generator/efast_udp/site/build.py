@@ -7,8 +7,9 @@ Layout, relative to the site's base URL::
     <version>/efast.json        every release, byte-identical to udp/releases/<version>/efast.json
     <version>/processes.json    every release as a listing
     index.html                  documentation page (parameters, Python snippets, versions, changelog)
-    record.json                 APEx-style OGC API record
-    benchmark_scenario.json     APEx-style benchmark scenario (the UDP's example call)
+    algorithm.html              docs/algorithm.md: the algorithm as this UDP implements it
+    apex/<provider>/...         the folder the ESA APEx catalogue takes as it is (site/apex.py)
+    logo-light.svg, logo-dark.svg   the logos the APEx provider record links
     SHA256SUMS                  checksums of every other file (``sha256sum -c SHA256SUMS``)
     .nojekyll                   GitHub Pages: serve files as they are
 
@@ -28,12 +29,14 @@ from typing import Iterable
 from efast_udp import release
 from efast_udp.errors import ReleaseError, UnreadableInput, UsageError
 from efast_udp.outputs import check_directory, replace_directory
+from efast_udp.project import ROOT
 from efast_udp.release import Release, sha256
 from efast_udp.settings import Settings
 from efast_udp.site import catalogue
 from efast_udp.site.catalogue import LISTING_FILE, UDP_FILE
 
 SUMS_FILE = "SHA256SUMS"
+ALGORITHM_DOC = ROOT / "docs" / "algorithm.md"
 
 
 @dataclasses.dataclass
@@ -82,9 +85,9 @@ def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
     return releases, frozenset(r.version for r in releases if release.is_draft(r))
 
 
-def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "") -> Site:
+def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", algorithm_text: str = "") -> Site:
     """All files of the site, in memory (path relative to the site root -> content)."""
-    from efast_udp.site import pages  # jinja2 + markdown only when rendering
+    from efast_udp.site import apex, pages  # jinja2 + markdown only when rendering
 
     releases, drafts = verified_releases(udp_dir)
     latest = releases[-1]
@@ -95,12 +98,17 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "") -> 
         files[f"{r.version}/{LISTING_FILE}"] = _json(catalogue.listing(r, settings, latest=False))
     files[UDP_FILE] = latest.data
     files[LISTING_FILE] = _json(catalogue.listing(latest, settings, latest=True))
-    files["record.json"] = _json(catalogue.record(releases, settings, dates))
-    files["benchmark_scenario.json"] = _json(catalogue.benchmark_scenarios(latest, settings))
+    for rel, doc in apex.catalogue_files(releases, settings, dates).items():
+        files[rel] = _json(doc)
+    for name in apex.LOGOS.values():
+        files[name] = pages.static_file(name)
+    files["algorithm.html"] = pages.render_document(
+        algorithm_text, "EFAST as this process implements it", latest.doc["id"], latest.version,
+        f"{settings.source_repository}/blob/main/docs/algorithm.md").encode("utf-8")
     files[".nojekyll"] = b""
     files["index.html"] = pages.render_index(
         releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,
-        checksums={rel: sha256(data) for rel, data in files.items()},
+        checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]),
     ).encode("utf-8")
     files[SUMS_FILE] = render_sums(files)
     return Site(files=files, releases=releases, drafts=drafts)
@@ -146,15 +154,13 @@ def check_against_sums(sums_file: Path, site: Site) -> None:
 
 
 def build(udp_dir: Path, out_dir: Path, settings: Settings, changelog: Path | None = None,
-          previous_sums: Iterable[Path] = ()) -> Site:
+          previous_sums: Iterable[Path] = (), algorithm: Path | None = ALGORITHM_DOC) -> Site:
     """Render, check that no released file changes, then replace ``out_dir``."""
-    out = check_directory(out_dir, "site")
-    changelog_text = ""
-    if changelog is not None:
-        from efast_udp.document import read_bytes
+    from efast_udp.document import read_bytes
 
-        changelog_text = read_bytes(changelog).decode("utf-8", "replace")
-    site = render_site(udp_dir, settings, changelog_text)
+    out = check_directory(out_dir, "site")
+    texts = [read_bytes(path).decode("utf-8", "replace") if path is not None else "" for path in (changelog, algorithm)]
+    site = render_site(udp_dir, settings, *texts)
     for sums in previous_sums:
         check_against_sums(Path(sums), site)
     check_against_published(out, site)

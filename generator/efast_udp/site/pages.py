@@ -124,6 +124,13 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+def static_file(name: str) -> bytes:
+    """A file of ``templates/site`` as it is (logos)."""
+    import importlib.resources
+
+    return importlib.resources.files("efast_udp").joinpath("templates", "site", name).read_bytes()
+
+
 def _changelog_body(text: str) -> str:
     """The changelog without its top-level title (the page has its own heading)."""
     lines = text.splitlines()
@@ -132,7 +139,14 @@ def _changelog_body(text: str) -> str:
     return "\n".join(lines).strip() + "\n" if text else ""
 
 
-def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict) -> str:
+def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str) -> str:
+    """A page of its own for a markdown document of the project (e.g. docs/algorithm.md)."""
+    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1))
+    return _environment().get_template("document.html").render(
+        title=title, body=body, process_id=process_id, version=version, source_href=source_href)
+
+
+def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict, apex: dict) -> str:
     latest = releases[-1]
     doc = latest.doc
     process_id = doc["id"]
@@ -183,4 +197,5 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
         call_arguments=call_arguments(arguments),
         default_job_options=doc.get("default_job_options"),
         changelog=_changelog_body(changelog_text),
+        apex=apex,
     )

@@ -13,18 +13,18 @@ from __future__ import annotations
 from efast_udp.validation.findings import Finding
 
 
-def validate_udp(doc: object, require_file_name: str | None = None) -> list[Finding]:
+def validate_udp(doc: object, require_file_name: str | None = None, lint: bool = False) -> list[Finding]:
     """All findings for the UDP ``doc``; see :func:`efast_udp.validation.core.validate_udp`."""
     from efast_udp.validation.core import validate_udp as _validate
 
-    return _validate(doc, require_file_name)
+    return _validate(doc, require_file_name, lint)
 
 
-def validate_document(doc: object, require_file_name: str | None = None) -> list[Finding]:
+def validate_document(doc: object, require_file_name: str | None = None, lint: bool = False) -> list[Finding]:
     """A definition or a listing; see :func:`efast_udp.validation.core.validate_document`."""
     from efast_udp.validation.core import validate_document as _validate
 
-    return _validate(doc, require_file_name)
+    return _validate(doc, require_file_name, lint)
 
 
 __all__ = ["Finding", "validate_udp", "validate_document"]

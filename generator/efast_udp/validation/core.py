@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from efast_udp.validation import (
     check_arguments,
+    check_documentation,
     check_metadata,
     check_parameters,
     check_processes,
@@ -26,30 +27,31 @@ ALL_CHECKS = (
 )
 
 
-def validate_udp(doc: object, require_file_name: str | None = None) -> list[Finding]:
+def validate_udp(doc: object, require_file_name: str | None = None, lint: bool = False) -> list[Finding]:
     """All problems of the process definition ``doc`` (parsed JSON); an empty list means valid.
 
     ``require_file_name`` (a path or URL): also require the ``id`` to equal the file's name, as
-    catalogues that publish ``<id>.json`` do (openEO itself does not).
+    catalogues that publish ``<id>.json`` do (openEO itself does not). ``lint``: also apply the
+    openEO process linter's documentation rules (``check_documentation``).
     """
     if not isinstance(doc, dict):
         return [Finding("schema", "", show(doc), "a JSON object (process definition)",
                         "the document is not a JSON object")]
     ctx = Context.of(doc, require_file_name)
     findings: list[Finding] = []
-    for check in ALL_CHECKS:
+    for check in ALL_CHECKS + (check_documentation.CHECKS if lint else []):
         findings.extend(check(ctx))
     return findings
 
 
-def validate_document(doc: object, require_file_name: str | None = None) -> list[Finding]:
+def validate_document(doc: object, require_file_name: str | None = None, lint: bool = False) -> list[Finding]:
     """A process definition, or a process listing ``{"processes": [...], "links": [...]}`` whose
     every entry is validated (findings point into the list: ``/processes/0/...``)."""
     if not (isinstance(doc, dict) and "process_graph" not in doc and "processes" in doc):
-        return validate_udp(doc, require_file_name)
+        return validate_udp(doc, require_file_name, lint)
     findings = list(_listing_findings(doc))
     for index, entry in enumerate(doc["processes"] if isinstance(doc["processes"], list) else []):
-        for f in validate_udp(entry):
+        for f in validate_udp(entry, lint=lint):
             findings.append(Finding(f.code, f"/processes/{index}{f.pointer}", f.found, f.expected, f.message))
     return findings
 

@@ -1,0 +1,117 @@
+"""The ESA APEx catalogue folder written by ``efast-udp site`` (``public/apex/<provider>/``),
+checked as the catalogue checks its entries: the vendored APEx schemas (schemas/apex/) and the
+catalogue's lint rules for benchmark scenarios."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from efast_udp.project import ROOT
+from efast_udp.site import apex
+
+SCHEMAS = ROOT / "schemas" / "apex"
+#: The back-ends the catalogue's scenario lint accepts.
+BACKENDS = [r"^(https://)?openeo\.dataspace\.copernicus\.eu(/.*)?$", r"^(https://)?openeofed\.dataspace\.copernicus\.eu(/.*)?$",
+            r"^(https://)?openeo\.cloud(/.*)?$", r"^(https://)?openeo\.vito\.be(/.*)?$",
+            r"^(https://)?openeo\.terrascope\.be(/.*)?$", r"^(https://)?openeo\.eodc\.eu(/.*)?$"]
+ID = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    from e2e.servers import site_for_tests
+
+    tmp = tmp_path_factory.mktemp("apex")
+    site_for_tests(tmp)
+    return tmp / "public"
+
+
+def validate(instance: object, schema_name: str) -> list[str]:
+    schema = json.loads((SCHEMAS / schema_name).read_text("utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in cls(schema).iter_errors(instance)]
+
+
+def test_the_schemas_are_vendored_with_their_licence():
+    assert "Apache License" in (SCHEMAS / "LICENSE").read_text("utf-8")
+    for name in ("record.json", "provider.json", "platform.json", "benchmark_scenario.json"):
+        assert json.loads((SCHEMAS / name).read_text("utf-8"))["$schema"].endswith("2020-12/schema")
+
+
+def test_the_folder_has_the_catalogue_layout(site):
+    folder = site / "apex" / apex.PROVIDER_ID
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+    assert files == ["efast/benchmark_scenarios/efast.json", "efast/records/efast.json", "record.json"]
+
+
+def test_provider_record_is_valid(site):
+    record = json.loads((site / "apex" / apex.PROVIDER_ID / "record.json").read_text())
+    assert validate(record, "provider.json") == []
+    assert record["id"] == apex.PROVIDER_ID
+    for link in record["links"]:  # the logos exist on the site
+        if link["rel"].startswith("logo"):
+            assert (site / link["href"].rsplit("/", 1)[1]).read_text().startswith("<svg")
+
+
+def test_service_record_is_valid_and_links_what_users_need(site):
+    record = json.loads((site / "apex" / apex.PROVIDER_ID / "efast" / "records" / "efast.json").read_text())
+    assert validate(record, "record.json") == []
+    assert record["id"] == "efast"  # the catalogue wants <id>/records/<id>.json
+    rels = {}
+    for link in record["links"]:
+        rels.setdefault(link["rel"], []).append(link["href"])
+    latest = json.loads((site / "efast.json").read_text())
+    version = next(l["href"] for l in latest["links"] if l["rel"] == "canonical").split("/")[-2]
+    assert rels["application"] == [f"https://efast-udp.github.io/efast-udp/{version}/efast.json"]
+    assert rels["provider"] == ["../../record.json"] and rels["platform"] == ["../../../../platform_catalog/cdse_openeo_federation.json"]
+    assert rels["cite-as"] == ["https://doi.org/10.3390/rs16111833"]
+    assert rels["webapp"][0].startswith("https://editor.openeo.org/?wizard=UDP")
+    assert "https://efast-udp.github.io/efast-udp/algorithm.html" in rels["about"]
+    assert rels["code"] == ["https://github.com/efast-udp/efast-udp"]
+    contact = record["properties"]["contacts"][0]
+    assert contact["organization"] and contact["contactInstructions"] and all(l["title"] for l in contact["links"])
+    for link in record["links"]:
+        assert link["href"].startswith(("https://", "../")), link
+
+
+def test_benchmark_scenario_is_valid_and_passes_the_catalogue_lint(site):
+    scenarios = json.loads((site / "apex" / apex.PROVIDER_ID / "efast" / "benchmark_scenarios" / "efast.json").read_text())
+    assert isinstance(scenarios, list) and scenarios
+    for scenario in scenarios:
+        assert validate(scenario, "benchmark_scenario.json") == []
+        assert ID.match(scenario["id"]) and scenario["type"] == "openeo"
+        assert any(re.fullmatch(p, scenario["backend"]) for p in BACKENDS), scenario["backend"]
+        for node_id, node in scenario["process_graph"].items():
+            assert isinstance(node, dict) and ID.match(node["process_id"]) and isinstance(node["arguments"], dict)
+            namespace = node.get("namespace")
+            if namespace:
+                assert namespace.startswith("https://")
+                assert not re.match(r"https://github\.com/.*/blob/.*", namespace)
+                assert not re.search(r"//raw\.githubusercontent\.com/.*/refs/heads/(?!main/|master/)", namespace)
+                # what the catalogue fetches: the published file's id is the node's process id
+                published = site / namespace.removeprefix("https://efast-udp.github.io/efast-udp/")
+                assert json.loads(published.read_text())["id"] == node["process_id"]
+        assert [n for n in scenario["process_graph"].values() if n.get("result")]
+
+
+def test_a_broken_record_is_caught_by_the_schemas():
+    """The schemas really bite: the old record shape (http conformance class, absolute platform link,
+    no provider link, contact link without title) is rejected."""
+    record = {"id": "efast", "type": "Feature", "geometry": None, "linkTemplates": [],
+              "conformsTo": ["http://www.opengis.net/spec/ogcapi-records-1/1.0/req/record-core",
+                             "https://apex.esa.int/core/openeo-udp"],
+              "properties": {"created": "x", "updated": "x", "type": "service", "title": "t", "description": "d",
+                             "themes": [{"concepts": [{"id": "x"}], "scheme": "s"}], "formats": [],
+                             "contacts": [{"name": "n", "roles": ["r"], "links": [{"rel": "about", "type": "text/html",
+                                                                                  "href": "https://x.org"}]}]},
+              "links": [{"rel": "application", "type": "a", "title": "t", "href": "https://x.org/p.json"},
+                        {"rel": "service", "type": "a", "title": "t", "href": "https://x.org"},
+                        {"rel": "platform", "type": "a", "title": "t", "href": "https://x.org/platform.json"}]}
+    errors = " | ".join(validate(record, "record.json"))
+    assert "conformsTo" in errors and "links/2/href" in errors and "title" in errors
