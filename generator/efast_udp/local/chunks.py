@@ -19,9 +19,9 @@ import xarray
 #: hundred MB per worker while the per-chunk overhead of dask stays below a few percent.
 DEFAULT_CHUNK_PX = 256
 
-#: cubes up to this size are computed once when their node runs and kept (``persist``): the
-#: coarse (300 m) stages are tiny, many later steps read them, and a UDF node computes one tile
-#: up front to learn its output labels; everything larger stays lazy and streams.
+#: cubes up to this size are computed once when their node runs and kept in memory: the coarse
+#: (300 m) stages are tiny, many later steps read them, and a UDF node computes one tile up
+#: front to learn its output labels; everything larger stays lazy and streams.
 PERSIST_BYTES = 32 * 2 ** 20
 
 _state = {"chunk_px": DEFAULT_CHUNK_PX}
@@ -86,7 +86,8 @@ def is_lazy(cube) -> bool:
 
 
 def persist_if_small(cube):
-    """Compute a small lazy cube once and keep it (see ``PERSIST_BYTES``)."""
+    """Compute a small lazy cube once and keep its values (see ``PERSIST_BYTES``). Values, not
+    ``persist``: later graphs carry them as data, which every scheduler handles alike."""
     if is_lazy(cube) and cube.nbytes <= PERSIST_BYTES:
-        return cube.persist()
+        return cube.compute()
     return cube

@@ -83,13 +83,20 @@ def use(name: str = "threads", workers: int | None = None, memory_limit: str | N
         report: Path | None = None):
     """Run the body with dask computing on the chosen scheduler; yields a ``Scheduler``."""
     name = parse(name)
-    workers = int(workers or os.cpu_count() or 1)
+    workers = int(os.cpu_count() or 1) if workers is None else int(workers)
     if workers < 1:
         raise EfastUdpError(f"--workers must be at least 1, got {workers}")
     if name in ("threads", "processes"):
         if report is not None:
             raise EfastUdpError("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
-        with dask.config.set(scheduler=name, num_workers=workers):
+        with contextlib.ExitStack() as stack:
+            settings = {"scheduler": name, "num_workers": workers}
+            if name == "processes":  # one pool for the run: each computation would otherwise start its own
+                import multiprocessing
+                from concurrent.futures import ProcessPoolExecutor
+                context = multiprocessing.get_context(dask.config.get("multiprocessing.context", "spawn"))
+                settings["pool"] = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
+            stack.enter_context(dask.config.set(settings))
             yield Scheduler(name, workers)
         return
     with _client(name, workers, memory_limit) as client:
