@@ -20,3 +20,14 @@ def test_bench_json_shape_and_compositing_agreement(monkeypatch, tmp_path):
     assert {"nodes", "run_udf", "bytes"} <= set(result["graph"]) and result["graph"]["run_udf"] == 6
     assert result["build_s"] > 0 and result["validate_s"] > 0
     assert set(result["demo"]) >= {"wall_s", "peak_mib"}
+
+
+def test_bench_scale_section_on_small_scenes():
+    from efast_udp.local import bench_scale
+    result = bench_scale.scale_figures(sizes=(60, 90))
+    assert [r["size_px"] for r in result["runs"]] == [60, 90]
+    for run in result["runs"]:
+        assert "error" not in run, run
+        assert run["wall_s"] > 0 and run["peak_rss_mib"] > 100 and run["mib_per_mpx_date"] > 0
+    assert result["memory_growth_ratio"] > 0 and result["pixel_ratio"] == 2.25
+    assert "memory growth" in bench_scale.format_table(result)

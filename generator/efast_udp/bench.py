@@ -29,6 +29,7 @@ from openeo.udf import UdfData, XarrayDataCube
 from openeo.udf.run_code import run_udf_code
 
 from efast_udp import constants as C
+from efast_udp.local import bench_scale as scale
 from efast_udp.project import UDP_DIR
 
 SIZE = 256  # px, edge of the standard chunk
@@ -195,16 +196,6 @@ def distance_scenario(rng, context: dict) -> Scenario:
 
 # --- measuring -------------------------------------------------------------------------------
 
-def _median_seconds(fn: Callable[[], object], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def _peak_mib(fn: Callable[[], object]) -> float:
     gc.collect()
     tracemalloc.start()
@@ -220,19 +211,23 @@ def _run_udf(code: str, cube: xarray.DataArray, context: dict) -> xarray.DataArr
     return run_udf_code(code, data).get_datacube_list()[0].get_array()
 
 
-def measure_kernels(scenarios: list[Scenario], codes: dict[str, str], runs: int = RUNS) -> dict[str, dict]:
+def measure_kernels(scenarios: list[Scenario], codes: dict[str, str], runs: int = RUNS,
+                    reference_runs: int = REFERENCE_RUNS) -> dict[str, dict]:
     """Median time (and quartiles) and peak memory of each embedded UDF through the openeo UDF
-    runner; the kernels are timed round by round (every kernel once per round)."""
+    runner, and of its reference. Round by round: every kernel once per round and, in the first
+    ``reference_runs`` rounds, every reference right after, so that kernels and references
+    sample the same periods of a VM whose speed drifts."""
     calls = {s.name: (lambda s=s: _run_udf(codes[s.name], s.cube, s.context)) for s in scenarios}
     for call in calls.values():
         call()  # warm-up: module compile, caches
     times: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(runs):
+    reference_times: dict[str, list[float]] = {name: [] for name in calls}
+    for round_number in range(runs):
         for name, call in calls.items():
-            gc.collect()
-            t0 = time.perf_counter()
-            call()
-            times[name].append(time.perf_counter() - t0)
+            times[name].append(_seconds(call))
+        if round_number < reference_runs:
+            for s in scenarios:
+                reference_times[s.name].append(_seconds(s.reference))
     result = {}
     for s in scenarios:
         seconds = times[s.name]
@@ -244,12 +239,19 @@ def measure_kernels(scenarios: list[Scenario], codes: dict[str, str], runs: int 
             # the spread the VM's drift causes: Mpx/s at the slowest and fastest quartile
             "mpx_per_s_quartiles": [round(s.px_dates / slow / 1e6, 2), round(s.px_dates / fast / 1e6, 2)],
         }
+        result[s.name].update(reference_figures(s, result[s.name], statistics.median(reference_times[s.name])))
     return result
 
 
-def measure_reference(scenario: Scenario, kernel: dict, runs: int = REFERENCE_RUNS) -> dict:
-    """The same for the scenario's reference formulation, and the kernel's ratios to it."""
-    reference_s = _median_seconds(scenario.reference, runs)
+def _seconds(fn: Callable[[], object]) -> float:
+    gc.collect()
+    t0 = time.perf_counter()
+    fn()
+    return time.perf_counter() - t0
+
+
+def reference_figures(scenario: Scenario, kernel: dict, reference_s: float) -> dict:
+    """The reference's throughput and memory, and the kernel's ratios to it."""
     reference_peak = _peak_mib(scenario.reference)
     return {
         "reference_mpx_per_s": round(scenario.px_dates / reference_s / 1e6, 2),
@@ -342,6 +344,10 @@ def run_benchmark(udp_path: Path = UDP_DIR / "efast.json", runs: int = RUNS, wit
     udp = json.loads(udp_path.read_text("utf-8"))
     nodes = udf_nodes(udp)
     udfs = {kernel: nodes[node_id] for kernel, node_id in KERNEL_NODES.items()}
+    # the child runs first: a child inherits the parent's peak RSS as its starting ru_maxrss, and
+    # the references below take the parent past 2 GB
+    local_runs = {"demo": demo_figures() if with_demo else {"wall_s": None, "peak_mib": None},
+                  "scale": scale.scale_figures() if with_demo else None}
     rng = np.random.default_rng(2024)
     scenarios = [
         compositing_scenario(rng, udfs["compositing"][1]),
@@ -349,11 +355,8 @@ def run_benchmark(udp_path: Path = UDP_DIR / "efast.json", runs: int = RUNS, wit
         fusion_scenario(rng, udfs["fusion"][1]),
         distance_scenario(rng, udfs["distance_score"][1]),
     ]
-    # every kernel first, as in a fresh UDF worker; the references (one of them allocates 2 GB)
-    # only afterwards, so that their heap does not weigh on the kernels' timings
-    kernels = measure_kernels(scenarios, {name: code for name, (code, _) in udfs.items()}, runs)
-    for s in scenarios:
-        kernels[s.name].update(measure_reference(s, kernels[s.name], min(runs, REFERENCE_RUNS)))
+    kernels = measure_kernels(scenarios, {name: code for name, (code, _) in udfs.items()}, runs,
+                              min(runs, REFERENCE_RUNS))
     kernels["compositing"]["max_abs_diff_vs_reference"] = compositing_agreement(scenarios[0], udfs["compositing"][0])
     with tempfile.TemporaryDirectory() as tmp:
         build_s = _command_seconds(["build", "--force", "-o", str(Path(tmp) / "efast.json")])
@@ -366,7 +369,7 @@ def run_benchmark(udp_path: Path = UDP_DIR / "efast.json", runs: int = RUNS, wit
         "graph": graph_figures(udp, udp_path),
         "build_s": build_s,
         "validate_s": _command_seconds(["validate", str(udp_path)]),
-        "demo": demo_figures() if with_demo else {"wall_s": None, "peak_mib": None},
+        **local_runs,
     }
 
 
@@ -386,6 +389,8 @@ def format_table(result: dict) -> str:
         f"build {result['build_s']} s, validate {result['validate_s']} s, "
         f"demo {result['demo'].get('wall_s')} s / {result['demo'].get('peak_mib')} MiB",
     ]
+    if result.get("scale"):
+        lines.append(scale.format_table(result["scale"]))
     return "\n".join(lines)
 
 

@@ -1,7 +1,10 @@
 """``efast-udp demo``: synthetic scene with known truth -> released UDP -> metrics and quicklooks.
 
-Writes ``OUT/data/`` (the local collections), ``OUT/result/`` (the run's NetCDF and GeoTIFFs),
-``OUT/metrics.json`` and ``OUT/quicklooks/*.png``, and prints the RMSE table.
+Writes ``OUT/data/`` (the local collections), ``OUT/parameters.json`` (the UDP arguments the
+demo uses; ``efast-udp run --params`` reads it), ``OUT/result/`` (the run's NetCDF and
+GeoTIFFs), ``OUT/metrics.json`` and ``OUT/quicklooks/*.png``, and prints the RMSE table. With
+``--scene-only`` it stops after the scene and its parameters. The checks run window by window
+(``evaluate``), so the demo needs about the memory of the run itself.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-from efast_udp.demo import metrics, oracle, quicklooks
+from efast_udp.demo import evaluate, metrics, quicklooks
 from efast_udp.demo.scene import S2_BANDS, SceneConfig, make_scene
-from efast_udp.local.command import execute, write_outputs
+from efast_udp.errors import EfastUdpError
+from efast_udp.local.command import add_scheduler_arguments, run_udp
 
 HELP = "synthetic scene with known truth: run the released UDP on it, write metrics.json and quicklooks"
 
@@ -31,7 +35,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--udp", type=Path, default=Path("udp/efast.json"), help="process definition JSON (default: udp/efast.json)")
     parser.add_argument("--size", type=int, default=SceneConfig.size_px, help="scene size in 10 m pixels (multiple of 30)")
     parser.add_argument("--seed", type=int, default=SceneConfig.seed)
+    parser.add_argument("--scene-only", action="store_true",
+                        help="only write OUT/data/ and OUT/parameters.json (the arguments the demo runs with)")
     parser.add_argument("--no-quicklooks", action="store_true")
+    add_scheduler_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -47,61 +54,64 @@ def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_demo(out: Path, udp: Path, size: int, seed: int, show_progress: bool, quicklooks_too: bool) -> dict:
-    from efast_udp.errors import EfastUdpError
+def write_scene(out: Path, size: int, seed: int):
+    """``OUT/data/`` (the local collections) and ``OUT/parameters.json``; returns the scene
+    without its S2 arrays (they are read back window by window)."""
     if size <= 0 or size % 30:
         raise EfastUdpError(f"--size must be a positive multiple of 30, got {size}")
     scene = make_scene(SceneConfig(size_px=size, seed=seed))
     scene.write(out / "data")
+    (out / "parameters.json").write_text(json.dumps(demo_parameters(scene), indent=2) + "\n")
+    scene.s2 = {}
+    return scene
+
+
+def run_demo(out: Path, udp: Path, size: int, seed: int, show_progress: bool, quicklooks_too: bool,
+             scene_only: bool = False, **run_options) -> dict:
+    """The demo; ``run_options`` go to ``efast_udp.local.command.run_udp`` (scheduler, workers, ...)."""
+    scene = write_scene(out, size, seed)
     given = demo_parameters(scene)
+    if scene_only:
+        return {"scene": {"size_px": size, "seed": seed}, "parameters": given}
     start = time.perf_counter()
-    result = execute(udp, out / "data", given, show_progress)
+    result, _ = run_udp(udp, out / "data", given, out / "result", show_progress=show_progress, **run_options)
     wall = time.perf_counter() - start
     peak = peak_mib()
-    write_outputs(result, out / "result", save_intermediates=False)
 
     epoch = scene.dates(0).astype(np.int64)  # day 0 in days since 1970
     fused = result.result.transpose("t", "bands", "y", "x")
     target_days = fused.t.values.astype("datetime64[D]").astype(np.int64) - epoch
-    efast = fused.values.astype(np.float64)
-    expected, names, oracle_days = oracle.efast(scene.s2, scene.s2_days + epoch, scene.s3, scene.s3_days + epoch,
-                                                result.parameters)
-    if names != [str(b) for b in fused.bands.values] or not np.array_equal(oracle_days - epoch, target_days):
+    names = [str(b) for b in fused.bands.values]
+    expected_days = oracle_target_days(result.parameters) - epoch
+    expected_names = list(result.parameters.get("fused_band_names") or result.parameters["s2_data_bands"]) + ["NDVI"]
+    if names != expected_names or not np.array_equal(expected_days, target_days):
         raise EfastUdpError("demo: the UDP's output bands or dates differ from the oracle's")
-    both = np.isfinite(efast) & np.isfinite(expected)
-    mismatch = int((np.isfinite(efast) != np.isfinite(expected)).sum())
-    diff = float(np.max(np.abs(efast - expected)[both])) if both.any() else float("nan")
-
-    n_refl = len(S2_BANDS)
-    true = metrics.truth(scene, target_days)
-    baseline = metrics.s2_only(scene, target_days)
+    gap = metrics.gap_mask(scene, target_days)
+    gap_index = int(np.flatnonzero(gap)[len(np.flatnonzero(gap)) // 2]) if gap.any() else 0
+    checked = evaluate.evaluate(scene, out / "data", out / "result" / "efast.nc", result.parameters, target_days,
+                                names, gap_index, int(epoch))
     report = {
-        "rmse": metrics.compute(scene, efast[:, :n_refl], baseline, true, target_days),
-        "oracle_max_abs_diff": diff,
-        "oracle_defined_mismatch": mismatch,
+        "rmse": checked.scores,
+        "oracle_max_abs_diff": checked.oracle_max_abs_diff,
+        "oracle_defined_mismatch": checked.oracle_defined_mismatch,
         "wall_s": round(wall, 2),
         "peak_mib": round(peak, 1),
-        "scene": {"size_px": size, "seed": seed, "targets": int(len(target_days)),
-                  "gap_targets": int(metrics.gap_mask(scene, target_days).sum())},
+        "scene": {"size_px": size, "seed": seed, "targets": int(len(target_days)), "gap_targets": int(gap.sum())},
         "parameters": {k: v for k, v in given.items()},
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
     if quicklooks_too:
-        gap = metrics.gap_mask(scene, target_days)
-        gap_index = int(np.flatnonzero(gap)[len(np.flatnonzero(gap)) // 2]) if gap.any() else 0
-        daily = np.stack([scene.truth(d) for d in range(scene.config.n_days)])
-        clear = ~np.isin(scene.s2["SCL"], oracle.S2_INVALID_SCL)
-        obs = np.stack([np.where(clear, scene.s2[b] * oracle.DN_SCALE, np.nan) for b in S2_BANDS], axis=1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            add_ndvi = lambda a: np.concatenate([a, metrics.ndvi(a)[:, None]], axis=1)  # noqa: E731
-            first_gap = min(scene.config.gap_days) - scene.config.s2_step_days
-            last_gap = max(scene.config.gap_days) + scene.config.s2_step_days
-            quicklooks.write_all(out / "quicklooks", list(S2_BANDS) + ["NDVI"], add_ndvi(true), add_ndvi(baseline),
-                                 np.concatenate([efast[:, :n_refl], efast[:, n_refl:n_refl + 1]], axis=1),
-                                 target_days, gap_index, add_ndvi(daily), add_ndvi(obs), scene.s2_days,
-                                 (first_gap, last_gap))
+        first_gap = min(scene.config.gap_days) - scene.config.s2_step_days
+        last_gap = max(scene.config.gap_days) + scene.config.s2_step_days
+        quicklooks.write_all(out / "quicklooks", list(S2_BANDS) + ["NDVI"], checked.maps, checked.series,
+                             target_days, gap_index, scene.s2_days, (first_gap, last_gap))
     return report
+
+
+def oracle_target_days(params: dict) -> np.ndarray:
+    from efast_udp.demo.oracle import target_days
+    return target_days(params).astype(np.int64)
 
 
 def table(report: dict) -> str:
@@ -116,7 +126,12 @@ def table(report: dict) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    report = run_demo(args.out, args.udp, args.size, args.seed, not args.quiet, not args.no_quicklooks)
+    report = run_demo(args.out, args.udp, args.size, args.seed, not args.quiet, not args.no_quicklooks,
+                      scene_only=args.scene_only, scheduler=args.scheduler, workers=args.workers,
+                      memory_limit=args.memory_limit, chunk_px=args.chunk_px, report=args.dask_report)
+    if args.scene_only:
+        print(f"efast-udp demo: wrote {args.out / 'data'} and {args.out / 'parameters.json'}")
+        return 0
     print(table(report))
     print(f"efast-udp demo: wrote {args.out / 'metrics.json'}")
     return 0

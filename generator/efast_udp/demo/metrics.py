@@ -15,20 +15,21 @@ from efast_udp.demo import oracle
 from efast_udp.demo.scene import S2_BANDS, Scene
 
 
-def s2_only(scene: Scene, target_days: np.ndarray, bands=S2_BANDS) -> np.ndarray:
-    """(targets, bands, y, x) S2-only linear interpolation, reflectance."""
-    scl = scene.s2["SCL"]
+def s2_only(s2: dict, s2_days: np.ndarray, target_days: np.ndarray, bands=S2_BANDS) -> np.ndarray:
+    """(targets, bands, y, x) S2-only linear interpolation, reflectance; ``s2``: band -> (t, y, x)
+    DN plus ``SCL`` (a window of the scene or all of it)."""
+    scl = s2["SCL"]
     clear = np.isfinite(scl) & ~np.isin(scl, oracle.S2_INVALID_SCL)
     out = np.empty((len(target_days), len(bands)) + scl.shape[-2:])
     for i, band in enumerate(bands):
-        refl = np.where(clear, scene.s2[band] * oracle.DN_SCALE, np.nan)
+        refl = np.where(clear, s2[band] * oracle.DN_SCALE, np.nan)
         for k, day in enumerate(target_days):
-            out[k, i] = oracle.interpolate(refl, scene.s2_days, day)
+            out[k, i] = oracle.interpolate(refl, s2_days, day)
     return out
 
 
-def truth(scene: Scene, target_days: np.ndarray) -> np.ndarray:
-    return np.stack([scene.truth(d) for d in target_days])
+def truth(scene: Scene, target_days: np.ndarray, window=(slice(None), slice(None))) -> np.ndarray:
+    return np.stack([scene.truth(d, window) for d in target_days])
 
 
 def gap_mask(scene: Scene, target_days: np.ndarray) -> np.ndarray:
@@ -37,19 +38,52 @@ def gap_mask(scene: Scene, target_days: np.ndarray) -> np.ndarray:
     return (np.asarray(target_days) > first) & (np.asarray(target_days) < last)
 
 
+class Rmse:
+    """RMSE accumulated window by window: sum of squared differences and count."""
+
+    def __init__(self):
+        self.sse, self.n = 0.0, 0
+
+    def add(self, estimate: np.ndarray, reference: np.ndarray, mask: np.ndarray) -> None:
+        diff = (estimate - reference)[mask]
+        self.sse += float(np.sum(diff ** 2))
+        self.n += int(diff.size)
+
+    @property
+    def value(self) -> float:
+        return float(np.sqrt(self.sse / self.n)) if self.n else float("nan")
+
+
 def rmse(estimate: np.ndarray, reference: np.ndarray, mask: np.ndarray) -> float:
-    diff = (estimate - reference)[mask]
-    return float(np.sqrt(np.mean(diff ** 2))) if diff.size else float("nan")
+    total = Rmse()
+    total.add(estimate, reference, mask)
+    return total.value
+
+
+class Scores:
+    """``{"all": {"efast", "s2_only"}, "gap": {...}}`` over the reflectance bands, accumulated
+    window by window (over the pixels where the estimates and the truth all have data)."""
+
+    def __init__(self, gap: np.ndarray):
+        self.gap = gap
+        self.sums = {part: {"efast": Rmse(), "s2_only": Rmse()} for part in ("all", "gap")}
+
+    def add(self, efast: np.ndarray, baseline: np.ndarray, true: np.ndarray) -> None:
+        common = np.isfinite(efast) & np.isfinite(baseline) & np.isfinite(true)
+        masks = {"all": common, "gap": self.gap[:, None, None, None] & common}
+        for part, mask in masks.items():
+            self.sums[part]["efast"].add(efast, true, mask)
+            self.sums[part]["s2_only"].add(baseline, true, mask)
+
+    def result(self) -> dict:
+        return {part: {k: r.value for k, r in sums.items()} for part, sums in self.sums.items()}
 
 
 def compute(scene: Scene, efast: np.ndarray, baseline: np.ndarray, true: np.ndarray, target_days) -> dict:
     """``{"all": {"efast", "s2_only"}, "gap": {...}}`` over the reflectance bands."""
-    common = np.isfinite(efast) & np.isfinite(baseline) & np.isfinite(true)
-    in_gap = gap_mask(scene, target_days)[:, None, None, None] & common
-    return {
-        "all": {"efast": rmse(efast, true, common), "s2_only": rmse(baseline, true, common)},
-        "gap": {"efast": rmse(efast, true, in_gap), "s2_only": rmse(baseline, true, in_gap)},
-    }
+    scores = Scores(gap_mask(scene, target_days))
+    scores.add(efast, baseline, true)
+    return scores.result()
 
 
 def ndvi(values: np.ndarray, bands=S2_BANDS) -> np.ndarray:

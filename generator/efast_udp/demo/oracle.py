@@ -149,19 +149,21 @@ def interpolate(series: np.ndarray, series_days, day: float) -> np.ndarray:
 
 # --- coarse -> 10 m ---------------------------------------------------------------------------
 
-def upsample(coarse: np.ndarray, fine_shape: tuple, factor: int) -> np.ndarray:
-    """Bilinear from cell centres to pixel centres (grids share the top-left corner)."""
-    ny, nx = fine_shape
+def upsample(coarse: np.ndarray, fine_shape: tuple, factor: int, window=(slice(None), slice(None))) -> np.ndarray:
+    """Bilinear from cell centres to pixel centres (grids share the top-left corner), for the
+    pixels ``window`` (rows, columns) of the fine grid of ``fine_shape``."""
+    rows, cols = (np.arange(n)[w] for n, w in zip(fine_shape, window))
+    ny, nx = rows.size, cols.size
     cy, cx = coarse.shape[-2:]
 
-    def axis(n, m):
-        pos = ((np.arange(n) + 0.5) / factor - 0.5).clip(0, m - 1)  # in coarse cell units
+    def axis(index, m):
+        pos = ((index + 0.5) / factor - 0.5).clip(0, m - 1)  # in coarse cell units
         lo = np.minimum(np.floor(pos).astype(int), max(m - 2, 0))
         hi = np.minimum(lo + 1, m - 1)
         return lo, hi, pos - lo
 
-    y0, y1, fy = axis(ny, cy)
-    x0, x1, fx = axis(nx, cx)
+    y0, y1, fy = axis(rows, cy)
+    x0, x1, fx = axis(cols, cx)
     num = np.zeros(coarse.shape[:-2] + (ny, nx))
     den = np.zeros(coarse.shape[:-2] + (ny, nx))
     for rows, wy in ((y0, 1 - fy), (y1, fy)):
@@ -201,21 +203,15 @@ def fuse_band(s2, s2_ok, lr_s2, lr_target, score, s2_days, target_day, sigma) ->
     return np.where(np.isfinite(fused), np.maximum(fused, 0.0), np.nan)
 
 
-def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """The fused series: (targets, bands, y, x), band names, target days (days since epoch).
-
-    ``s2``: band -> (t, y, x) DN plus ``SCL``; ``s3``: band -> (t, Y, X) DN plus
-    ``CLOUD_flags`` on the coarse grid; days as days since epoch; ``params`` the UDP values.
-    """
-    s2_bands, s3_bands = list(params["s2_data_bands"]), list(params["s3_data_bands"])
+def coarse_stage(scl: np.ndarray, s2_days, s3: dict, s3_days, params: dict) -> dict:
+    """Everything EFAST computes on the 300 m grid: the S2 distance score and the smoothed S3
+    composites interpolated to the S2 dates and the targets (days since epoch)."""
+    s3_bands = list(params["s3_data_bands"])
     factor = int(round(COARSE_M / FINE_M))
-    s2_days = np.asarray(s2_days, float)
-    s3_days = np.asarray(s3_days, float)
-    scl = s2["SCL"].astype(float)
-    fine_shape = scl.shape[-2:]
+    s2_days, s3_days = np.asarray(s2_days, float), np.asarray(s3_days, float)
 
     # S2 score (coarse)
-    fraction = invalid_fraction(scl, factor)
+    fraction = invalid_fraction(scl.astype(float), factor)
     with np.errstate(invalid="ignore"):  # no S2 pixel in the cell: not a cloud
         s2_cloudy = fraction >= float(params["cloud_tolerance"])
     s2_score = distance_score(s2_cloudy, float(params["max_distance_to_cloud_m"]))
@@ -231,21 +227,31 @@ def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarra
     comp_days = np.arange(start, end + step, step, dtype=float)
     comps = smooth(composites(values, score3, s3_days, comp_days, float(params["s3_temporal_score_stddev"])))
 
-    # LR at S2 dates and targets, upsampled with the S2 score
     targets = target_days(params)
-    lr_s2 = upsample(np.stack([interpolate(comps, comp_days, d) for d in s2_days]), fine_shape, factor)
-    lr_t = upsample(np.stack([interpolate(comps, comp_days, d) for d in targets]), fine_shape, factor)
-    score_up = upsample(s2_score, fine_shape, factor)
+    return {"factor": factor, "fine_shape": scl.shape[-2:], "s2_days": s2_days, "targets": targets,
+            "s2_score": s2_score, "lr_s2": np.stack([interpolate(comps, comp_days, d) for d in s2_days]),
+            "lr_t": np.stack([interpolate(comps, comp_days, d) for d in targets])}
 
+
+def fuse_window(coarse: dict, s2: dict, params: dict, window=(slice(None), slice(None))) -> tuple[np.ndarray, list[str]]:
+    """The fused series (targets, bands, y, x) over ``window`` of the S2 grid; ``s2`` holds the
+    window's S2 bands and ``SCL`` (t, y, x) in DN."""
+    s2_bands, s3_bands = list(params["s2_data_bands"]), list(params["s3_data_bands"])
+    shape, factor = coarse["fine_shape"], coarse["factor"]
+    lr_s2 = upsample(coarse["lr_s2"], shape, factor, window)
+    lr_t = upsample(coarse["lr_t"], shape, factor, window)
+    score_up = upsample(coarse["s2_score"], shape, factor, window)
+    scl = s2["SCL"].astype(float)
     ok_scl = np.isfinite(scl) & ~np.isin(scl, S2_INVALID_SCL)
     sigma = float(params["temporal_score_stddev"])
-    out = np.empty((len(targets), len(s2_bands)) + fine_shape)
-    for i, (b2, b3) in enumerate(zip(s2_bands, s3_bands)):
+    targets = coarse["targets"]
+    out = np.empty((len(targets), len(s2_bands)) + scl.shape[-2:])
+    for i, b2 in enumerate(s2_bands):
         refl = s2[b2].astype(float) * DN_SCALE
         ok = ok_scl & np.isfinite(refl)
         refl = np.where(ok, refl, np.nan)
         for k, day in enumerate(targets):
-            out[k, i] = fuse_band(refl, ok, lr_s2[:, i], lr_t[k, i], score_up, s2_days, day, sigma)
+            out[k, i] = fuse_band(refl, ok, lr_s2[:, i], lr_t[k, i], score_up, coarse["s2_days"], day, sigma)
     names = list(params.get("fused_band_names") or s2_bands)
     if params.get("output_ndvi"):
         red, nir = out[:, s2_bands.index("B04")], out[:, s2_bands.index("B8A")]
@@ -254,4 +260,15 @@ def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarra
             ndvi = np.where(total > 0, (nir - red) / total, np.nan)
         out = np.concatenate([out, ndvi[:, None]], axis=1)
         names.append("NDVI")
-    return out, names, targets
+    return out, names
+
+
+def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The fused series: (targets, bands, y, x), band names, target days (days since epoch).
+
+    ``s2``: band -> (t, y, x) DN plus ``SCL``; ``s3``: band -> (t, Y, X) DN plus
+    ``CLOUD_flags`` on the coarse grid; days as days since epoch; ``params`` the UDP values.
+    """
+    coarse = coarse_stage(s2["SCL"], s2_days, s3, s3_days, params)
+    out, names = fuse_window(coarse, s2, params)
+    return out, names, coarse["targets"]

@@ -44,27 +44,21 @@ def _series(path: Path, title: str, truth_days, truth_mean, obs_days, obs_mean, 
     plt.close(fig)
 
 
-def write_all(out_dir: Path, names: list[str], truth: np.ndarray, s2_only: np.ndarray, efast: np.ndarray,
-              target_days: np.ndarray, gap_index: int, daily_truth: np.ndarray, obs: np.ndarray,
+def write_all(out_dir: Path, names: list[str], maps: dict, series: dict, target_days: np.ndarray, gap_index: int,
               obs_days: np.ndarray, gap: tuple) -> list[Path]:
-    """All arrays (targets or days, bands, y, x); ``obs`` = clear S2 (NaN elsewhere)."""
+    """``maps``: band -> {"truth", "S2-only interpolation", "EFAST"} 2-D on the gap date;
+    ``series``: scene means (dates, bands) of "truth" (daily), "obs" (clear S2 on its dates),
+    "S2-only interpolation" and "EFAST" (targets)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for i, name in enumerate(names):
-        lo, hi = np.nanpercentile(truth[:, i], [1, 99])
+        lo, hi = np.nanpercentile(maps[name]["truth"], [1, 99])
         path = out_dir / f"map_{name}.png"
-        _map(path, name, {"truth": truth[gap_index, i], "S2-only interpolation": s2_only[gap_index, i],
-                          "EFAST": efast[gap_index, i]}, f"day {target_days[gap_index]:g}", lo, hi)
+        _map(path, name, maps[name], f"day {target_days[gap_index]:g}", lo, hi)
         paths.append(path)
         path = out_dir / f"timeseries_{name}.png"
-        with np.errstate(invalid="ignore"):
-            import warnings
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                obs_mean = np.nanmean(obs[:, i], axis=(1, 2))
-                _series(path, name, np.arange(daily_truth.shape[0]), np.nanmean(daily_truth[:, i], axis=(1, 2)),
-                        obs_days, obs_mean, target_days,
-                        {"S2-only interpolation": np.nanmean(s2_only[:, i], axis=(1, 2)),
-                         "EFAST": np.nanmean(efast[:, i], axis=(1, 2))}, gap)
+        truth = series["truth"][:, i]
+        _series(path, name, np.arange(truth.shape[0]), truth, obs_days, series["obs"][:, i], target_days,
+                {k: series[k][:, i] for k in ("S2-only interpolation", "EFAST")}, gap)
         paths.append(path)
     return paths

@@ -103,16 +103,19 @@ class Scene:
         return [str(self.dates(0)), str(self.dates(self.config.n_days))]
 
     # --- truth -----------------------------------------------------------------------------
-    def vegetation_fraction(self, day: float) -> np.ndarray:
-        growth = 1.0 / (1.0 + np.exp(-(day - self.onset) / self.config.green_up_width))
-        return np.clip(self.fv0 + self.amplitude * growth, 0.0, 1.0)
+    def vegetation_fraction(self, day: float, window=(slice(None), slice(None))) -> np.ndarray:
+        onset, fv0, amplitude = self.onset[window], self.fv0[window], self.amplitude[window]
+        growth = 1.0 / (1.0 + np.exp(-(day - onset) / self.config.green_up_width))
+        return np.clip(fv0 + amplitude * growth, 0.0, 1.0)
 
-    def truth(self, day: float) -> np.ndarray:
-        """True reflectance (bands, y, x) on ``day`` (days after start): a textured soil/vegetation
-        background plus the green-up, which adds growth x (vegetation - soil) spectra."""
-        soil = SOIL[:, None, None] * self.soil_texture[None]
-        background = (1.0 - self.fv0[None]) * soil + self.fv0[None] * VEGETATION[:, None, None]
-        growth = self.vegetation_fraction(day) - self.fv0
+    def truth(self, day: float, window=(slice(None), slice(None))) -> np.ndarray:
+        """True reflectance (bands, y, x) on ``day`` (days after start) over ``window`` (rows,
+        columns): a textured soil/vegetation background plus the green-up, which adds growth x
+        (vegetation - soil) spectra."""
+        fv0 = self.fv0[window]
+        soil = SOIL[:, None, None] * self.soil_texture[window][None]
+        background = (1.0 - fv0[None]) * soil + fv0[None] * VEGETATION[:, None, None]
+        growth = self.vegetation_fraction(day, window) - fv0
         return (background + growth[None] * (VEGETATION - SOIL)[:, None, None]).astype(np.float64)
 
     # --- writing ---------------------------------------------------------------------------

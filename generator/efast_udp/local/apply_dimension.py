@@ -2,21 +2,28 @@
 
 Reproduces geopyspark for a ``run_udf`` callback: the UDF receives the labelled cube (all
 labels of ``dimension`` and of ``bands``) one spatial tile at a time (``TILE_PX`` x
-``TILE_PX`` pixels, no overlap, as the back-end's tiles) and may return other labels along
-``dimension`` (new dates) and along ``bands`` (new bands); the tiles are put back together
-with the labels the UDF returned. openeo-processes-dask hands the UDF a bare array and
-replaces new labels by 0, 1, 2, ... . Callbacks that are not a UDF go to
+``TILE_PX`` pixels from the cube's top-left corner, no overlap, as the back-end's tiles) and
+may return other labels along ``dimension`` (new dates) and along ``bands`` (new bands); the
+tiles are put back together with the labels the UDF returned. openeo-processes-dask hands the
+UDF a bare array and replaces new labels by 0, 1, 2, ... . Callbacks that are not a UDF go to
 openeo-processes-dask's implementation.
+
+Lazy: the UDF first runs on the top-left tile to learn the output labels (a back-end learns
+them the same way, from the first tile it gets back); then every window of the cube, cut at
+multiples of ``TILE_PX``, runs tile by tile as a dask task, and each tile's labels must equal
+the first tile's.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import numpy as np
 import xarray
 from openeo_processes_dask.process_implementations.cubes.apply import apply_dimension as _pd_apply_dimension
 
 from efast_udp.errors import EfastUdpError
-from efast_udp.local import callbacks, progress
+from efast_udp.local import callbacks, chunks, run_udf
 from efast_udp.local.cube import cube_dims_order
 
 TILE_PX = 256
@@ -24,6 +31,38 @@ TILE_PX = 256
 
 def _tiles(n: int, size: int) -> list[slice]:
     return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+
+
+def _run_tile(callback, tile: xarray.DataArray, context) -> xarray.DataArray:
+    out = run_udf.invoke(callback, tile, context)
+    if not isinstance(out, xarray.DataArray) or not {"y", "x"} <= set(out.dims):
+        raise EfastUdpError("apply_dimension: the UDF must return a cube with x and y")
+    out = cube_dims_order(out)
+    if out.sizes["y"] != tile.sizes["y"] or out.sizes["x"] != tile.sizes["x"]:
+        raise EfastUdpError(f"apply_dimension: the UDF changed the tile size {dict(tile.sizes)} -> {dict(out.sizes)}")
+    return out
+
+
+def _labelled(values: np.ndarray, dims: tuple, labels: dict, y: np.ndarray, x: np.ndarray) -> xarray.DataArray:
+    return xarray.DataArray(values, dims=dims, coords={**labels, "y": y, "x": x})
+
+
+def udf_window(block: np.ndarray, callback, context, dims: tuple, labels: dict, template: xarray.DataArray,
+               y: np.ndarray, x: np.ndarray, block_info=None) -> np.ndarray:
+    """One window of the result: the UDF on each ``TILE_PX`` tile of ``block``; the labels of
+    every tile must equal the ``template``'s (the first tile's result)."""
+    (y0, y1), (x0, x1) = block_info[0]["array-location"][-2:]
+    out = np.empty(template.shape[:-2] + block.shape[-2:], dtype=template.dtype)
+    for ys in _tiles(y1 - y0, TILE_PX):
+        for xs in _tiles(x1 - x0, TILE_PX):
+            tile = _labelled(block[..., ys, xs], dims, labels, y[y0:y1][ys], x[x0:x1][xs])
+            result = _run_tile(callback, tile, context)
+            for dim in template.dims[:-2]:
+                if dim not in result.dims or not np.array_equal(result[dim].values, template[dim].values):
+                    raise EfastUdpError(f"apply_dimension: the UDF returned other {dim!r} labels for the tile at "
+                                        f"row {y0 + ys.start}, column {x0 + xs.start} than for the first tile")
+            out[..., ys, xs] = result.transpose(*template.dims).values
+    return out
 
 
 def apply_dimension(data: xarray.DataArray, process, dimension: str, target_dimension=None, context=None,
@@ -34,34 +73,28 @@ def apply_dimension(data: xarray.DataArray, process, dimension: str, target_dime
     if dimension not in data.dims:
         raise EfastUdpError(f"apply_dimension: dimension {dimension!r} not in the cube {tuple(data.dims)}")
     data = cube_dims_order(data)
-    attrs = dict(data.attrs)
-    y_tiles, x_tiles = _tiles(data.sizes["y"], TILE_PX), _tiles(data.sizes["x"], TILE_PX)
-    rows = []
-    with progress.sub_bar(len(y_tiles) * len(x_tiles), "tiles") as bar:
-        for ys in y_tiles:
-            row = []
-            for xs in x_tiles:
-                tile = data.isel(y=ys, x=xs)
-                tile = tile.drop_vars([c for c in tile.coords if c not in tile.dims])
-                out = callbacks.call(process, data=tile, context=context or {})
-                if not isinstance(out, xarray.DataArray) or not {"y", "x"} <= set(out.dims):
-                    raise EfastUdpError("apply_dimension: the UDF must return a cube with x and y")
-                out = cube_dims_order(out)
-                if out.sizes["y"] != tile.sizes["y"] or out.sizes["x"] != tile.sizes["x"]:
-                    raise EfastUdpError(f"apply_dimension: the UDF changed the tile size {dict(tile.sizes)} -> {dict(out.sizes)}")
-                row.append(out)
-                bar.update(1)
-            rows.append(row)
-    first = rows[0][0]
-    for row in rows:
-        for out in row:
-            for dim in out.dims:
-                if dim not in ("x", "y") and not np.array_equal(out[dim].values, first[dim].values):
-                    raise EfastUdpError(f"apply_dimension: tiles returned different {dim!r} labels")
-    values = np.concatenate([np.concatenate([o.values for o in row], axis=-1) for row in rows], axis=-2)
+    crs = data.rio.crs
+    data = data.drop_vars([c for c in data.coords if c not in data.dims])
+    callback = run_udf.chunk_callback(process)
+    first = data.isel(y=slice(0, TILE_PX), x=slice(0, TILE_PX)).compute()
+    template = _run_tile(callback, first, context)
+    values = chunks.as_dask(data)
+    window = {}
+    for axis in (-2, -1):
+        if not chunks.aligned(values.chunks[axis], TILE_PX):
+            window[values.ndim + axis] = chunks.to_multiple(values.chunks[axis], TILE_PX)
+    values = values.rechunk(window) if window else values
+    labels = {d: data[d].values for d in data.dims[:-2]}
+    func = partial(udf_window, callback=callback, context=context, dims=data.dims, labels=labels,
+                   template=template.isel(y=slice(0, 0), x=slice(0, 0)), y=data.y.values, x=data.x.values)
+    lead = template.ndim - values.ndim  # dimensions the UDF added (> 0) or dropped (< 0)
+    out = values.map_blocks(func, dtype=template.dtype, chunks=tuple((n,) for n in template.shape[:-2]) + values.chunks[-2:],
+                            new_axis=list(range(lead)) if lead > 0 else None,
+                            drop_axis=list(range(-lead)) if lead < 0 else [],
+                            meta=np.empty((0,) * template.ndim, template.dtype))
     result = xarray.DataArray(
-        values, dims=first.dims,
-        coords={**{d: first[d].values for d in first.dims if d not in ("x", "y")}, "y": data.y.values, "x": data.x.values},
-        attrs=attrs,
+        out, dims=template.dims,
+        coords={**{d: template[d].values for d in template.dims[:-2]}, "y": data.y.values, "x": data.x.values},
+        attrs=dict(data.attrs),
     )
-    return result.rio.write_crs(data.rio.crs)
+    return result.rio.write_crs(crs)

@@ -8,15 +8,19 @@ values in the sub-data cubes"). The callback
 (here a UDF) sees the labelled chunk with all dates and bands, and only the chunk's core
 (without the overlap) is kept in the result. The callback must keep the chunk's shape.
 openeo-processes-dask has no implementation.
+
+Lazy: each chunk with its halo is one dask task reading the windows it overlaps (whatever the
+cube's own windows are), so the result does not depend on how the cube is chunked.
 """
 
 from __future__ import annotations
 
+import dask.array as da
 import numpy as np
 import xarray
 
 from efast_udp.errors import EfastUdpError
-from efast_udp.local import callbacks, progress
+from efast_udp.local import chunks, run_udf
 from efast_udp.local.cube import cube_dims_order
 
 
@@ -36,15 +40,17 @@ def _grid(coords: np.ndarray, start: int, stop: int) -> np.ndarray:
     return float(coords[0]) + step * np.arange(start, stop)
 
 
-def _padded_chunk(data: xarray.DataArray, ya: int, yb: int, xa: int, xb: int) -> xarray.DataArray:
-    """Pixels [ya, yb) x [xa, xb) of ``data`` (dims ..., y, x); NaN outside the cube."""
-    ny, nx = data.sizes["y"], data.sizes["x"]
-    inner = data.isel(y=slice(max(ya, 0), min(yb, ny)), x=slice(max(xa, 0), min(xb, nx)))
-    values = np.full(data.shape[:-2] + (yb - ya, xb - xa), np.nan, dtype=np.result_type(data.dtype, np.float32))
-    values[..., max(ya, 0) - ya:min(yb, ny) - ya, max(xa, 0) - xa:min(xb, nx) - xa] = inner.values
-    coords = {d: data[d].values for d in data.dims[:-2]}
-    coords.update(y=_grid(data["y"].values, ya, yb), x=_grid(data["x"].values, xa, xb))
-    return xarray.DataArray(values, dims=data.dims, coords=coords)
+def neighbourhood(window: np.ndarray, callback, context, dims: tuple, labels: dict, y: np.ndarray, x: np.ndarray,
+                  core: tuple[slice, slice]) -> np.ndarray:
+    """The callback on one chunk with its halo (``window``, labelled); its ``core`` pixels."""
+    chunk = xarray.DataArray(window, dims=dims, coords={**labels, "y": y, "x": x})
+    result = run_udf.invoke(callback, chunk, context)
+    if not isinstance(result, xarray.DataArray):
+        result = xarray.DataArray(np.asarray(result), dims=chunk.dims, coords=chunk.coords)
+    result = result.transpose(*chunk.dims)
+    if result.shape != chunk.shape:
+        raise EfastUdpError(f"apply_neighborhood: the callback changed the chunk shape {chunk.shape} -> {result.shape}")
+    return np.asarray(result.values[..., core[0], core[1]], dtype=np.float32)
 
 
 def apply_neighborhood(data: xarray.DataArray, process, size, overlap=None, context=None, **_ignored) -> xarray.DataArray:
@@ -57,21 +63,26 @@ def apply_neighborhood(data: xarray.DataArray, process, size, overlap=None, cont
     oy, ox = _pixels(overlap, "y", 0), _pixels(overlap, "x", 0)
     if sy <= 0 or sx <= 0:
         raise EfastUdpError("apply_neighborhood: size must be > 0")
-    out = np.full(data.shape, np.nan, dtype=np.float32)
-    starts = [(y0, x0) for y0 in range(0, ny, sy) for x0 in range(0, nx, sx)]
-    with progress.sub_bar(len(starts), "chunks") as bar:
-        for y0, x0 in starts:
-            y1, x1 = min(y0 + sy, ny), min(x0 + sx, nx)
-            chunk = _padded_chunk(data, y0 - oy, y1 + oy, x0 - ox, x1 + ox)
-            ya, xa = y0 - oy, x0 - ox
-            result = callbacks.call(process, data=chunk, context=context or {})
-            if not isinstance(result, xarray.DataArray):
-                result = xarray.DataArray(np.asarray(result), dims=chunk.dims, coords=chunk.coords)
-            result = result.transpose(*chunk.dims)
-            if result.shape != chunk.shape:
-                raise EfastUdpError(
-                    f"apply_neighborhood: the callback changed the chunk shape {chunk.shape} -> {result.shape}")
-            out[..., y0:y1, x0:x1] = result.values[..., y0 - ya:y0 - ya + (y1 - y0), x0 - xa:x0 - xa + (x1 - x0)]
-            bar.update(1)
+    values = chunks.as_dask(data)
+    dtype = np.result_type(values.dtype, np.float32)
+    padded = da.pad(values.astype(dtype), [(0, 0)] * (values.ndim - 2) + [(oy, oy), (ox, ox)],
+                    mode="constant", constant_values=np.nan)
+    callback = run_udf.chunk_callback(process)
+    labels = {d: data[d].values for d in data.dims[:-2]}
+    task = chunks.delayed(neighbourhood)
+    rows, shapes = [], []
+    for y0 in range(0, ny, sy):
+        y1 = min(y0 + sy, ny)
+        row, row_shapes = [], []
+        for x0 in range(0, nx, sx):
+            x1 = min(x0 + sx, nx)
+            window = padded[..., y0:y1 + 2 * oy, x0:x1 + 2 * ox]  # pixels [y0 - oy, y1 + oy) of the cube
+            ys, xs = _grid(data["y"].values, y0 - oy, y1 + oy), _grid(data["x"].values, x0 - ox, x1 + ox)
+            core = (slice(oy, oy + y1 - y0), slice(ox, ox + x1 - x0))
+            row.append(task(window, callback, context, data.dims, labels, ys, xs, core))
+            row_shapes.append(data.shape[:-2] + (y1 - y0, x1 - x0))
+        rows.append(row)
+        shapes.append(row_shapes)
+    out = chunks.from_pieces(rows, shapes, np.float32)
     result = xarray.DataArray(out, dims=data.dims, coords={d: data[d].values for d in data.dims}, attrs=dict(data.attrs))
     return result.rio.write_crs(data.rio.crs)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import inspect
+import threading
+from dataclasses import dataclass
 
 
-def result_process_id(process) -> str | None:
-    """Process id of the result node of a compiled callback (``None`` if it cannot be told).
+def _node(process) -> dict | None:
+    """The parser's data of a compiled callback's result node (``None`` if it cannot be told).
 
     The parser compiles each node to ``partial(node_callable, ...)``; ``node_callable`` closes
-    over the node's data, which holds its ``process_id``.
+    over the node's data, which holds its ``process_id`` and resolved arguments.
     """
     func = getattr(process, "func", None)
     if func is None:
@@ -18,7 +20,44 @@ def result_process_id(process) -> str | None:
         node = inspect.getclosurevars(func).nonlocals.get("node_with_data")
     except (TypeError, ValueError):
         return None
-    return node.get("process_id") if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else None
+
+
+def result_process_id(process) -> str | None:
+    """Process id of the result node of a compiled callback (``None`` if it cannot be told)."""
+    node = _node(process)
+    return node.get("process_id") if node else None
+
+
+@dataclass(frozen=True)
+class UdfCall:
+    """A callback that is a single ``run_udf`` on its ``data`` parameter: what a back-end ships to
+    its Python workers (code, runtime, context). Plain data, so a task can carry it to any
+    dask worker (threads, processes, a cluster)."""
+
+    udf: str
+    runtime: str
+    context: object  # the value of the context, or ``PARENT_CONTEXT``
+
+
+PARENT_CONTEXT = "<the context of the process that runs the callback>"
+
+
+def udf_call(process) -> UdfCall | None:
+    """The ``run_udf`` a callback consists of, or ``None`` for any other callback."""
+    node = _node(process)
+    if not node or node.get("process_id") != "run_udf":
+        return None
+    kwargs = node.get("resolved_kwargs") or {}
+    udf = kwargs.get("udf")
+    if not isinstance(udf, str) or getattr(kwargs.get("data"), "from_parameter", None) != "data":
+        return None
+    context = kwargs.get("context")
+    if getattr(context, "from_parameter", None) == "context":
+        context = PARENT_CONTEXT
+    elif hasattr(context, "from_parameter"):
+        return None
+    return UdfCall(udf, str(kwargs.get("runtime", "Python")), context)
 
 
 class ResultsCache(dict):
@@ -38,6 +77,8 @@ class ResultsCache(dict):
 
 
 _active: list[ResultsCache] = []
+#: one callback call at a time: the parser's results cache is shared by all of them
+_lock = threading.RLock()
 
 
 def activate(cache: ResultsCache) -> None:
@@ -46,6 +87,7 @@ def activate(cache: ResultsCache) -> None:
 
 def call(process, **named) -> object:
     """Run a callback with its named parameters (``data``, ``x``, ``context``, ...)."""
-    for cache in _active:
-        cache.forget_callbacks()
-    return process(named_parameters=dict(named))
+    with _lock:
+        for cache in _active:
+            cache.forget_callbacks()
+        return process(named_parameters=dict(named))

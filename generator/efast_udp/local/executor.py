@@ -4,6 +4,11 @@ The graph is parsed by openeo-pg-parser-networkx and run with openeo-processes-d
 process implementations, overridden by this package's modules where they lack or get wrong a
 behaviour of the target back-end. Nothing of ``efast_udp.udfs`` is imported: UDFs run from the
 code strings embedded in the JSON.
+
+Every node returns a lazy cube (dask arrays cut into spatial windows, see ``chunks``): running
+the graph only builds the computation, except for small cubes (the coarse stages), which are
+computed once when their node runs, and the first tile of each ``apply_dimension`` UDF, which
+tells the output labels. The result is computed when it is written (``stream``).
 """
 
 from __future__ import annotations
@@ -17,8 +22,8 @@ import xarray
 
 from efast_udp.errors import EfastUdpError
 from efast_udp.local import (
-    apply, apply_dimension, callbacks, apply_neighborhood, context, filter_labels, load_collection, merge_cubes,
-    parameters, progress, resample_cube_spatial, resample_spatial, run_udf,
+    apply, apply_dimension, apply_neighborhood, callbacks, chunks, context, filter_labels, load_collection,
+    merge_cubes, parameters, progress, resample_cube_spatial, resample_spatial, run_udf,
 )
 
 #: processes that only appear as top-level nodes of the EFAST graph: one progress tick each
@@ -56,7 +61,7 @@ def _registry(data_dir: Path):
 def _ticking(f, process_id: str):
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
-        result = f(*args, **kwargs)
+        result = chunks.persist_if_small(f(*args, **kwargs))
         progress.node_done(process_id)
         return result
     return wrapper
@@ -66,7 +71,7 @@ def _ticking(f, process_id: str):
 class RunResult:
     result: xarray.DataArray
     parameters: dict
-    intermediates: dict = field(default_factory=dict)  # node id -> cube (top-level nodes)
+    intermediates: dict = field(default_factory=dict)  # node id -> cube (top-level nodes, lazy)
 
 
 def load_udp(path: Path) -> dict:
@@ -82,10 +87,15 @@ def load_udp(path: Path) -> dict:
     return udp
 
 
-def run_process(udp: dict, data_dir: Path, given: dict, show_progress: bool = False) -> RunResult:
-    """Run the process graph of ``udp`` with parameter values ``given`` (others: defaults)."""
+def run_process(udp: dict, data_dir: Path, given: dict, show_progress: bool = False,
+                chunk_px: int | None = None) -> RunResult:
+    """Build the lazy result of the process graph of ``udp`` with parameter values ``given``
+    (others: defaults), windows of ``chunk_px`` pixels (default ``chunks.DEFAULT_CHUNK_PX``)."""
     from openeo_pg_parser_networkx import OpenEOProcessGraph
 
+    if chunk_px is not None and int(chunk_px) < 1:
+        raise EfastUdpError(f"--chunk-px must be at least 1, got {chunk_px}")
+    chunks.set_chunk_px(chunk_px or chunks.DEFAULT_CHUNK_PX)
     values = parameters.resolve_parameters(udp, given)
     graph = OpenEOProcessGraph({"process_graph": udp["process_graph"]})
     registry = _registry(Path(data_dir))

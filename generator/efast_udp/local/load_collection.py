@@ -4,7 +4,9 @@ Reproduces the CDSE loader for this graph: bands in the requested order (an unkn
 error), acquisitions with ``start <= t < end`` (openEO's half-open interval; date-only ends
 mean midnight), the pixels whose footprint intersects ``spatial_extent`` (a bounding box in
 its ``crs``, EPSG:4326 by default, or the bounding box of a GeoJSON geometry) on the
-collection's own grid, values as stored (digital numbers, NaN = no data). The CDSE-specific
+collection's own grid, values as stored (digital numbers, NaN = no data). The cube is lazy: a
+dask array read from the file window by window (``chunks.chunk_px()`` pixels per side, all
+dates and bands per window), as a back-end reads tiles on demand. The CDSE-specific
 ``featureflags`` (S3 binning) are kept with the cube: ``resample_cube_spatial`` applies them
 when the cube is brought onto a target grid, which is where the back-end bins.
 """
@@ -13,12 +15,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import dask.array as da
 import numpy as np
 import pyproj
 import xarray
 
 from efast_udp.errors import EfastUdpError
-from efast_udp.local import io
+from efast_udp.local import chunks, io
 from efast_udp.local.cube import Grid, resolution, with_grid
 
 
@@ -89,10 +92,11 @@ def load_collection(data_dir: Path, id: str, spatial_extent=None, temporal_exten
         if bbox_crs != crs:
             w, s, e, n = pyproj.Transformer.from_crs(bbox_crs, crs, always_xy=True).transform_bounds(w, s, e, n, densify_pts=21)
         half = res / 2
-        x_sel = np.flatnonzero((x + half > w) & (x - half < e))
-        y_sel = np.flatnonzero((y + half > s) & (y - half < n))
-        if x_sel.size == 0 or y_sel.size == 0:
+        cols = np.flatnonzero((x + half > w) & (x - half < e))
+        rows = np.flatnonzero((y + half > s) & (y - half < n))
+        if cols.size == 0 or rows.size == 0:
             raise EfastUdpError(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
+        x_sel, y_sel = slice(cols[0], cols[-1] + 1), slice(rows[0], rows[-1] + 1)
     t = ds["t"].values.astype("datetime64[ns]")
     t_sel = np.ones(t.size, dtype=bool)
     if temporal_extent is not None:
@@ -106,12 +110,16 @@ def load_collection(data_dir: Path, id: str, spatial_extent=None, temporal_exten
             f"parameter 'temporal_extent': no {id} acquisition in [{temporal_extent[0]}, {temporal_extent[1]})"
         )
     sub = ds[bands].isel(t=np.flatnonzero(t_sel), y=y_sel, x=x_sel)
-    values = np.stack([sub[b].values.astype(np.float32) for b in bands], axis=1) if bands else \
-        np.zeros((int(t_sel.sum()), 0, sub.sizes["y"], sub.sizes["x"]), np.float32)
     xs, ys = sub["x"].values.astype(float), sub["y"].values.astype(float)
+    size = chunks.chunk_px()
+    if bands:
+        window = {"t": -1, "y": size, "x": size}
+        values = da.stack([sub[b].chunk(window).data.astype(np.float32) for b in bands], axis=1)
+        values = values.rechunk({1: -1})
+    else:
+        values = np.zeros((int(t_sel.sum()), 0, ys.size, xs.size), np.float32)
     grid = Grid(crs, float(xs[0]), float(ys[0]), res, xs.size, ys.size)
     attrs = {"collection": id}
     if featureflags:
         attrs["featureflags"] = dict(featureflags)
-    ds.close()
     return with_grid(values, ("t", "bands", "y", "x"), {"t": sub["t"].values, "bands": bands}, grid, attrs)

@@ -9,6 +9,7 @@ ones take their ``default``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import jsonschema
 
@@ -26,6 +27,34 @@ def parse_assignments(items: list[str] | None) -> dict:
             values[name.strip()] = json.loads(text)
         except json.JSONDecodeError:
             values[name.strip()] = text
+    return values
+
+
+#: largest ``--params`` file read (a parameter file is a few kB; this stops a wrong path early)
+MAX_PARAMS_BYTES = 10 * 2 ** 20
+
+
+def load_params_file(path: Path | None) -> dict:
+    """UDP argument values from a JSON object file (``run --params FILE``); ``{}`` without one."""
+    if path is None:
+        return {}
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PARAMS_BYTES:
+            raise EfastUdpError(f"--params {path}: {size} bytes, more than the {MAX_PARAMS_BYTES} a parameter file may have")
+        with path.open("rb") as handle:
+            text = handle.read(MAX_PARAMS_BYTES + 1).decode("utf-8")
+    except FileNotFoundError:
+        raise EfastUdpError(f"--params: no such file {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EfastUdpError(f"--params: cannot read {path}: {exc}") from None
+    try:
+        values = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise EfastUdpError(f"--params {path}: not valid JSON ({exc})") from None
+    if not isinstance(values, dict):
+        raise EfastUdpError(f"--params {path}: expected a JSON object of UDP arguments, got {type(values).__name__}")
     return values
 
 

@@ -5,6 +5,9 @@ grid): the new grid starts at the cube's top-left corner, each cell aggregates t
 ``resolution / old resolution`` (an integer, here 30) source pixels per axis it covers (fewer
 at the right/bottom edge when the extent is not a multiple), ``average`` over the pixels with
 data (no data where none has). Only integer down-sampling factors are supported locally.
+
+Lazy: the windows are re-cut to a multiple of the factor (a cell never spans two windows) and
+each window is reduced on its own, so the result equals the whole-scene reduction exactly.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import numpy as np
 import xarray
 
 from efast_udp.errors import EfastUdpError
+from efast_udp.local import chunks
 from efast_udp.local.cube import Grid, crs_of, cube_dims_order, grid_of, with_grid
 
 METHODS = ("average", "mean", "min", "max", "sum", "near")
@@ -41,6 +45,20 @@ def block_reduce(values: np.ndarray, factor: int, method: str) -> np.ndarray:
     return out.astype(np.float32)
 
 
+def lazy_block_reduce(values, factor: int, method: str):
+    """``block_reduce`` window by window on a dask array (..., y, x)."""
+    spatial = {}
+    for axis in (-2, -1):
+        axis_chunks = values.chunks[axis]
+        if not chunks.aligned(axis_chunks, factor):
+            spatial[values.ndim + axis] = chunks.to_multiple(axis_chunks, factor)
+    if spatial:
+        values = values.rechunk(spatial)
+    out_chunks = values.chunks[:-2] + tuple(tuple(-(-c // factor) for c in values.chunks[a]) for a in (-2, -1))
+    return values.map_blocks(block_reduce, factor, method, chunks=out_chunks, dtype=np.float32,
+                             meta=np.empty((0,) * values.ndim, np.float32))
+
+
 def resample_spatial(data: xarray.DataArray, resolution=0, projection=None, method="near",
                      align="upper-left", **_ignored) -> xarray.DataArray:
     data = cube_dims_order(data)
@@ -56,7 +74,7 @@ def resample_spatial(data: xarray.DataArray, resolution=0, projection=None, meth
     if abs(factor - round(factor)) > 1e-9 or factor < 1:
         raise EfastUdpError(f"resample_spatial: resolution {res} is not an integer multiple of {grid.res}")
     factor = int(round(factor))
-    values = block_reduce(data.values, factor, method)
+    values = lazy_block_reduce(chunks.as_dask(data), factor, method)
     new = Grid(crs_of(data), grid.left + res / 2, grid.top - res / 2, res, values.shape[-1], values.shape[-2])
     attrs = {k: v for k, v in data.attrs.items() if k != "resolution"}
     return with_grid(values, data.dims, dict(data.coords), new, attrs)

@@ -14,6 +14,7 @@ from openeo.udf.run_code import run_udf_code
 from openeo.udf.xarraydatacube import XarrayDataCube
 
 from efast_udp.errors import EfastUdpError
+from efast_udp.local import callbacks
 
 
 class UdfError(EfastUdpError):
@@ -39,3 +40,17 @@ def run_udf(data, udf: str, runtime: str = "Python", version=None, context=None,
     out = cubes[0].get_array()
     out.attrs = {k: v for k, v in attrs.items() if k != "featureflags"}
     return out
+
+
+def chunk_callback(process):
+    """What a task runs per chunk: the callback's ``UdfCall`` when it is a single ``run_udf``
+    (plain data: it travels to any dask worker), else the compiled callback itself."""
+    return callbacks.udf_call(process) or process
+
+
+def invoke(callback, data: xarray.DataArray, context) -> object:
+    """Run ``chunk_callback``'s result on one labelled chunk with the parent's ``context``."""
+    if isinstance(callback, callbacks.UdfCall):
+        ctx = context if callback.context == callbacks.PARENT_CONTEXT else callback.context
+        return run_udf(data, udf=callback.udf, runtime=callback.runtime, context=ctx or {})
+    return callbacks.call(callback, data=data, context=context or {})

@@ -1,0 +1,157 @@
+"""Compute lazy cubes window by window and hand each window to writers as soon as it exists.
+
+One dask computation covers every cube to write (the result and, on request, the named
+stages), so work they share runs once. A window is written in this process the moment it is
+computed and then dropped: memory holds the windows in flight, never a whole cube. With
+dask's local schedulers (threads, processes) a scheduler callback receives each window; with
+``dask.distributed`` the windows are futures gathered as they complete. Writers have
+``write(region, block)`` and ``close()``; ``region`` is one slice per dimension of the cube in
+(t, bands, y, x) order.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+from typing import Callable, Iterator
+
+import dask
+import dask.array as da
+import numpy as np
+import xarray
+from dask.callbacks import Callback
+
+from efast_udp.local import progress
+from efast_udp.local.chunks import as_dask, starts
+from efast_udp.local.cube import cube_dims_order
+
+#: windows computed but not yet written, per worker, before the computation waits for the writer
+QUEUE_PER_WORKER = 2
+_DONE = object()
+
+
+def _regions(array: da.Array) -> dict[tuple, tuple[slice, ...]]:
+    """Block index -> the block's region of the array."""
+    offsets = [starts(c) for c in array.chunks]
+    regions = {}
+    for index in np.ndindex(*array.numblocks):
+        regions[index] = tuple(slice(int(o[i]), int(o[i]) + c[i]) for o, c, i in zip(offsets, array.chunks, index))
+    return regions
+
+
+def _same(block: np.ndarray) -> np.ndarray:
+    return block
+
+
+def _mark(block: np.ndarray) -> np.ndarray:
+    """What is left of a window once it has been handed over: nothing worth keeping."""
+    return np.zeros((1,) * block.ndim, dtype=np.int8)
+
+
+class _Handover(Callback):
+    """Local scheduler callback: every finished window of the arrays goes into ``out``."""
+
+    def __init__(self, names: dict, out: queue.Queue, stop: threading.Event):
+        super().__init__()
+        self.names, self.out, self.stop = names, out, stop
+
+    def _posttask(self, key, result, dsk, state, worker_id):
+        if isinstance(key, tuple) and key[0] in self.names:
+            while True:
+                if self.stop.is_set():
+                    raise RuntimeError("writing the outputs failed")
+                try:
+                    self.out.put((self.names[key[0]], key[1:], result), timeout=0.5)
+                    return
+                except queue.Full:
+                    continue
+
+
+def _local_windows(arrays: list[da.Array], workers: int) -> Iterator[tuple[int, tuple, np.ndarray]]:
+    arrays = [a.map_blocks(_same, dtype=a.dtype) for a in arrays]  # a task per window, even when persisted
+    names = {a.name: i for i, a in enumerate(arrays)}
+    sinks = [a.map_blocks(_mark, dtype=np.int8, chunks=tuple((1,) * len(c) for c in a.chunks)) for a in arrays]
+    out: queue.Queue = queue.Queue(maxsize=QUEUE_PER_WORKER * workers)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def compute():
+        try:
+            with _Handover(names, out, stop):
+                dask.compute(*sinks, optimize_graph=False)
+        except BaseException as exc:  # noqa: BLE001  (handed to the consumer)
+            failure.append(exc)
+        finally:
+            out.put(_DONE)
+
+    thread = threading.Thread(target=compute, name="efast-compute", daemon=True)
+    thread.start()
+    try:
+        while (item := out.get()) is not _DONE:
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # let the computation see the stop and end
+            try:
+                out.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
+    if failure:
+        raise failure[0]
+
+
+def _distributed_windows(arrays: list[da.Array], client) -> Iterator[tuple[int, tuple, np.ndarray]]:
+    from distributed import as_completed
+
+    pieces = [(i, index, a.blocks[index]) for i, a in enumerate(arrays) for index in np.ndindex(*a.numblocks)]
+    futures = client.compute([p[2] for p in pieces])
+    where = {f.key: (i, index) for f, (i, index, _) in zip(futures, pieces)}
+    for future in as_completed(futures):
+        i, index = where[future.key]
+        block = future.result()
+        future.release()
+        yield i, index, block
+
+
+def _client():
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+def windows(arrays: list[da.Array]) -> Iterator[tuple[int, tuple[slice, ...], np.ndarray]]:
+    """(array number, region, values) of every window of ``arrays``, in the order computed."""
+    regions = [_regions(a) for a in arrays]
+    client = _client()
+    total = sum(a.npartitions for a in arrays)
+    with progress.blocks_bar(total if client is not None else 0) as bar:
+        if client is not None:
+            source = _distributed_windows(arrays, client)
+        else:
+            source = _local_windows(arrays, int(dask.config.get("num_workers", None) or 2))
+        for i, index, block in source:
+            yield i, regions[i][tuple(index)], block
+            bar.update(1)
+
+
+def write(items: list[tuple[xarray.DataArray, list[Callable]]]) -> list:
+    """Write cubes: ``items`` = (cube, [writer factory taking the (t, bands, y, x) cube]).
+    Returns the writers (closed), in order."""
+    cubes = [cube_dims_order(cube) for cube, _ in items]
+    writers = [[make(cube) for make in makers] for cube, (_, makers) in zip(cubes, items)]
+    try:
+        arrays = [as_dask(cube) for cube in cubes]
+        for i, region, block in windows(arrays):
+            for writer in writers[i]:
+                writer.write(region, block)
+    finally:
+        for group in writers:
+            for writer in group:
+                writer.close()
+    return [w for group in writers for w in group]
