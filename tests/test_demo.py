@@ -3,7 +3,7 @@
 import json
 
 from efast_udp.cli import main
-from efast_udp.demo.command import run_demo
+from efast_udp.demo.runner import run_demo
 
 
 def test_demo_writes_metrics_and_quicklooks(tmp_path):

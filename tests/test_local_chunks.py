@@ -11,7 +11,7 @@ import pytest
 from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.local import chunks
 from efast_udp.local.apply_neighborhood import apply_neighborhood
-from efast_udp.local.command import execute
+from efast_udp.local.runner import execute
 from efast_udp.local.cube import Grid, with_grid
 from efast_udp.local.merge_cubes import merge_cubes
 from efast_udp.local.resample_cube_spatial import resample_cube_spatial

@@ -9,7 +9,7 @@ import pytest
 import xarray
 
 from efast_udp.errors import EfastUdpError
-from efast_udp.local import context, parameters
+from efast_udp.local import context
 from efast_udp.local.apply_neighborhood import apply_neighborhood
 from efast_udp.local.cube import Grid, with_grid
 from efast_udp.local.merge_cubes import OverlapResolverMissing, merge_cubes
@@ -166,18 +166,3 @@ def test_nested_parameter_references_are_resolved():
     assert seen == {"a": 5, "b": [1, "y"]}
     with pytest.raises(EfastUdpError, match="'missing'"):
         wrapped(context={"a": {"from_parameter": "missing"}}, named_parameters={})
-
-
-def test_parameters_schema_errors_name_the_parameter():
-    udp = {"parameters": [
-        {"name": "interval_days", "schema": {"type": "integer", "minimum": 1}, "optional": True, "default": 2},
-        {"name": "bands", "schema": {"type": "array", "items": {"enum": ["B02"]}}, "optional": True, "default": ["B02"]},
-        {"name": "spatial_extent", "schema": {"type": "object"}},
-    ]}
-    assert parameters.resolve_parameters(udp, {"spatial_extent": {}}) == {"interval_days": 2, "bands": ["B02"], "spatial_extent": {}}
-    for given, name in (({"spatial_extent": {}, "interval_days": 0}, "interval_days"),
-                        ({"spatial_extent": {}, "bands": ["B99"]}, "bands"),
-                        ({}, "spatial_extent"), ({"spatial_extent": {}, "nope": 1}, "nope")):
-        with pytest.raises(EfastUdpError, match=f"'{name}'"):
-            parameters.resolve_parameters(udp, given)
-    assert parameters.parse_assignments(["a=5", 'b=["x"]', "c=text"]) == {"a": 5, "b": ["x"], "c": "text"}

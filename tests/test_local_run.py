@@ -11,7 +11,7 @@ from efast_udp.cli import main
 from efast_udp.demo import oracle
 from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.errors import EfastUdpError
-from efast_udp.local.command import execute, write_outputs
+from efast_udp.local.runner import execute, write_outputs
 
 UDP = Path(__file__).parent.parent / "udp" / "efast.json"
 SMALL = SceneConfig(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20))

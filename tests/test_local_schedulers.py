@@ -10,7 +10,7 @@ import xarray
 
 from efast_udp.cli import main
 from efast_udp.demo.scene import SceneConfig, make_scene
-from efast_udp.local.command import run_udp
+from efast_udp.local.runner import run_udp
 
 UDP = Path(__file__).parent.parent / "udp" / "efast.json"
 
@@ -72,14 +72,14 @@ def test_params_file_and_param_override(scene_dir, threaded, tmp_path, capsys):
     ("{not json", "not valid JSON"),
     ("[1, 2]", "expected a JSON object"),
     ("interval_days=0", "'interval_days'"),
-    ("big", "more than"),
+    ("big", "larger than 10 bytes"),
 ])
 def test_bad_params_files_give_one_line(scene_dir, tmp_path, capsys, monkeypatch, content, expected):
-    from efast_udp.local import parameters
+    from efast_udp.commands import run
     path, _ = scene_dir
     file = tmp_path / "params.json"
     if content == "big":
-        monkeypatch.setattr(parameters, "MAX_PARAMS_BYTES", 10)
+        monkeypatch.setattr(run, "MAX_PARAMS_BYTES", 10)
         content = json.dumps({"spatial_extent": {}})
     if content == "interval_days=0":
         content = json.dumps({**scene_dir[1], "interval_days": 0})

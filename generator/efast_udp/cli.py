@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser(selected if selected in COMMANDS else None).parse_args(argv)
     except SystemExit as exc:  # usage errors (one line, exit 2) and --help (exit 0)
         return exc.code if isinstance(exc.code, int) else 2
+    args.argv = list(argv)
     try:
         return int(args._run(args) or 0)
     except KeyboardInterrupt:

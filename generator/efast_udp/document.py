@@ -37,8 +37,9 @@ def is_url(source: str | Path) -> bool:
     return isinstance(source, str) and source.startswith(("http://", "https://"))
 
 
-def read_bytes(source: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
-    """The bytes of a regular file or an http(s) URL, at most ``max_bytes``."""
+def read_bytes(source: str | Path, max_bytes: int | None = None) -> bytes:
+    """The bytes of a regular file or an http(s) URL, at most ``max_bytes`` (default ``MAX_BYTES``)."""
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     if is_url(source):
         return _read_url(str(source), max_bytes)
     path = Path(source)
@@ -48,29 +49,30 @@ def read_bytes(source: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
         if not path.is_file():
             raise UnreadableInput(f"cannot read {source}: not a regular file")
         if path.stat().st_size > max_bytes:
-            raise UnreadableInput(f"{source} is larger than {max_bytes // 2**20} MiB; refusing to read it")
+            raise UnreadableInput(f"{source} is larger than {_size(max_bytes)}; refusing to read it")
         with path.open("rb") as f:
             data = f.read(max_bytes + 1)
     except OSError as exc:
         raise UnreadableInput(f"cannot read {source}: {exc.strerror or exc}") from None
     if len(data) > max_bytes:
-        raise UnreadableInput(f"{source} is larger than {max_bytes // 2**20} MiB; refusing to read it")
+        raise UnreadableInput(f"{source} is larger than {_size(max_bytes)}; refusing to read it")
     return data
+
+
+def _size(n: int) -> str:
+    return f"{n // 2**20} MiB" if n >= 2**20 else f"{n} bytes"
 
 
 def _read_url(url: str, max_bytes: int) -> bytes:
     deadline = time.monotonic() + URL_DEADLINE_S
-    too_large = f"{url}: the response is larger than {max_bytes // 2**20} MiB; refusing to read it"
+    too_large = f"{url}: the response is larger than {_size(max_bytes)}; refusing to read it"
+    parts, size = [], 0
     try:
         with urllib.request.urlopen(url, timeout=URL_TIMEOUT_S) as response:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise UnreadableInput(too_large)
-            parts, size = [], 0
-            while True:
-                chunk = response.read(_CHUNK)
-                if not chunk:
-                    break
+            while chunk := response.read(_CHUNK):
                 size += len(chunk)
                 if size > max_bytes:
                     raise UnreadableInput(too_large)
@@ -119,9 +121,9 @@ def nesting_depth(value: object, stop_after: int | None = None) -> int:
     return deepest
 
 
-def load_json(source: str | Path) -> object:
+def load_json(source: str | Path, max_bytes: int | None = None) -> object:
     """The parsed JSON of a file or URL, within the limits above."""
-    return parse_json(read_bytes(source), source)
+    return parse_json(read_bytes(source, max_bytes), source)
 
 
 def dump_json(document: object) -> str:
@@ -268,7 +270,7 @@ def udf_nodes(doc: dict) -> list[UdfNode]:
     return found
 
 
-# --- parameter values ------------------------------------------------------------------------
+# --- parameter values ---------------------------------------------------------------------
 
 def parameter_schemas(doc: dict) -> dict[str, object]:
     """name -> schema of the declared parameters."""
@@ -341,16 +343,10 @@ def _describe(error) -> str:
     where = "".join(f"[{p!r}]" for p in error.absolute_path)
     prefix = f"item {where}: " if where else ""
     if error.validator == "uniqueItems":
-        seen, repeated = [], None
-        for item in error.instance:
-            if item in seen:
-                repeated = item
-                break
-            seen.append(item)
+        repeated = next(item for i, item in enumerate(error.instance) if item in error.instance[:i])
         return f"{prefix}must be unique ({json.dumps(repeated)} appears more than once)"
     if error.validator == "enum":
-        allowed = ", ".join(map(str, error.validator_value))
-        return f"{prefix}{json.dumps(error.instance)} is not one of {allowed}"
+        return f"{prefix}{json.dumps(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
     return prefix + error.message
 
 
@@ -365,8 +361,8 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
     for name, definition in definitions.items():
         if name in given:
             value = given[name]
-            problem = schema_problem(value, definition.get("schema", {}))
-            problem = problem or _interval_problem(value, definition.get("schema", {}))
+            schema = definition.get("schema", {})
+            problem = _interval_problem(value, schema) or schema_problem(value, schema)
             if problem:
                 raise UsageError(f"parameter {name!r}: {problem}")
         elif definition.get("optional") or "default" in definition:

@@ -6,10 +6,10 @@ import argparse
 import json
 from pathlib import Path
 
+from efast_udp.perf import RUNS
 from efast_udp.project import LATEST_UDP
 
 HELP = "Benchmark every UDF of the released UDP on standard chunks; print a table and JSON."
-RUNS = 15
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -33,8 +33,8 @@ def _written_by_bench(path: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp import bench
     from efast_udp.commands.run import checked_udp
+    from efast_udp.perf import benchmark as bench
     from efast_udp.errors import UsageError
     from efast_udp.outputs import new_file
 

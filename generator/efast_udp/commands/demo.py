@@ -1,25 +1,57 @@
-"""``efast-udp demo``: synthetic scene with known truth -> released UDP -> metrics and quicklooks."""
+"""``efast-udp demo``: synthetic scene with known truth -> released UDP -> metrics and quicklooks.
+
+Writes ``OUT/data/`` (the local collections), ``OUT/parameters.json`` (the UDP arguments the
+demo uses; ``efast-udp run --params`` reads it), ``OUT/result/`` (the run's NetCDF and
+GeoTIFFs), ``OUT/metrics.json`` and ``OUT/quicklooks/*.png``, and prints the RMSE table. With
+``--scene-only`` it stops after the scene and its parameters. The work is ``efast_udp.demo.runner``.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from efast_udp.project import LATEST_UDP
 
 HELP = "synthetic scene with known truth: run the released UDP on it, write metrics.json and quicklooks"
+#: defaults of the demo scene (``efast_udp.demo.scene.SceneConfig``), here so --help imports nothing heavy
+DEFAULT_SIZE, DEFAULT_SEED = 450, 42
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from efast_udp.commands.run import add_trust_argument
-    from efast_udp.demo import command as impl
+    from efast_udp.commands.run import add_scheduler_arguments, add_trust_argument
 
-    impl.add_arguments(parser)
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output directory: new, empty, or written by efast-udp demo before")
+    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="process definition JSON (default: udp/efast.json)")
+    parser.add_argument("--size", type=int, default=DEFAULT_SIZE,
+                        help=f"scene size in 10 m pixels per side: a multiple of 30 from 30 to 6000 (default {DEFAULT_SIZE})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed of the scene (default {DEFAULT_SEED})")
+    parser.add_argument("--scene-only", action="store_true",
+                        help="only write OUT/data/ and OUT/parameters.json (the arguments the demo runs with)")
+    parser.add_argument("--no-quicklooks", action="store_true", help="skip the PNG maps and time series")
+    add_scheduler_arguments(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar and no step messages")
     add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.commands.run import checked_udp
-    from efast_udp.demo import command as impl
-    from efast_udp.outputs import check_directory
+    from efast_udp.commands.run import checked_udp, scheduler_options
+    from efast_udp.outputs import check_directory, own_directory, write_marker
 
-    checked_udp(args.udp, args.allow_untrusted_udf)
+    from efast_udp.demo import runner
+
+    runner.check_size(args.size)
+    doc = None if args.scene_only else checked_udp(args.udp, args.allow_untrusted_udf)
     check_directory(args.out, "demo")
-    return impl.run(args)
+    options = scheduler_options(args)
+    out = own_directory(args.out, "demo")
+    report = runner.run_demo(out, doc, args.size, args.seed, not args.quiet, not args.no_quicklooks,
+                             scene_only=args.scene_only, **options)
+    write_marker(out, "demo", [p for p in out.rglob("*") if p.is_file() and p.name != ".efast-udp"])
+    if args.scene_only:
+        print(f"efast-udp demo: wrote {args.out / 'data'} and {args.out / 'parameters.json'}")
+        return 0
+    print(runner.table(report))
+    print(f"efast-udp demo: wrote {args.out / 'metrics.json'}")
+    return 0

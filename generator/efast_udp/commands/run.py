@@ -2,24 +2,52 @@
 
 Before anything runs, the UDP is read within the document limits, validated (findings: exit 1,
 printed as ``validate`` prints them) and every UDF it embeds is vouched for by ``efast_udp.trust``;
-the output directory must be new, empty or written by ``run`` before.
+the output directory must be new, empty or written by ``run`` before. The work itself is
+``efast_udp.local.runner``.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import time
+from pathlib import Path
 
+from efast_udp.local import DEFAULT_CHUNK_PX
+from efast_udp.project import LATEST_UDP
 from efast_udp.trust import OPT_IN
 
-HELP = "run the UDP JSON (embedded UDFs included) on local data; write NetCDF + GeoTIFFs"
+#: largest --params file read (a parameter file is a few kB; this stops a wrong path early)
+MAX_PARAMS_BYTES = 2**20
+HELP = "run the UDP JSON (embedded UDFs included) on local data; write NetCDF, GeoTIFFs and quicklooks"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from efast_udp.local import command as impl
-
-    impl.add_arguments(parser)
+    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="process definition JSON (default: udp/efast.json)")
+    parser.add_argument("--data", type=Path, required=True, help="directory with <collection id>.nc files")
+    parser.add_argument("--out", type=Path, required=True,
+                        help="output directory: new, empty, or written by efast-udp run before")
+    parser.add_argument("--params", type=Path, metavar="FILE", help="UDP arguments as a JSON object (--param wins)")
+    parser.add_argument("--param", action="append", metavar="NAME=VALUE", default=[],
+                        help="UDP argument: JSON, or comma-separated names for a list parameter, else text; repeatable")
+    parser.add_argument("--save-intermediates", action="store_true", help="also write every named stage to OUT/intermediates/")
+    parser.add_argument("--no-geotiff", action="store_true", help="skip the per-date GeoTIFFs")
+    parser.add_argument("--no-quicklooks", action="store_true", help="skip the per-date RGB and NDVI PNG maps")
+    add_scheduler_arguments(parser)
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_trust_argument(parser)
+
+
+def add_scheduler_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--scheduler", default="threads", metavar="NAME|ADDRESS",
+                        help="threads (default), processes, distributed (a local dask cluster) or a dask scheduler "
+                             "address such as tcp://HOST:8786")
+    parser.add_argument("--workers", type=int, help="threads, processes or cluster workers (default: CPU count)")
+    parser.add_argument("--memory-limit", help="per worker of --scheduler distributed, e.g. 4GiB (default: auto)")
+    parser.add_argument("--chunk-px", type=int, default=DEFAULT_CHUNK_PX,
+                        help=f"window edge in pixels: the unit of work and memory (default {DEFAULT_CHUNK_PX})")
+    parser.add_argument("--dask-report", type=Path, metavar="FILE",
+                        help="write dask's performance report (HTML, a new file; distributed)")
 
 
 def add_trust_argument(parser: argparse.ArgumentParser) -> None:
@@ -45,13 +73,60 @@ def checked_udp(source, allow_untrusted: bool) -> dict:
     return doc
 
 
+def given_arguments(doc: dict, params_file: Path | None, items: list[str]) -> dict:
+    """The UDP arguments of a run: ``--params FILE`` (a JSON object), then each ``--param``."""
+    from efast_udp.document import load_json, parameter_schemas, parse_assignments
+    from efast_udp.errors import UnreadableInput, UsageError
+
+    given = {}
+    if params_file is not None:
+        try:
+            given = load_json(params_file, MAX_PARAMS_BYTES)
+        except UnreadableInput as exc:
+            raise UnreadableInput(f"--params: {exc}") from None
+        if not isinstance(given, dict):
+            raise UsageError(f"--params {params_file}: expected a JSON object of UDP arguments, "
+                             f"got {type(given).__name__}")
+    return {**given, **parse_assignments(items, parameter_schemas(doc), "--param")}
+
+
+def scheduler_options(args: argparse.Namespace) -> dict:
+    """The dask options of ``run`` and ``demo``, checked (the report must be a new file)."""
+    from efast_udp.outputs import new_file
+
+    report = new_file(args.dask_report, "--dask-report") if args.dask_report else None
+    return {"scheduler": args.scheduler, "workers": args.workers, "memory_limit": args.memory_limit,
+            "chunk_px": args.chunk_px, "report": report}
+
+
 def run(args: argparse.Namespace) -> int:
     from efast_udp.errors import UsageError
-    from efast_udp.local import command as impl
-    from efast_udp.outputs import check_directory
+    from efast_udp.outputs import check_directory, own_directory, write_marker
 
-    checked_udp(args.udp, args.allow_untrusted_udf)
+    doc = checked_udp(args.udp, args.allow_untrusted_udf)
+    given = given_arguments(doc, args.params, args.param)
     if not args.data.is_dir():
         raise UsageError(f"--data {args.data}: expected a directory with <collection id>.nc files")
     check_directory(args.out, "run")
-    return impl.run(args)
+    options = scheduler_options(args)
+    out = own_directory(args.out, "run")
+
+    from efast_udp.local import runner
+
+    start = time.perf_counter()
+    output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
+                            geotiff=not args.no_geotiff, show_progress=not args.quiet,
+                            command=["efast-udp", *args.argv], **options)
+    paths = list(output.paths)
+    if not args.no_quicklooks:
+        if not args.quiet:
+            print("efast-udp run: drawing quicklooks", file=sys.stderr)
+        paths += runner.quicklooks(output, out / "quicklooks")
+    write_marker(out, "run", paths)
+    cube = output.result.result
+    print(f"efast-udp run: {dict(cube.sizes)} bands {[str(b) for b in cube.bands.values]} "
+          f"in {time.perf_counter() - start:.1f} s -> {args.out / 'efast.nc'} (+{len(paths) - 1} files); "
+          f"no data: {runner.describe_nodata(output.nodata)}")
+    if output.warning:
+        print(f"efast-udp run: warning: {output.warning}", file=sys.stderr)
+    return 0

@@ -21,6 +21,23 @@ from efast_udp.local import io
 WINDOW_PX = 256
 
 
+def map_step(size: int) -> int:
+    """Every how many pixels the quicklook maps keep (so a map is at most ``MAX_PX`` across)."""
+    from efast_udp.local.quicklooks import MAX_PX
+
+    return max(1, -(-size // MAX_PX))
+
+
+def decimated(window: slice, step: int) -> tuple[slice, slice]:
+    """(rows of the window, rows of the decimated map) of the pixels whose index is a multiple
+    of ``step``."""
+    first = -(-window.start // step) * step  # the first multiple of step in the window
+    if first >= window.stop:
+        return slice(0, 0), slice(0, 0)
+    count = (window.stop - 1 - first) // step + 1
+    return slice(first - window.start, window.stop - window.start, step), slice(first // step, first // step + count)
+
+
 def windows(n: int, size: int = WINDOW_PX) -> list[tuple[slice, slice]]:
     edges = [slice(a, min(a + size, n)) for a in range(0, n, size)]
     return [(r, c) for r in edges for c in edges]
@@ -53,7 +70,8 @@ class Evaluation:
     scores: dict
     oracle_max_abs_diff: float
     oracle_defined_mismatch: int
-    maps: dict  # band -> {"truth", "S2-only interpolation", "EFAST"} 2-D at the gap date
+    maps: dict  # band -> {"truth", "S2-only interpolation", "EFAST"} 2-D at the gap date, every ``step``-th pixel
+    step: int
     series: dict  # "truth" (daily), "obs" (S2 dates), "S2-only interpolation", "EFAST" (targets): (dates, bands)
 
 
@@ -74,7 +92,9 @@ def evaluate(scene: Scene, data_dir: Path, result_path: Path, params: dict, targ
               "S2-only interpolation": Series(np.zeros((len(target_days), n_out))),
               "EFAST": Series(np.zeros((len(target_days), n_out)))}
     size = scene.config.size_px
-    maps = {b: {k: np.full((size, size), np.nan) for k in ("truth", "S2-only interpolation", "EFAST")}
+    step = map_step(size)
+    side = -(-size // step)
+    maps = {b: {k: np.full((side, side), np.nan) for k in ("truth", "S2-only interpolation", "EFAST")}
             for b in list(S2_BANDS) + ["NDVI"]}
     diff, mismatch = -np.inf, 0
     for window in windows(size):
@@ -94,8 +114,9 @@ def evaluate(scene: Scene, data_dir: Path, result_path: Path, params: dict, targ
             for name, values in estimates.items():
                 if name != "truth":
                     series[name].add(values)
+                (rows, to_rows), (cols, to_cols) = decimated(window[0], step), decimated(window[1], step)
                 for i, band in enumerate(maps):
-                    maps[band][name][window] = values[gap_index, i]
+                    maps[band][name][to_rows, to_cols] = values[gap_index, i][rows, cols]
             for day in range(n_days):
                 series["truth"].add(_with_ndvi(scene.truth(day, window)[None]), slice(day, day + 1))
             clear = ~np.isin(s2["SCL"], oracle.S2_INVALID_SCL)
@@ -103,5 +124,5 @@ def evaluate(scene: Scene, data_dir: Path, result_path: Path, params: dict, targ
             series["obs"].add(_with_ndvi(obs))
     result.close()
     s2_file.close()
-    return Evaluation(scores.result(), diff if np.isfinite(diff) else float("nan"), mismatch, maps,
+    return Evaluation(scores.result(), diff if np.isfinite(diff) else float("nan"), mismatch, maps, step,
                       {name: s.mean for name, s in series.items()})

@@ -24,8 +24,11 @@ FINE_M = 10.0
 
 
 def day_number(value) -> float:
-    """Whole days since 1970-01-01 of a date string or datetime64."""
-    return float(np.datetime64(str(value)[:10], "D").astype(np.int64))
+    """The whole UTC day (days since 1970-01-01) of a date, date-time or datetime64: the UDP's
+    date convention (offsets converted to UTC), shared through the UDF prelude."""
+    from efast_udp.udfs.prelude import utc_day
+
+    return utc_day(value)
 
 
 # --- Section 2.2: cloud masks on the coarse grid -----------------------------------------------

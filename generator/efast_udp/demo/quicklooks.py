@@ -1,64 +1,78 @@
 """PNG quicklooks of the demo: truth vs S2-only interpolation vs EFAST, per band and NDVI.
 
-``map_<band>.png``: the three images on a date inside the cloud gap; ``timeseries_<band>.png``:
-scene means over time (truth daily, clear S2 observations, both estimates at the targets).
+``map_<band>.png``: truth, the two estimates and the error EFAST − truth on a date inside the
+cloud gap, on map coordinates, with the date and the units on the colour scales;
+``timeseries_<band>.png``: scene means over time (truth daily, clear S2 observations, both
+estimates at the targets) against the calendar date.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import matplotlib.dates as mdates
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from efast_udp.local.quicklooks import colourbar, extent_km, label_axes, plt, show
+
+ESTIMATES = ("truth", "S2-only interpolation", "EFAST")
 
 
-def _map(path: Path, title: str, images: dict, day_label: str, vmin: float, vmax: float) -> None:
-    fig, axes = plt.subplots(1, len(images), figsize=(4 * len(images), 4.2), constrained_layout=True)
-    for ax, (name, image) in zip(axes, images.items()):
-        im = ax.imshow(image, vmin=vmin, vmax=vmax, cmap="viridis")
-        ax.set_title(name)
-        ax.set_xticks([])
-        ax.set_yticks([])
-    fig.colorbar(im, ax=axes, shrink=0.8)
-    fig.suptitle(f"{title}, {day_label}")
+def _unit(band: str) -> str:
+    return "NDVI (1)" if band == "NDVI" else "surface reflectance (1)"
+
+
+def _map(path: Path, band: str, images: dict, date: str, extent, crs_name: str) -> None:
+    lo, hi = np.nanpercentile(images["truth"], [1, 99])
+    error = images["EFAST"] - images["truth"]
+    bound = float(np.nanpercentile(np.abs(error), 99)) if np.isfinite(error).any() else 1.0
+    fig, axes = plt.subplots(1, 4, figsize=(17, 4.4), constrained_layout=True)
+    for ax, name in zip(axes[:3], ESTIMATES):
+        im = show(ax, images[name], extent, lo, hi)
+        ax.set_title(name, fontsize=10)
+        label_axes(ax, crs_name)
+    colourbar(fig, im, axes[:3], _unit(band))
+    err = show(axes[3], error, extent, -bound, bound, cmap="RdBu_r")
+    axes[3].set_title("EFAST − truth", fontsize=10)
+    label_axes(axes[3], crs_name)
+    colourbar(fig, err, axes[3], f"error, {_unit(band)}")
+    fig.suptitle(f"{band}, {date} (inside the Sentinel-2 cloud gap)")
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
 
-def _series(path: Path, title: str, truth_days, truth_mean, obs_days, obs_mean, target_days, curves: dict,
-            gap: tuple) -> None:
+def _series(path: Path, band: str, dates: dict, means: dict, gap: tuple) -> None:
     fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
     ax.axvspan(*gap, color="0.9", label="S2 cloud gap")
-    ax.plot(truth_days, truth_mean, color="k", lw=2, label="truth")
-    ax.plot(obs_days, obs_mean, "o", color="tab:gray", label="clear S2 (scene mean)")
-    for (name, values), style in zip(curves.items(), ("--", "-")):
-        ax.plot(target_days, values, style, marker=".", label=name)
-    ax.set_xlabel("day")
-    ax.set_ylabel(title)
+    ax.plot(dates["truth"], means["truth"], color="k", lw=2, label="truth")
+    ax.plot(dates["obs"], means["obs"], "o", color="tab:gray", label="clear S2 (scene mean)")
+    for name, style in (("S2-only interpolation", "--"), ("EFAST", "-")):
+        ax.plot(dates["targets"], means[name], style, marker=".", label=name)
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    fig.autofmt_xdate()
+    ax.set_xlabel("date")
+    ax.set_ylabel(_unit(band))
     ax.legend(loc="best", fontsize=8)
-    ax.set_title(f"{title}: scene mean")
+    ax.set_title(f"{band}: scene mean")
     fig.savefig(path, dpi=80)
     plt.close(fig)
 
 
-def write_all(out_dir: Path, names: list[str], maps: dict, series: dict, target_days: np.ndarray, gap_index: int,
-              obs_days: np.ndarray, gap: tuple) -> list[Path]:
-    """``maps``: band -> {"truth", "S2-only interpolation", "EFAST"} 2-D on the gap date;
+def write_all(out_dir: Path, names: list[str], maps: dict, series: dict, dates: dict, gap_date: str,
+              gap: tuple, grid: dict) -> list[Path]:
+    """``maps``: band -> {"truth", "S2-only interpolation", "EFAST"} 2-D on ``gap_date``;
     ``series``: scene means (dates, bands) of "truth" (daily), "obs" (clear S2 on its dates),
-    "S2-only interpolation" and "EFAST" (targets)."""
+    "S2-only interpolation" and "EFAST" (targets); ``dates``: the datetime64 of "truth", "obs"
+    and "targets"; ``gap``: (first, last) date of the cloud gap; ``grid``: "x", "y" (the map's
+    pixel centres, m) and "crs" (its name)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    extent = extent_km(np.asarray(grid["x"]), np.asarray(grid["y"]))
     paths = []
-    for i, name in enumerate(names):
-        lo, hi = np.nanpercentile(maps[name]["truth"], [1, 99])
-        path = out_dir / f"map_{name}.png"
-        _map(path, name, maps[name], f"day {target_days[gap_index]:g}", lo, hi)
+    for i, band in enumerate(names):
+        path = out_dir / f"map_{band}.png"
+        _map(path, band, maps[band], gap_date, extent, grid["crs"])
         paths.append(path)
-        path = out_dir / f"timeseries_{name}.png"
-        truth = series["truth"][:, i]
-        _series(path, name, np.arange(truth.shape[0]), truth, obs_days, series["obs"][:, i], target_days,
-                {k: series[k][:, i] for k in ("S2-only interpolation", "EFAST")}, gap)
+        path = out_dir / f"timeseries_{band}.png"
+        _series(path, band, dates, {k: v[:, i] for k, v in series.items()}, gap)
         paths.append(path)
     return paths

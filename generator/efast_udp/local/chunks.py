@@ -14,10 +14,8 @@ import dask.array as da
 import numpy as np
 import xarray
 
-#: default window edge in pixels. Measured on the 2-core project VM (issue 16): 256 px keeps
-#: the fusion's input (about 35 labels x 11 bands x 256^2 float32, ~100 MB) within a few
-#: hundred MB per worker while the per-chunk overhead of dask stays below a few percent.
-DEFAULT_CHUNK_PX = 256
+from efast_udp.local import DEFAULT_CHUNK_PX
+
 
 #: cubes up to this size are computed once when their node runs and kept in memory: the coarse
 #: (300 m) stages are tiny, many later steps read them, and a UDF node computes one tile up

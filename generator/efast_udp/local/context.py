@@ -12,21 +12,17 @@ import functools
 
 from openeo_pg_parser_networkx.pg_schema import ParameterReference
 
-from efast_udp.errors import EfastUdpError
+from efast_udp.document import resolve_references
 
 
-def resolve(value, named_parameters: dict, where: str):
+def _as_json(value):
+    """The value with the parser's ``ParameterReference`` objects turned back into JSON references."""
     if isinstance(value, ParameterReference):
-        name = value.from_parameter
-        if name not in named_parameters:
-            raise EfastUdpError(f"{where}: parameter {name!r} is referenced but not defined")
-        return named_parameters[name]
+        return {"from_parameter": value.from_parameter}
     if isinstance(value, dict):
-        if set(value) == {"from_parameter"}:
-            return resolve(ParameterReference(from_parameter=value["from_parameter"]), named_parameters, where)
-        return {k: resolve(v, named_parameters, where) for k, v in value.items()}
+        return {k: _as_json(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [resolve(v, named_parameters, where) for v in value]
+        return [_as_json(v) for v in value]
     return value
 
 
@@ -38,7 +34,8 @@ def resolve_nested_references(f):
         named = named_parameters or {}
         for key, value in kwargs.items():
             if isinstance(value, (dict, list)):
-                kwargs[key] = resolve(value, named, f"argument {key!r} of {getattr(f, '__name__', 'process')}")
+                where = f"argument {key!r} of {getattr(f, '__name__', 'process')}"
+                kwargs[key] = resolve_references(_as_json(value), named, where)
         return f(*args, named_parameters=named_parameters, **kwargs)
 
     return wrapper

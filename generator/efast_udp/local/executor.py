@@ -20,10 +20,11 @@ from pathlib import Path
 
 import xarray
 
-from efast_udp.errors import EfastUdpError
+from efast_udp.errors import EfastUdpError, UsageError
+from efast_udp.document import resolve_parameters
 from efast_udp.local import (
     apply, apply_dimension, apply_neighborhood, callbacks, chunks, context, filter_labels, load_collection,
-    merge_cubes, parameters, progress, resample_cube_spatial, resample_spatial, run_udf,
+    merge_cubes, progress, resample_cube_spatial, resample_spatial, run_udf,
 )
 
 #: processes that only appear as top-level nodes of the EFAST graph: one progress tick each
@@ -74,19 +75,6 @@ class RunResult:
     intermediates: dict = field(default_factory=dict)  # node id -> cube (top-level nodes, lazy)
 
 
-def load_udp(path: Path) -> dict:
-    import json
-    try:
-        udp = json.loads(Path(path).read_text("utf-8"))
-    except FileNotFoundError:
-        raise EfastUdpError(f"--udp: no such file {path}") from None
-    except (OSError, ValueError) as exc:
-        raise EfastUdpError(f"--udp: cannot read {path}: {exc}") from None
-    if not isinstance(udp, dict) or "process_graph" not in udp:
-        raise EfastUdpError(f"--udp: {path} is not a process definition (no process_graph)")
-    return udp
-
-
 def run_process(udp: dict, data_dir: Path, given: dict, show_progress: bool = False,
                 chunk_px: int | None = None) -> RunResult:
     """Build the lazy result of the process graph of ``udp`` with parameter values ``given``
@@ -94,9 +82,9 @@ def run_process(udp: dict, data_dir: Path, given: dict, show_progress: bool = Fa
     from openeo_pg_parser_networkx import OpenEOProcessGraph
 
     if chunk_px is not None and int(chunk_px) < 1:
-        raise EfastUdpError(f"--chunk-px must be at least 1, got {chunk_px}")
+        raise UsageError(f"--chunk-px {chunk_px}: expected a window edge of at least 1 pixel")
     chunks.set_chunk_px(chunk_px or chunks.DEFAULT_CHUNK_PX)
-    values = parameters.resolve_parameters(udp, given)
+    values = resolve_parameters(udp, given)
     graph = OpenEOProcessGraph({"process_graph": udp["process_graph"]})
     registry = _registry(Path(data_dir))
     cache = callbacks.ResultsCache()

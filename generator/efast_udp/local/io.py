@@ -76,8 +76,17 @@ def open_collection(data_dir: Path, collection_id: str) -> tuple[xarray.Dataset,
     return ds, crs
 
 
-def band_names(ds: xarray.Dataset) -> list[str]:
-    return [str(n) for n, v in ds.data_vars.items() if v.dims == ("t", "y", "x")]
+def band_names(ds: xarray.Dataset, path: Path | None = None) -> list[str]:
+    """The band variables of a collection: dimensions exactly (t, y, x); a band stored in
+    another order is an error that says which order was expected."""
+    names = []
+    for name, var in ds.data_vars.items():
+        if var.dims == ("t", "y", "x"):
+            names.append(str(name))
+        elif set(var.dims) == {"t", "y", "x"}:
+            raise EfastUdpError(f"load_collection: variable {name!r} of {path or 'the collection'} has dimensions "
+                                f"({', '.join(var.dims)}); expected (t, y, x)")
+    return names
 
 
 # --- results ---------------------------------------------------------------------------------
@@ -125,9 +134,12 @@ class NetCDFWriter:
     """A CF NetCDF file of ``cube`` written window by window (``write``), then ``close``d.
 
     The coordinates, the CRS variable and the attributes are written first (as
-    ``cube_to_dataset`` lays them out), then one compressed float variable per band."""
+    ``cube_to_dataset`` lays them out), then one compressed float variable per band with
+    ``_FillValue`` NaN. ``attrs``: global attributes (title, source, history, ...);
+    ``variables``: band name -> attributes (units, long_name)."""
 
-    def __init__(self, cube: xarray.DataArray, path: Path):
+    def __init__(self, cube: xarray.DataArray, path: Path, attrs: dict | None = None,
+                 variables: dict[str, dict] | None = None):
         import h5netcdf
 
         self.cube, self.names, self.dims = _layout(cube)
@@ -135,6 +147,7 @@ class NetCDFWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         skeleton = cube_to_dataset(self.cube.isel(bands=0, drop=True) if "bands" in self.cube.dims else self.cube)
         skeleton = skeleton.drop_vars([n for n in skeleton.data_vars if n != "spatial_ref"])
+        skeleton.attrs.update(attrs or {})
         skeleton.to_netcdf(self.path, engine=ENGINE)
         self.file = h5netcdf.File(self.path, "a")
         shape = [self.cube.sizes[d] for d in self.dims]
@@ -147,6 +160,8 @@ class NetCDFWriter:
                                             compression_opts=NETCDF_COMPLEVEL, shuffle=True)
             if "spatial_ref" in self.file.variables:
                 var.attrs["grid_mapping"] = "spatial_ref"
+            for key, value in (variables or {}).get(name, {}).items():
+                var.attrs[key] = value
             self.variables.append(var)
 
     def write(self, region: tuple[slice, ...], block: np.ndarray) -> None:
@@ -165,7 +180,8 @@ class NetCDFWriter:
 
 class GeoTIFFWriter:
     """One multi-band float32 GeoTIFF per date, ``<prefix>_YYYY-MM-DD.tif`` (tiled, deflate,
-    NaN = no data, band names in the ``bands`` tag), written window by window."""
+    nodata NaN, each band's description its name, the date in the ``date`` and
+    ``TIFFTAG_DATETIME`` tags), written window by window."""
 
     def __init__(self, cube: xarray.DataArray, out_dir: Path, prefix: str = "efast"):
         import rasterio
@@ -186,7 +202,11 @@ class GeoTIFFWriter:
             dst = rasterio.open(path, "w", driver="GTiff", width=nx, height=ny, count=len(self.names), dtype="float32",
                                 crs=grid.crs.to_wkt(), transform=Affine(grid.res, 0.0, grid.left, 0.0, -grid.res, grid.top),
                                 nodata=np.nan, compress="deflate", zlevel=GEOTIFF_ZLEVEL, predictor=1, **tiled)
-            dst.update_tags(bands=",".join(self.names))
+            day = str(np.datetime64(label, "D"))
+            dst.update_tags(bands=",".join(self.names), date=day,
+                            TIFFTAG_DATETIME=f"{day.replace('-', ':')} 00:00:00")
+            for index, name in enumerate(self.names, 1):
+                dst.set_band_description(index, name)
             self.paths.append(path)
             self.files.append(dst)
 

@@ -64,8 +64,11 @@ def _flatten(coords) -> list:
 
 
 def _as_datetime(value, name: str) -> np.datetime64:
+    """The instant as a UTC datetime64 (an offset is converted, as on the back-end and in the UDFs)."""
+    from efast_udp.udfs.prelude import utc_timestamp
+
     try:
-        return np.datetime64(str(value).rstrip("Z").split("+")[0], "ns")
+        return np.datetime64(utc_timestamp(value).value, "ns")
     except ValueError:
         raise EfastUdpError(f"parameter {name!r}: {value!r} is not a date") from None
 
@@ -73,7 +76,7 @@ def _as_datetime(value, name: str) -> np.datetime64:
 def load_collection(data_dir: Path, id: str, spatial_extent=None, temporal_extent=None, bands=None,
                     properties=None, featureflags=None, **_ignored) -> xarray.DataArray:
     ds, crs = io.open_collection(data_dir, id)
-    available = io.band_names(ds)
+    available = io.band_names(ds, io.collection_path(data_dir, id))
     bands = list(bands) if bands is not None else available
     unknown = [b for b in bands if b not in available]
     if unknown:

@@ -17,8 +17,8 @@ import pandas
 SECONDS_PER_DAY = 86400.0
 
 
-def utc_seconds(value):
-    """Seconds since 1970-01-01T00:00Z of a date, date-time or datetime64 (float)."""
+def utc_timestamp(value):
+    """A date, date-time or datetime64 as a pandas Timestamp in UTC, without time zone."""
     try:
         stamp = pandas.Timestamp(value)
     except (TypeError, ValueError) as exc:
@@ -27,7 +27,12 @@ def utc_seconds(value):
         raise ValueError("%r is not a date or date-time" % (value,))
     if stamp.tzinfo is not None:
         stamp = stamp.tz_convert("UTC").tz_localize(None)
-    return stamp.value / 1e9
+    return stamp
+
+
+def utc_seconds(value):
+    """Seconds since 1970-01-01T00:00Z of a date, date-time or datetime64 (float)."""
+    return utc_timestamp(value).value / 1e9
 
 
 def utc_days(value):

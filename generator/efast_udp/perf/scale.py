@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from efast_udp.demo.scene import SceneConfig
+from efast_udp.project import LATEST_UDP
 
 SIZES = (300, 1200)
 RUN_TIMEOUT_S = 1800
@@ -46,9 +47,9 @@ def run_figures(size: int, work: Path) -> dict:
     _, _, code, message = _child(["demo", "--scene-only", "--size", str(size), "--out", str(scene), "--quiet"])
     if code != 0:
         return {"size_px": size, "error": message}
-    wall, peak, code, message = _child(["run", "--udp", str(Path("udp/efast.json")), "--data", str(scene / "data"),
+    wall, peak, code, message = _child(["run", "--udp", str(LATEST_UDP), "--data", str(scene / "data"),
                                         "--params", str(scene / "parameters.json"), "--out", str(work / f"out{size}"),
-                                        "--quiet"])
+                                        "--quiet", "--no-quicklooks"])
     if code != 0:
         return {"size_px": size, "error": message}
     mpx_dates = size * size / 1e6 * SceneConfig.n_days

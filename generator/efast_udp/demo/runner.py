@@ -1,4 +1,4 @@
-"""``efast-udp demo``: synthetic scene with known truth -> released UDP -> metrics and quicklooks.
+"""The demo: synthetic scene with known truth -> released UDP -> metrics and quicklooks (``efast-udp demo``).
 
 Writes ``OUT/data/`` (the local collections), ``OUT/parameters.json`` (the UDP arguments the
 demo uses; ``efast-udp run --params`` reads it), ``OUT/result/`` (the run's NetCDF and
@@ -9,20 +9,18 @@ GeoTIFFs), ``OUT/metrics.json`` and ``OUT/quicklooks/*.png``, and prints the RMS
 
 from __future__ import annotations
 
-import argparse
 import json
 import resource
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from efast_udp.demo import evaluate, metrics, quicklooks
-from efast_udp.demo.scene import S2_BANDS, SceneConfig, make_scene
-from efast_udp.errors import EfastUdpError
-from efast_udp.local.command import add_scheduler_arguments, run_udp
-
-HELP = "synthetic scene with known truth: run the released UDP on it, write metrics.json and quicklooks"
+from efast_udp.demo.scene import CRS, S2_BANDS, SceneConfig, make_scene
+from efast_udp.errors import EfastUdpError, UsageError
+from efast_udp.local.runner import run_udp
 
 TARGET_MARGIN_DAYS = 10
 #: S3 compositing window of the demo (days). The scene's green-up takes ~10 days; with daily
@@ -30,16 +28,15 @@ TARGET_MARGIN_DAYS = 10
 DEMO_S3_SIGMA_DAYS = 3
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, required=True, help="output directory")
-    parser.add_argument("--udp", type=Path, default=Path("udp/efast.json"), help="process definition JSON (default: udp/efast.json)")
-    parser.add_argument("--size", type=int, default=SceneConfig.size_px, help="scene size in 10 m pixels (multiple of 30)")
-    parser.add_argument("--seed", type=int, default=SceneConfig.seed)
-    parser.add_argument("--scene-only", action="store_true",
-                        help="only write OUT/data/ and OUT/parameters.json (the arguments the demo runs with)")
-    parser.add_argument("--no-quicklooks", action="store_true")
-    add_scheduler_arguments(parser)
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+#: Scene sizes the demo accepts (10 m pixels): a multiple of the 30 S2 pixels of a 300 m cell.
+SIZE_STEP, SIZE_MAX = 30, 6000
+
+
+def check_size(size: int) -> int:
+    if size <= 0 or size % SIZE_STEP or size > SIZE_MAX:
+        raise UsageError(f"--size {size}: expected a multiple of {SIZE_STEP} from {SIZE_STEP} to {SIZE_MAX} "
+                         "(10 m pixels per side)")
+    return size
 
 
 def demo_parameters(scene) -> dict:
@@ -57,8 +54,7 @@ def peak_mib() -> float:
 def write_scene(out: Path, size: int, seed: int):
     """``OUT/data/`` (the local collections) and ``OUT/parameters.json``; returns the scene
     without its S2 arrays (they are read back window by window)."""
-    if size <= 0 or size % 30:
-        raise EfastUdpError(f"--size must be a positive multiple of 30, got {size}")
+    check_size(size)
     scene = make_scene(SceneConfig(size_px=size, seed=seed))
     scene.write(out / "data")
     (out / "parameters.json").write_text(json.dumps(demo_parameters(scene), indent=2) + "\n")
@@ -66,15 +62,24 @@ def write_scene(out: Path, size: int, seed: int):
     return scene
 
 
-def run_demo(out: Path, udp: Path, size: int, seed: int, show_progress: bool, quicklooks_too: bool,
+def step(message: str, show: bool) -> None:
+    """What the demo does next (it takes a while at larger sizes)."""
+    if show:
+        print(f"efast-udp demo: {message}", file=sys.stderr, flush=True)
+
+
+def run_demo(out: Path, udp: dict | Path, size: int, seed: int, show_progress: bool, quicklooks_too: bool,
              scene_only: bool = False, **run_options) -> dict:
-    """The demo; ``run_options`` go to ``efast_udp.local.command.run_udp`` (scheduler, workers, ...)."""
+    """The demo; ``run_options`` go to ``efast_udp.local.runner.run_udp`` (scheduler, workers, ...)."""
+    step(f"writing the {size} x {size} px scene", show_progress)
     scene = write_scene(out, size, seed)
     given = demo_parameters(scene)
     if scene_only:
         return {"scene": {"size_px": size, "seed": seed}, "parameters": given}
+    step("running the UDP", show_progress)
     start = time.perf_counter()
-    result, _ = run_udp(udp, out / "data", given, out / "result", show_progress=show_progress, **run_options)
+    output = run_udp(udp, out / "data", given, out / "result", show_progress=show_progress, **run_options)
+    result = output.result
     wall = time.perf_counter() - start
     peak = peak_mib()
 
@@ -88,12 +93,14 @@ def run_demo(out: Path, udp: Path, size: int, seed: int, show_progress: bool, qu
         raise EfastUdpError("demo: the UDP's output bands or dates differ from the oracle's")
     gap = metrics.gap_mask(scene, target_days)
     gap_index = int(np.flatnonzero(gap)[len(np.flatnonzero(gap)) // 2]) if gap.any() else 0
+    step("comparing with the oracle and the truth, window by window", show_progress)
     checked = evaluate.evaluate(scene, out / "data", out / "result" / "efast.nc", result.parameters, target_days,
                                 names, gap_index, int(epoch))
     report = {
         "rmse": checked.scores,
         "oracle_max_abs_diff": checked.oracle_max_abs_diff,
         "oracle_defined_mismatch": checked.oracle_defined_mismatch,
+        "nodata_fraction": output.nodata,
         "wall_s": round(wall, 2),
         "peak_mib": round(peak, 1),
         "scene": {"size_px": size, "seed": seed, "targets": int(len(target_days)), "gap_targets": int(gap.sum())},
@@ -102,10 +109,14 @@ def run_demo(out: Path, udp: Path, size: int, seed: int, show_progress: bool, qu
     out.mkdir(parents=True, exist_ok=True)
     (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
     if quicklooks_too:
+        step("drawing quicklooks", show_progress)
         first_gap = min(scene.config.gap_days) - scene.config.s2_step_days
         last_gap = max(scene.config.gap_days) + scene.config.s2_step_days
-        quicklooks.write_all(out / "quicklooks", list(S2_BANDS) + ["NDVI"], checked.maps, checked.series,
-                             target_days, gap_index, scene.s2_days, (first_gap, last_gap))
+        dates = {"truth": scene.dates(np.arange(scene.config.n_days)), "obs": scene.dates(scene.s2_days),
+                 "targets": scene.dates(target_days)}
+        grid = {"x": scene.x[::checked.step], "y": scene.y[::checked.step], "crs": CRS}
+        quicklooks.write_all(out / "quicklooks", list(S2_BANDS) + ["NDVI"], checked.maps, checked.series, dates,
+                             str(scene.dates(target_days[gap_index])), tuple(scene.dates([first_gap, last_gap])), grid)
     return report
 
 
@@ -123,15 +134,3 @@ def table(report: dict) -> str:
         f"oracle max abs diff {report['oracle_max_abs_diff']:.2e}   wall {report['wall_s']} s   peak {report['peak_mib']} MiB",
     ]
     return "\n".join(lines)
-
-
-def run(args: argparse.Namespace) -> int:
-    report = run_demo(args.out, args.udp, args.size, args.seed, not args.quiet, not args.no_quicklooks,
-                      scene_only=args.scene_only, scheduler=args.scheduler, workers=args.workers,
-                      memory_limit=args.memory_limit, chunk_px=args.chunk_px, report=args.dask_report)
-    if args.scene_only:
-        print(f"efast-udp demo: wrote {args.out / 'data'} and {args.out / 'parameters.json'}")
-        return 0
-    print(table(report))
-    print(f"efast-udp demo: wrote {args.out / 'metrics.json'}")
-    return 0

@@ -1,0 +1,119 @@
+"""PNG quicklooks of a run: per output date an RGB map (from the fused B04/B03/B02, when the run
+has them) and an NDVI map (when it has NDVI), each with its date, units, colour scale and map
+coordinates; and the drawing helpers the demo's quicklooks share.
+
+Maps are read from the written ``efast.nc`` at most ``MAX_PX`` pixels across (every n-th pixel
+of a larger scene), so drawing needs little memory whatever the scene's size.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+
+MAX_PX = 800
+#: reflectance range shown by the RGB maps (a linear stretch of surface reflectance)
+RGB_STRETCH = (0.0, 0.3)
+RGB_BANDS = ("B04", "B03", "B02")
+
+
+def extent_km(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) in km of pixel-centre coordinates in metres (for ``imshow``)."""
+    dx = abs(float(x[1] - x[0])) if len(x) > 1 else 0.0
+    dy = abs(float(y[1] - y[0])) if len(y) > 1 else 0.0
+    return ((x.min() - dx / 2) / 1e3, (x.max() + dx / 2) / 1e3, (y.min() - dy / 2) / 1e3, (y.max() + dy / 2) / 1e3)
+
+
+def label_axes(ax, crs_name: str) -> None:
+    ax.set_xlabel(f"x (km, {crs_name})")
+    ax.set_ylabel(f"y (km, {crs_name})")
+    ax.tick_params(labelsize=7)
+
+
+def show(ax, image: np.ndarray, extent, vmin: float, vmax: float, cmap: str = "viridis"):
+    """``image`` (y, x) on map coordinates; no data transparent."""
+    return ax.imshow(np.ma.masked_invalid(image), extent=extent, vmin=vmin, vmax=vmax, cmap=cmap,
+                     interpolation="nearest")
+
+
+def colourbar(fig, mappable, axes, label: str) -> None:
+    fig.colorbar(mappable, ax=axes, shrink=0.85).set_label(label)
+
+
+def rgb(red: np.ndarray, green: np.ndarray, blue: np.ndarray) -> np.ndarray:
+    """(y, x, 4) RGBA of three reflectance bands, linearly stretched; no data transparent."""
+    lo, hi = RGB_STRETCH
+    stack = np.stack([red, green, blue], axis=-1)
+    valid = np.isfinite(stack).all(axis=-1)
+    scaled = np.clip((np.nan_to_num(stack) - lo) / (hi - lo), 0.0, 1.0)
+    return np.concatenate([scaled, valid[..., None].astype(float)], axis=-1)
+
+
+def _crs_name(ds) -> str:
+    import pyproj
+
+    wkt = ds["spatial_ref"].attrs.get("crs_wkt") if "spatial_ref" in ds.variables else None
+    if not wkt:
+        return "map units"
+    crs = pyproj.CRS.from_wkt(wkt)
+    epsg = crs.to_epsg()
+    return f"EPSG:{epsg}" if epsg else crs.name
+
+
+def _rgb_names(names: list[str], values: dict) -> list[str] | None:
+    """The output bands that hold red, green and blue: by the S2 band each output band comes from."""
+    s2 = list(values.get("s2_data_bands") or [])
+    found = []
+    for band in RGB_BANDS:
+        if band not in s2 or s2.index(band) >= len(names):
+            return None
+        found.append(names[s2.index(band)])
+    return found
+
+
+def write_all(nc_path: Path, folder: Path, values: dict) -> list[Path]:
+    """``rgb_<date>.png`` and ``ndvi_<date>.png`` for every date of ``efast.nc``."""
+    import xarray
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with xarray.open_dataset(nc_path, engine="h5netcdf") as ds:
+        names = [n for n in ds.data_vars if n != "spatial_ref"]
+        step = max(1, math.ceil(max(ds.sizes["y"], ds.sizes["x"]) / MAX_PX))
+        window = {"y": slice(None, None, step), "x": slice(None, None, step)}
+        extent = extent_km(ds["x"].values[window["x"]], ds["y"].values[window["y"]])
+        crs_name = _crs_name(ds)
+        rgb_names = _rgb_names(names, values)
+        for i, label in enumerate(ds["t"].values):
+            day = str(np.datetime64(label, "D"))
+            if rgb_names:
+                bands = [ds[n].isel(t=i, **window).values for n in rgb_names]
+                paths.append(_draw(folder / f"rgb_{day}.png", f"EFAST RGB ({', '.join(RGB_BANDS)}), {day}", rgb(*bands),
+                                   extent, crs_name, f"surface reflectance (1), stretched {RGB_STRETCH[0]:g}–"
+                                   f"{RGB_STRETCH[1]:g}"))
+            if "NDVI" in names:
+                paths.append(_draw(folder / f"ndvi_{day}.png", f"EFAST NDVI, {day}",
+                                   ds["NDVI"].isel(t=i, **window).values, extent, crs_name, "NDVI (1)",
+                                   vmin=-0.2, vmax=1.0, cmap="YlGn"))
+    return paths
+
+
+def _draw(path: Path, title: str, image: np.ndarray, extent, crs_name: str, unit: str, vmin: float = 0.0,
+          vmax: float = 1.0, cmap: str = "viridis") -> Path:
+    fig, ax = plt.subplots(figsize=(6, 5.2), constrained_layout=True)
+    if image.ndim == 3:  # RGBA: the units go into the subtitle, there is no colour scale
+        ax.imshow(image, extent=extent, interpolation="nearest")
+        ax.set_title(f"{title}\n{unit}", fontsize=10)
+    else:
+        colourbar(fig, show(ax, image, extent, vmin, vmax, cmap), ax, unit)
+        ax.set_title(title, fontsize=10)
+    label_axes(ax, crs_name)
+    fig.savefig(path, dpi=80)
+    plt.close(fig)
+    return path

@@ -1,0 +1,208 @@
+"""Running a UDP on local data and writing its outputs: what ``efast-udp run`` and ``demo`` call.
+
+The process definition comes in already read and checked (``commands/run.py`` validates it and
+vouches for its UDFs); here it is executed lazily (``executor``), computed window by window on
+the chosen dask scheduler and written as it is computed (``stream``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from efast_udp.errors import EfastUdpError, ExecutionError
+from efast_udp.local import io, progress, schedulers, stream
+from efast_udp.local.executor import RunResult, run_process
+
+
+@contextlib.contextmanager
+def one_line_errors():
+    """Any failure of a process implementation or UDF as one line, never a traceback."""
+    try:
+        yield
+    except EfastUdpError:
+        raise
+    except Exception as exc:
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        raise ExecutionError(f"{type(exc).__name__}: {message}") from exc
+
+
+def execute(udp: dict | Path, data_dir: Path, given: dict, show_progress: bool, chunk_px: int | None = None) -> RunResult:
+    """Build the run's lazy result with every failure turned into one line naming what is wrong.
+    ``udp``: the process definition, or a file to read it from (trusted code only: the tests)."""
+    from efast_udp.document import load_udp
+    from efast_udp.errors import UsageError
+
+    if not isinstance(udp, dict):
+        udp = load_udp(udp)
+    if not Path(data_dir).is_dir():
+        raise UsageError(f"--data {data_dir}: expected a directory with <collection id>.nc files")
+    with one_line_errors():
+        return run_process(udp, data_dir, given, show_progress=show_progress, chunk_px=chunk_px)
+
+
+#: no-data fraction of the result from which a run ends with a warning that says why
+NODATA_WARNING = 0.9
+
+
+class NoDataCounter:
+    """A stream writer that counts, per band, the values of the result that are no data."""
+
+    def __init__(self, cube):
+        from efast_udp.local.cube import cube_dims_order
+
+        cube = cube_dims_order(cube)
+        self.names = [str(b) for b in cube.bands.values] if "bands" in cube.dims else ["data"]
+        self.axis = cube.dims.index("bands") if "bands" in cube.dims else None
+        self.missing = np.zeros(len(self.names), dtype=np.int64)
+        self.total = np.zeros(len(self.names), dtype=np.int64)
+
+    def write(self, region: tuple[slice, ...], block: np.ndarray) -> None:
+        if self.axis is None:
+            self.missing[0] += int(np.isnan(block).sum())
+            self.total[0] += block.size
+            return
+        bands = range(*region[self.axis].indices(len(self.names)))
+        for k, index in enumerate(bands):
+            layer = np.take(block, k, axis=self.axis)
+            self.missing[index] += int(np.isnan(layer).sum())
+            self.total[index] += layer.size
+
+    def close(self) -> None:
+        pass
+
+    def fractions(self) -> dict[str, float]:
+        return {n: float(m / t) if t else 1.0 for n, m, t in zip(self.names, self.missing, self.total)}
+
+
+def describe_nodata(fractions: dict[str, float]) -> str:
+    """``"2.1 % (B02 0.0 %, NDVI 8.3 %)"``: overall and per band."""
+    overall = sum(fractions.values()) / len(fractions) if fractions else 1.0
+    return f"{100 * overall:.1f} % (" + ", ".join(f"{b} {100 * f:.1f} %" for b, f in fractions.items()) + ")"
+
+
+def why_no_data(result: RunResult) -> str:
+    """Why a result is (almost) all no data, from the inputs of the run (computed on demand)."""
+    from efast_udp import constants as C
+
+    stages = result.intermediates
+    scl = stages.get("s2_scl")
+    if scl is not None:
+        usable = np.isfinite(scl) & ~scl.isin(list(C.S2_INVALID_SCL_CLASSES))
+        if not bool(usable.any().compute()):
+            return ("no valid Sentinel-2 pixel in spatial_extent during temporal_extent: every acquisition is no data, "
+                    "cloud, cloud shadow, cirrus or snow there (SCL); widen temporal_extent or check the data")
+    s3 = stages.get("s3_input")
+    if s3 is not None:
+        data = s3.sel(bands=[b for b in s3.bands.values if str(b) != C.S3_FLAG_BAND])
+        if not bool(np.isfinite(data).any().compute()):
+            return ("no Sentinel-3 observation in spatial_extent during temporal_extent; without Sentinel-3 only "
+                    "Sentinel-2 dates near each target give values")
+    return ("the inputs have data, but the target dates lie too far from any usable Sentinel-2 acquisition for its "
+            "weight to count (temporal_score_stddev) or outside the Sentinel-3 composites")
+
+
+def provenance(doc: dict, values: dict, command: list[str] | None) -> dict:
+    """Global CF attributes of ``efast.nc``: what made it, with which parameters, when."""
+    import datetime
+    import json
+    import shlex
+
+    from efast_udp import constants as C
+
+    canonical = next((link.get("href") for link in doc.get("links", []) if isinstance(link, dict)
+                      and link.get("rel") == "canonical"), None)
+    version = canonical.rstrip("/").split("/")[-2] if canonical else "unversioned"
+    when = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0).isoformat()
+    return {
+        "title": f"EFAST fusion of Sentinel-2 and Sentinel-3 (openEO process {doc.get('id')} {version})",
+        "source": f"openEO user-defined process {doc.get('id')} {version} ({canonical or 'no canonical URL'}), "
+                  f"run locally by efast-udp",
+        "history": f"{when}: {shlex.join(command or ['efast-udp', 'run'])}; parameters (defaults included): "
+                   f"{json.dumps(values, sort_keys=True)}",
+        "references": f"{C.PAPER_CITATION} {C.PAPER_DOI_URL}",
+        "comment": "Surface reflectance and NDVI are dimensionless (units 1); NaN marks no data.",
+        "Conventions": "CF-1.8",
+    }
+
+
+def band_attributes(values: dict, names: list[str]) -> dict[str, dict]:
+    """CF attributes of each output band: units and a long name saying where it comes from."""
+    from efast_udp import constants as C
+
+    s2, s3 = list(values.get("s2_data_bands") or []), list(values.get("s3_data_bands") or [])
+    attrs = {}
+    for i, name in enumerate(names):
+        if name == C.NDVI_BAND_NAME and values.get("output_ndvi"):
+            long_name = (f"normalized difference vegetation index from the fused {C.NDVI_NIR_BAND} and "
+                         f"{C.NDVI_RED_BAND}")
+        elif i < len(s2):
+            pair = f" and Sentinel-3 {s3[i]}" if i < len(s3) else ""
+            long_name = f"surface reflectance fused from Sentinel-2 {s2[i]}{pair} (EFAST)"
+        else:
+            long_name = name
+        attrs[name] = {"units": "1", "long_name": long_name}
+    return attrs
+
+
+def write_outputs(result: RunResult, out: Path, save_intermediates: bool, geotiff: bool = True,
+                  attrs: dict | None = None, extra: list | None = None) -> list[Path]:
+    """Compute and write the result (and the named stages) in one pass, window by window; CF
+    attributes ``attrs`` on the result; ``extra`` writers see the result's windows too."""
+    out.mkdir(parents=True, exist_ok=True)
+    names = [str(b) for b in result.result.bands.values] if "bands" in result.result.dims else ["data"]
+    variables = band_attributes(result.parameters, names)
+    makers = [lambda c: io.NetCDFWriter(c, out / "efast.nc", attrs=attrs, variables=variables)]
+    if geotiff:
+        makers.append(lambda c: io.GeoTIFFWriter(c, out / "geotiff"))
+    makers += [lambda c, w=w: w for w in extra or []]
+    items = [(result.result, makers)]
+    if save_intermediates:
+        for name, cube in result.intermediates.items():
+            items.append((cube, [lambda c, name=name: io.NetCDFWriter(c, out / "intermediates" / f"{name}.nc")]))
+    with one_line_errors():
+        writers = stream.write(items)
+    return [path for w in writers for path in (w.paths if hasattr(w, "paths") else [getattr(w, "path", None)])
+            if path is not None]
+
+
+@dataclass
+class RunOutput:
+    """What a run produced: the lazy result (now written), the files, the no-data fraction per
+    band, and a warning when almost everything is no data."""
+
+    result: RunResult
+    paths: list[Path]
+    nodata: dict[str, float]
+    warning: str | None
+
+
+def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
+            geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
+            memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
+            command: list[str] | None = None) -> RunOutput:
+    """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler."""
+    progress.enable(show_progress)
+    with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks():
+        result = execute(udp, data_dir, given, show_progress, chunk_px)
+        counter = NoDataCounter(result.result)
+        doc = udp if isinstance(udp, dict) else {}
+        paths = write_outputs(result, out, save_intermediates, geotiff,
+                              attrs=provenance(doc, result.parameters, command), extra=[counter])
+        nodata = counter.fractions()
+        warning = None
+        if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:
+            with one_line_errors():
+                warning = f"{describe_nodata(nodata)} of the result is no data: {why_no_data(result)}"
+    return RunOutput(result, paths, nodata, warning)
+
+
+def quicklooks(output: RunOutput, folder: Path) -> list[Path]:
+    """PNG maps of every output date (RGB, NDVI), drawn from the written ``efast.nc``."""
+    from efast_udp.local import quicklooks as draw
+
+    nc = next(p for p in output.paths if p.name == "efast.nc")
+    return draw.write_all(nc, folder, output.result.parameters)

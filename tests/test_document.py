@@ -1,0 +1,105 @@
+"""The one document module: NAME=VALUE parsing, parameter values (defaults, schema checks with
+messages that name the parameter and say what is wrong), references, nodes and the UDF walker."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from efast_udp import document
+from efast_udp.errors import UsageError
+from efast_udp.project import LATEST_UDP
+
+UDP = json.loads(LATEST_UDP.read_text("utf-8"))
+SCHEMAS = document.parameter_schemas(UDP)
+
+
+@pytest.mark.parametrize("item, expected", [
+    ("interval_days=5", 5),
+    ("s2_data_bands=B04,B8A", ["B04", "B8A"]),          # a list parameter: comma-separated names
+    ('s2_data_bands=["B04","B8A"]', ["B04", "B8A"]),   # or JSON
+    ("s2_data_bands=B04", ["B04"]),
+    ("temporal_extent=2022-01-01,2022-02-01", ["2022-01-01", "2022-02-01"]),
+    ("fused_band_names=null", None),
+    ("output_ndvi=true", True),
+])
+def test_name_value_is_parsed_the_same_way_for_every_command(item, expected):
+    assert document.parse_assignment(item, SCHEMAS, "--param") == (item.split("=")[0], expected)
+
+
+@pytest.mark.parametrize("item, message", [
+    ("interval_days", "expected NAME=VALUE"),
+    ("=5", "expected NAME=VALUE"),
+    ("no_such=1", "unknown parameter"),
+    ("interval_days=" + "[" * 80 + "]" * 80, "nested deeper"),
+])
+def test_bad_name_value(item, message):
+    with pytest.raises(UsageError, match=message):
+        document.parse_assignment(item, SCHEMAS, "--param")
+
+
+def required(**extra) -> dict:
+    return {"spatial_extent": {"west": 0, "south": 0, "east": 1, "north": 1},
+            "temporal_extent": ["2022-01-01", "2022-03-01"], **extra}
+
+
+def test_defaults_fill_what_is_not_given():
+    values = document.resolve_parameters(UDP, required())
+    defaults = {p["name"]: p["default"] for p in UDP["parameters"] if "default" in p}
+    assert values == {**required(), **defaults}
+
+
+@pytest.mark.parametrize("given, message", [
+    ({"fused_band_names": ["a", "a"]}, "parameter 'fused_band_names': must be unique (\"a\" appears more than once)"),
+    ({"s2_data_bands": ["B02", "B99"]}, "parameter 's2_data_bands': item [1]: \"B99\" is not one of B01"),
+    ({"interval_days": 0}, "parameter 'interval_days': 0 is less than the minimum of 1"),
+    ({"temporal_extent": ["2022-03-01", "2022-01-01"]}, "parameter 'temporal_extent': start 2022-03-01 is after end 2022-01-01"),
+    ({"temporal_extent": ["2022-03-01", "2022-03-01"]}, "the interval [start, end) is empty"),
+    # offsets count: 2022-02-10T00:00+02:00 is 2022-02-09T22:00Z, after 21:00Z
+    ({"temporal_extent_target": ["2022-02-10T00:00:00+02:00", "2022-02-09T21:00:00Z"]}, "is after end"),
+    ({"no_such": 1}, "parameter 'no_such' does not exist"),
+])
+def test_bad_values_say_what_is_wrong(given, message):
+    with pytest.raises(UsageError) as caught:
+        document.resolve_parameters(UDP, {**required(), **given})
+    assert message in str(caught.value)
+
+
+def test_a_required_parameter_is_required():
+    with pytest.raises(UsageError, match="parameter 'temporal_extent' is required"):
+        document.resolve_parameters(UDP, {"spatial_extent": required()["spatial_extent"]})
+
+
+def test_references_resolve_inside_objects_and_lists():
+    value = {"a": {"from_parameter": "x"}, "b": [1, {"from_parameter": "y"}], "c": {"d": 2}}
+    assert document.resolve_references(value, {"x": 5, "y": "z"}, "here") == {"a": 5, "b": [1, "z"], "c": {"d": 2}}
+    with pytest.raises(UsageError, match="here: parameter 'q' is referenced but not defined"):
+        document.resolve_references({"from_parameter": "q"}, {}, "here")
+
+
+def test_udf_nodes_and_their_contexts():
+    udfs = {u.ref.path: u for u in document.udf_nodes(UDP)}
+    assert sorted(udfs) == ["fused/process/runudf1", "lr_series/process/runudf1", "s2_distance_score/process/runudf1",
+                            "s3_composite/process/runudf1", "s3_distance_score/process/runudf1",
+                            "s3_smoothed/process/runudf1"]
+    fused = udfs["fused/process/runudf1"]
+    assert fused.ref.top.node_id == "fused" and fused.runtime == "Python"
+    assert fused.context["s2_bands"] == {"from_parameter": "s2_data_bands"}  # the owner node's context
+
+
+def test_a_listing_gives_its_one_process_and_refuses_ambiguity():
+    listing = {"processes": [UDP], "links": []}
+    assert document.select_process(listing, "x.json") is UDP
+    with pytest.raises(Exception, match="lists 2 processes"):
+        document.select_process({"processes": [UDP, UDP], "links": []}, "x.json")
+    with pytest.raises(Exception, match="is not an openEO process definition"):
+        document.select_process([], "x.json")
+
+
+def test_nesting_depth_is_counted_without_recursion():
+    deep = []
+    for _ in range(10_000):
+        deep = [deep]
+    assert document.nesting_depth(deep, stop_after=100) == 101
+    assert document.nesting_depth({"a": [1, {"b": 2}]}) == 3
