@@ -302,3 +302,64 @@ def test_the_lint_catches_what_a_kernel_may_not_touch(name):
 def test_the_released_udfs_pass_the_lint():
     for path in sorted((ROOT / "udp" / "releases").glob("*/efast.json")):
         assert [f for f in validate_udp(json.loads(path.read_text())) if f.code == "udf-lint"] == [], path
+
+
+# --- serving as GitHub Pages serves ------------------------------------------------------------
+
+def test_serve_lists_no_directories_and_follows_no_links_out(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from efast_udp.publish.serve import BackgroundServer
+
+    site = tmp_path / "public"
+    (site / "0.1.0").mkdir(parents=True)
+    (site / "index.html").write_text("<html></html>")
+    (site / "0.1.0" / "efast.json").write_text("{}")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    (site / "leak.txt").symlink_to(secret)
+    (site / "outside").symlink_to(tmp_path)
+    with BackgroundServer(site) as server:
+        for path in ("0.1.0/", "leak.txt", "outside/secret.txt", "../secret.txt", "%2e%2e/secret.txt"):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(f"{server.url}/{path}", timeout=10)
+            assert caught.value.code == 404, path
+        with urllib.request.urlopen(f"{server.url}/0.1.0/efast.json", timeout=10) as response:
+            assert response.read() == b"{}"
+
+
+def test_a_url_that_never_answers_times_out_with_one_line(capsys, monkeypatch):
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)  # accepts the connection, never answers
+    monkeypatch.setattr(document, "URL_TIMEOUT_S", 1)
+    try:
+        assert main(["validate", f"http://127.0.0.1:{listener.getsockname()[1]}/efast.json"]) == 2
+    finally:
+        listener.close()
+    assert "cannot fetch" in one_line_error(capsys, "validate")
+
+
+def test_demo_size_help_and_check_agree(capsys):
+    from efast_udp.cli import build_parser
+
+    parser = build_parser("demo")
+    demo = next(a for a in parser._subparsers._group_actions if a.dest == "command").choices["demo"]
+    help_text = " ".join(demo.format_help().split())
+    assert "a multiple of 30 from 30 to 6000" in help_text
+    for size in ("100", "0", "6030"):
+        assert main(["demo", "--out", "/nonexistent-efast-demo", "--size", size, "--scene-only"]) == 2
+        assert "expected a multiple of 30 from 30 to 6000" in one_line_error(capsys, "demo")
+
+
+def test_help_imports_nothing_heavy():
+    code = ("import sys\nfrom efast_udp.cli import main\n"
+            "for c in ('run', 'demo', 'bench', 'build', 'validate', 'site', 'diff'):\n"
+            "    assert main([c, '--help']) == 0\n"
+            "print(sorted(m for m in ('numpy', 'xarray', 'dask', 'openeo', 'jsonschema', 'matplotlib') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from efast_udp.document import dump_json
 from efast_udp.errors import UsageError
 from efast_udp.project import ROOT, UDP_DIR
 
@@ -87,7 +88,7 @@ def own_directory(path: Path, command: str, option: str = "--out") -> Path:
 def write_marker(folder: Path, command: str, files: list[Path]) -> None:
     """Record that ``command`` wrote ``folder`` and which files (relative) it put there."""
     rel = sorted({str(Path(f).resolve().relative_to(folder)) for f in files})
-    (folder / MARKER).write_text(json.dumps({"command": command, "files": rel}, indent=1) + "\n", encoding="utf-8")
+    (folder / MARKER).write_text(dump_json({"command": command, "files": rel}), encoding="utf-8")
 
 
 def replace_directory(path: Path, command: str, files: dict[str, bytes], option: str = "--out") -> Path:

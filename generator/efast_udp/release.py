@@ -310,3 +310,45 @@ def check(settings: Settings, udp_dir: Path = UDP_DIR) -> Report:
         elif path.read_text("utf-8") != text:
             report.problems.append(f"{rel} differs from a fresh render; run `make build-udp` (never edit it by hand)")
     return report
+
+
+# --- what was published ----------------------------------------------------------------------
+
+def _is_released_path(rel: str, drafts: frozenset[str] = frozenset()) -> bool:
+    head = rel.partition("/")[0]
+    if head in drafts:
+        return False
+    return bool(_VERSION.match(head))
+
+
+def verify_published(out_dir: Path, files: dict[str, bytes], versions: set[str], drafts: frozenset[str]) -> None:
+    """Refuse when a released file already published in ``out_dir`` (a site) would change to
+    ``files`` (site path -> bytes), or a released version published there vanished."""
+    if not out_dir.is_dir():
+        return
+    for entry in sorted(out_dir.iterdir()):
+        if entry.is_dir() and _is_released_path(entry.name) and entry.name not in versions:
+            raise ReleaseError(f"released version {entry.name} is published in {out_dir} but missing from "
+                               "udp/releases; released versions are never removed")
+    for rel, data in sorted(files.items()):
+        old = out_dir / rel
+        if _is_released_path(rel, drafts) and old.is_file() and old.read_bytes() != data:
+            raise ReleaseError(
+                f"refusing to rewrite released file {old}: its content would change (sha256 "
+                f"{sha256(old.read_bytes())[:12]} -> {sha256(data)[:12]}); release a new version instead")
+
+
+def verify_against_sums(sums_file: Path, files: dict[str, bytes]) -> None:
+    """Refuse when a released file listed in a previously published ``SHA256SUMS`` would change."""
+    from efast_udp.document import read_bytes
+
+    previous = parse_sums(read_bytes(sums_file).decode("utf-8", "replace"), str(sums_file))
+    for rel, digest in sorted(previous.items()):
+        if not _is_released_path(rel):
+            continue
+        if rel not in files:
+            raise ReleaseError(f"released file {rel} (listed in {sums_file}) would no longer be published")
+        if sha256(files[rel]) != digest:
+            raise ReleaseError(
+                f"refusing to rewrite released file {rel}: it was published with sha256 {digest[:12]}, now "
+                f"{sha256(files[rel])[:12]}; released versions are immutable, release a new version instead")

@@ -34,6 +34,7 @@ def _written_by_bench(path: Path) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from efast_udp.commands.run import checked_udp
+    from efast_udp.document import dump_json
     from efast_udp.perf import benchmark as bench
     from efast_udp.errors import UsageError
     from efast_udp.outputs import new_file
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     target = new_file(args.json, "--json", own=_written_by_bench) if args.json else None
     result = {"tool": "efast-udp bench", **bench.run_benchmark(args.udp, runs=args.runs, with_demo=not args.no_demo)}
     print(bench.format_table(result))
-    text = json.dumps(result, indent=2) + "\n"
+    text = dump_json(result)
     if target is not None:
         target.write_text(text, encoding="utf-8")
         print(f"wrote {args.json}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -29,13 +28,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from efast_udp.document import dump_json
     from efast_udp.review import diff_documents, format_stat, format_text, to_json
 
     old = process_definition(load(args.old), args.old, args.process)
     new = process_definition(load(args.new), args.new, args.process)
     diff = diff_documents(old, new)
     if args.json:
-        text = json.dumps(to_json(diff, args.context, args.udf_code), indent=2, ensure_ascii=False) + "\n"
+        text = dump_json(to_json(diff, args.context, args.udf_code))
     elif args.stat:
         text = format_stat(diff)
     else:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -40,7 +39,7 @@ def resolve_source(source: str) -> str | Path:
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.document import load_json
+    from efast_udp.document import dump_json, load_json
     from efast_udp.validation import validate_document
 
     sources = args.sources or default_sources()
@@ -56,5 +55,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"{source}: {'INVALID, ' + str(len(findings)) + ' finding(s)' if findings else 'valid'}",
                   file=sys.stderr)
     if args.json:
-        print(json.dumps(report, indent=2, ensure_ascii=False))
+        print(dump_json(report), end="")
     return 1 if invalid else 0

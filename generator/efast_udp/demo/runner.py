@@ -9,7 +9,6 @@ GeoTIFFs), ``OUT/metrics.json`` and ``OUT/quicklooks/*.png``, and prints the RMS
 
 from __future__ import annotations
 
-import json
 import resource
 import sys
 import time
@@ -19,6 +18,7 @@ import numpy as np
 
 from efast_udp.demo import evaluate, metrics, quicklooks
 from efast_udp.demo.scene import CRS, S2_BANDS, SceneConfig, make_scene
+from efast_udp.document import dump_json
 from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.local.runner import run_udp
 
@@ -57,7 +57,7 @@ def write_scene(out: Path, size: int, seed: int):
     check_size(size)
     scene = make_scene(SceneConfig(size_px=size, seed=seed))
     scene.write(out / "data")
-    (out / "parameters.json").write_text(json.dumps(demo_parameters(scene), indent=2) + "\n")
+    (out / "parameters.json").write_text(dump_json(demo_parameters(scene)), encoding="utf-8")
     scene.s2 = {}
     return scene
 
@@ -107,7 +107,7 @@ def run_demo(out: Path, udp: dict | Path, size: int, seed: int, show_progress: b
         "parameters": {k: v for k, v in given.items()},
     }
     out.mkdir(parents=True, exist_ok=True)
-    (out / "metrics.json").write_text(json.dumps(report, indent=2) + "\n")
+    (out / "metrics.json").write_text(dump_json(report), encoding="utf-8")
     if quicklooks_too:
         step("drawing quicklooks", show_progress)
         first_gap = min(scene.config.gap_days) - scene.config.s2_step_days

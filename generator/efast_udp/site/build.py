@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Iterable
 
 from efast_udp import release
-from efast_udp.errors import ReleaseError, UnreadableInput, UsageError
+from efast_udp.errors import ReleaseError, UnreadableInput
 from efast_udp.outputs import check_directory, replace_directory
 from efast_udp.project import ROOT
 from efast_udp.release import Release, sha256
@@ -53,17 +53,6 @@ class Site:
 def render_sums(files: dict[str, bytes]) -> bytes:
     lines = [f"{sha256(data)}  {rel}\n" for rel, data in sorted(files.items()) if rel != SUMS_FILE]
     return "".join(lines).encode("utf-8")
-
-
-def _is_released_path(rel: str, drafts: frozenset[str] = frozenset()) -> bool:
-    head = rel.partition("/")[0]
-    if head in drafts:
-        return False
-    try:
-        release.version_key(head)
-        return True
-    except UsageError:
-        return False
 
 
 def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
@@ -120,39 +109,6 @@ def _json(doc) -> bytes:
     return dump_json(doc).encode("utf-8")
 
 
-def check_against_published(out_dir: Path, site: Site) -> None:
-    """Refuse when a released file already in ``out_dir`` would change or a released version vanished."""
-    if not out_dir.is_dir():
-        return
-    versions = {r.version for r in site.releases}
-    for entry in sorted(out_dir.iterdir()):
-        if entry.is_dir() and _is_released_path(entry.name) and entry.name not in versions:
-            raise ReleaseError(f"released version {entry.name} is published in {out_dir} but missing from "
-                               "udp/releases; released versions are never removed")
-    for rel, data in sorted(site.files.items()):
-        old = out_dir / rel
-        if _is_released_path(rel, site.drafts) and old.is_file() and old.read_bytes() != data:
-            raise ReleaseError(
-                f"refusing to rewrite released file {old}: its content would change (sha256 "
-                f"{sha256(old.read_bytes())[:12]} -> {sha256(data)[:12]}); release a new version instead")
-
-
-def check_against_sums(sums_file: Path, site: Site) -> None:
-    """Refuse when a file listed in a previously published ``SHA256SUMS`` would change."""
-    from efast_udp.document import read_bytes
-
-    previous = release.parse_sums(read_bytes(sums_file).decode("utf-8", "replace"), str(sums_file))
-    for rel, digest in sorted(previous.items()):
-        if not _is_released_path(rel):
-            continue
-        if rel not in site.files:
-            raise ReleaseError(f"released file {rel} (listed in {sums_file}) would no longer be published")
-        if sha256(site.files[rel]) != digest:
-            raise ReleaseError(
-                f"refusing to rewrite released file {rel}: it was published with sha256 {digest[:12]}, now "
-                f"{sha256(site.files[rel])[:12]}; released versions are immutable, release a new version instead")
-
-
 def build(udp_dir: Path, out_dir: Path, settings: Settings, changelog: Path | None = None,
           previous_sums: Iterable[Path] = (), algorithm: Path | None = ALGORITHM_DOC) -> Site:
     """Render, check that no released file changes, then replace ``out_dir``."""
@@ -162,7 +118,7 @@ def build(udp_dir: Path, out_dir: Path, settings: Settings, changelog: Path | No
     texts = [read_bytes(path).decode("utf-8", "replace") if path is not None else "" for path in (changelog, algorithm)]
     site = render_site(udp_dir, settings, *texts)
     for sums in previous_sums:
-        check_against_sums(Path(sums), site)
-    check_against_published(out, site)
+        release.verify_against_sums(Path(sums), site.files)
+    release.verify_published(out, site.files, {r.version for r in site.releases}, site.drafts)
     replace_directory(out_dir, "site", site.files)
     return site
