@@ -17,3 +17,22 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under CI, which must run every test: {reason}"
+
+
+#: The small demo scene the local-run tests share: 60 x 60 px, 30 days, a 10-day S2 gap.
+SMALL_SCENE = dict(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20))
+
+
+@pytest.fixture(scope="session")
+def small_scene():
+    from efast_udp.demo.scene import SceneConfig, make_scene
+
+    return make_scene(SceneConfig(**SMALL_SCENE))
+
+
+@pytest.fixture(scope="session")
+def small_data(small_scene, tmp_path_factory):
+    """The small scene's collections, written once for the session."""
+    path = tmp_path_factory.mktemp("small-data")
+    small_scene.write(path)
+    return path

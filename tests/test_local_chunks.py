@@ -8,6 +8,8 @@ import dask.array as da
 import numpy as np
 import pytest
 
+from conftest import SMALL_SCENE
+
 from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.local import chunks
 from efast_udp.local.apply_neighborhood import apply_neighborhood
@@ -110,7 +112,7 @@ def test_apply_neighborhood_halos_at_window_and_scene_borders(size, overlap):
 
 @pytest.fixture(scope="module")
 def small_data(tmp_path_factory):
-    scene = make_scene(SceneConfig(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20)))
+    scene = make_scene(SceneConfig(**SMALL_SCENE))
     path = tmp_path_factory.mktemp("data")
     scene.write(path)
     return scene, path

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from conftest import SMALL_SCENE
 from efast_udp.cli import main
 from efast_udp.demo import oracle
 from efast_udp.demo.scene import SceneConfig, make_scene
@@ -14,19 +15,17 @@ from efast_udp.errors import EfastUdpError
 from efast_udp.local.runner import execute, write_outputs
 
 UDP = Path(__file__).parent.parent / "udp" / "efast.json"
-SMALL = SceneConfig(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20))
+SMALL = SceneConfig(**SMALL_SCENE)
 
 
 @pytest.fixture(scope="module")
-def scene():
-    return make_scene(SMALL)
+def scene(small_scene):
+    return small_scene
 
 
 @pytest.fixture(scope="module")
-def data_dir(scene, tmp_path_factory):
-    path = tmp_path_factory.mktemp("data")
-    scene.write(path)
-    return path
+def data_dir(small_data):
+    return small_data
 
 
 def base(scene) -> dict:

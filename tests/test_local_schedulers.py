@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import xarray
 
+from conftest import SMALL_SCENE
 from efast_udp.cli import main
 from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.local.runner import run_udp
@@ -17,7 +18,7 @@ UDP = Path(__file__).parent.parent / "udp" / "efast.json"
 
 @pytest.fixture(scope="module")
 def scene_dir(tmp_path_factory):
-    scene = make_scene(SceneConfig(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20)))
+    scene = make_scene(SceneConfig(**SMALL_SCENE))
     path = tmp_path_factory.mktemp("scene")
     scene.write(path / "data")
     params = {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent, "output_ndvi": True}

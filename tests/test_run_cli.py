@@ -14,24 +14,8 @@ import xarray
 
 from efast_udp.cli import main
 from efast_udp.demo import oracle
-from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.project import LATEST_UDP
 from efast_udp.udfs.prelude import utc_day
-
-SMALL = SceneConfig(size_px=60, n_days=30, gap_days=(10, 15), green_up_day=13.0, s3_cloudy_days=(2, 9, 20))
-
-
-@pytest.fixture(scope="module")
-def scene():
-    return make_scene(SMALL)
-
-
-@pytest.fixture(scope="module")
-def data(scene, tmp_path_factory):
-    path = tmp_path_factory.mktemp("data")
-    scene.write(path)
-    return path
-
 
 def argv(scene, data, out, *extra, udp=LATEST_UDP):
     params = {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent, "output_ndvi": True}
@@ -49,9 +33,9 @@ def edited_udp(tmp_path, edit) -> Path:
 
 
 @pytest.fixture(scope="module")
-def run_out(scene, data, tmp_path_factory):
+def run_out(small_scene, small_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("run") / "out"
-    assert main(argv(scene, data, out)) == 0
+    assert main(argv(small_scene, small_data, out)) == 0
     return out
 
 
@@ -80,42 +64,42 @@ def test_outputs_are_cf_with_provenance_geotiffs_with_nodata_and_quicklooks(run_
     assert marker["command"] == "run" and "efast.nc" in marker["files"] and f"quicklooks/rgb_{dates[0]}.png" in marker["files"]
 
 
-def test_a_rerun_replaces_only_its_own_files(scene, data, run_out, capsys):
+def test_a_rerun_replaces_only_its_own_files(small_scene, small_data, run_out, capsys):
     (run_out / "notes.txt").write_text("mine")
     stale = run_out / "geotiff" / "efast_1999-01-01.tif"
     marker = json.loads((run_out / ".efast-udp").read_text())
     marker["files"].append("geotiff/efast_1999-01-01.tif")
     (run_out / ".efast-udp").write_text(json.dumps(marker))
     stale.write_text("from an earlier run")
-    assert main(argv(scene, data, run_out, "--no-quicklooks", "--no-geotiff")) == 0
+    assert main(argv(small_scene, small_data, run_out, "--no-quicklooks", "--no-geotiff")) == 0
     assert (run_out / "notes.txt").read_text() == "mine" and not stale.exists()
     assert not (run_out / "quicklooks").exists() or not any((run_out / "quicklooks").iterdir())
     assert "no data: 0.0 %" in capsys.readouterr().out
 
 
-def test_an_edited_udf_is_refused_without_the_opt_in(scene, data, tmp_path, capsys):
+def test_an_edited_udf_is_refused_without_the_opt_in(small_scene, small_data, tmp_path, capsys):
     udp = edited_udp(tmp_path, lambda code: code + "\n# one added line\n")
-    assert main(argv(scene, data, tmp_path / "out", udp=udp)) == 2
+    assert main(argv(small_scene, small_data, tmp_path / "out", udp=udp)) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "refusing to run the UDF of node 's3_smoothed/process/runudf1'" in err
     assert "--allow-untrusted-udf" in err and not (tmp_path / "out").exists()
-    assert main(argv(scene, data, tmp_path / "out", "--allow-untrusted-udf", "--no-quicklooks", udp=udp)) == 0
+    assert main(argv(small_scene, small_data, tmp_path / "out", "--allow-untrusted-udf", "--no-quicklooks", udp=udp)) == 0
     err = capsys.readouterr().err
     assert "warning: running the UDF of node 's3_smoothed/process/runudf1'" in err and "your rights" in err
 
 
-def test_injected_code_never_runs_even_with_the_opt_in(scene, data, tmp_path, capsys):
+def test_injected_code_never_runs_even_with_the_opt_in(small_scene, small_data, tmp_path, capsys):
     marker = tmp_path / "pwned"
     udp = edited_udp(tmp_path, lambda code: f"import os\nos.system('touch {marker}')\n" + code)
-    assert main(argv(scene, data, tmp_path / "out", "--allow-untrusted-udf", udp=udp)) == 1
+    assert main(argv(small_scene, small_data, tmp_path / "out", "--allow-untrusted-udf", udp=udp)) == 1
     err = capsys.readouterr().err
     assert "[udf-lint]" in err and "nothing was run" in err and "Traceback" not in err
     assert not marker.exists() and not (tmp_path / "out").exists()
 
 
-def test_all_no_data_sentinel2_ends_with_a_warning_that_says_why(scene, tmp_path, capsys):
-    blank = copy.copy(scene)
-    blank.s2 = {k: np.full_like(v, np.nan) for k, v in scene.s2.items()}
+def test_all_no_data_sentinel2_ends_with_a_warning_that_says_why(small_scene, tmp_path, capsys):
+    blank = copy.copy(small_scene)
+    blank.s2 = {k: np.full_like(v, np.nan) for k, v in small_scene.s2.items()}
     blank.write(tmp_path / "data")
     assert main(argv(blank, tmp_path / "data", tmp_path / "out", "--no-quicklooks", "--no-geotiff")) == 0
     captured = capsys.readouterr()
@@ -123,15 +107,15 @@ def test_all_no_data_sentinel2_ends_with_a_warning_that_says_why(scene, tmp_path
     assert "warning:" in captured.err and "no valid Sentinel-2 pixel" in captured.err
 
 
-def test_a_transposed_band_names_the_expected_dimensions(scene, tmp_path, capsys):
-    scene.write(tmp_path / "data")
+def test_a_transposed_band_names_the_expected_dimensions(small_scene, tmp_path, capsys):
+    small_scene.write(tmp_path / "data")
     path = tmp_path / "data" / "SENTINEL2_L2A.nc"
     with xarray.open_dataset(path) as ds:
         broken = ds.load()
     broken["B04"] = broken["B04"].transpose("t", "x", "y")
     path.unlink()
     broken.to_netcdf(path, engine="h5netcdf")
-    assert main(argv(scene, tmp_path / "data", tmp_path / "out")) == 2
+    assert main(argv(small_scene, tmp_path / "data", tmp_path / "out")) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "variable 'B04'" in err and "(t, x, y); expected (t, y, x)" in err
 
