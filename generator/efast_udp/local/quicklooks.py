@@ -77,6 +77,30 @@ def _rgb_names(names: list[str], values: dict) -> list[str] | None:
     return found
 
 
+class _Figure:
+    """One map figure reused for every date (drawing a new figure per date costs far more than
+    replacing the image and the title)."""
+
+    def __init__(self, extent, crs_name: str, unit: str, rgba: bool, vmin: float = 0.0, vmax: float = 1.0,
+                 cmap: str = "viridis"):
+        self.fig, self.ax = plt.subplots(figsize=(6, 5.2), constrained_layout=True)
+        self.unit, self.rgba = unit, rgba
+        blank = np.zeros((2, 2, 4)) if rgba else np.full((2, 2), np.nan)
+        self.image = self.ax.imshow(blank, extent=extent, interpolation="nearest", vmin=vmin, vmax=vmax, cmap=cmap)
+        if not rgba:
+            colourbar(self.fig, self.image, self.ax, unit)
+        label_axes(self.ax, crs_name)
+
+    def save(self, path: Path, title: str, image: np.ndarray) -> Path:
+        self.image.set_data(image if self.rgba else np.ma.masked_invalid(image))
+        self.ax.set_title(f"{title}\n{self.unit}" if self.rgba else title, fontsize=10)
+        self.fig.savefig(path, dpi=80)
+        return path
+
+    def close(self) -> None:
+        plt.close(self.fig)
+
+
 def write_all(nc_path: Path, folder: Path, values: dict) -> list[Path]:
     """``rgb_<date>.png`` and ``ndvi_<date>.png`` for every date of ``efast.nc``."""
     import xarray
@@ -90,30 +114,23 @@ def write_all(nc_path: Path, folder: Path, values: dict) -> list[Path]:
         extent = extent_km(ds["x"].values[window["x"]], ds["y"].values[window["y"]])
         crs_name = _crs_name(ds)
         rgb_names = _rgb_names(names, values)
-        for i, label in enumerate(ds["t"].values):
-            day = str(np.datetime64(label, "D"))
-            if rgb_names:
-                bands = [ds[n].isel(t=i, **window).values for n in rgb_names]
-                paths.append(_draw(folder / f"rgb_{day}.png", f"EFAST RGB ({', '.join(RGB_BANDS)}), {day}", rgb(*bands),
-                                   extent, crs_name, f"surface reflectance (1), stretched {RGB_STRETCH[0]:g}–"
-                                   f"{RGB_STRETCH[1]:g}"))
-            if "NDVI" in names:
-                paths.append(_draw(folder / f"ndvi_{day}.png", f"EFAST NDVI, {day}",
-                                   ds["NDVI"].isel(t=i, **window).values, extent, crs_name, "NDVI (1)",
-                                   vmin=-0.2, vmax=1.0, cmap="YlGn"))
+        stretch = f"surface reflectance (1), stretched {RGB_STRETCH[0]:g}–{RGB_STRETCH[1]:g}"
+        figures = {}
+        if rgb_names:
+            figures["rgb"] = _Figure(extent, crs_name, stretch, rgba=True)
+        if "NDVI" in names:
+            figures["ndvi"] = _Figure(extent, crs_name, "NDVI (1)", rgba=False, vmin=-0.2, vmax=1.0, cmap="YlGn")
+        try:
+            for i, label in enumerate(ds["t"].values):
+                day = str(np.datetime64(label, "D"))
+                if "rgb" in figures:
+                    bands = [ds[n].isel(t=i, **window).values for n in rgb_names]
+                    paths.append(figures["rgb"].save(folder / f"rgb_{day}.png",
+                                                     f"EFAST RGB ({', '.join(RGB_BANDS)}), {day}", rgb(*bands)))
+                if "ndvi" in figures:
+                    paths.append(figures["ndvi"].save(folder / f"ndvi_{day}.png", f"EFAST NDVI, {day}",
+                                                      ds["NDVI"].isel(t=i, **window).values))
+        finally:
+            for figure in figures.values():
+                figure.close()
     return paths
-
-
-def _draw(path: Path, title: str, image: np.ndarray, extent, crs_name: str, unit: str, vmin: float = 0.0,
-          vmax: float = 1.0, cmap: str = "viridis") -> Path:
-    fig, ax = plt.subplots(figsize=(6, 5.2), constrained_layout=True)
-    if image.ndim == 3:  # RGBA: the units go into the subtitle, there is no colour scale
-        ax.imshow(image, extent=extent, interpolation="nearest")
-        ax.set_title(f"{title}\n{unit}", fontsize=10)
-    else:
-        colourbar(fig, show(ax, image, extent, vmin, vmax, cmap), ax, unit)
-        ax.set_title(title, fontsize=10)
-    label_axes(ax, crs_name)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
