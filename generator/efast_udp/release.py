@@ -38,6 +38,11 @@ _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 LEGACY_RELEASE_COMMITS = {"0.1.0": "442220005064ebd35343834de299b3c057691d1b"}
 
 
+def is_version(text: str) -> bool:
+    """True for a release version, ``MAJOR.MINOR.PATCH``."""
+    return bool(_VERSION.match(str(text)))
+
+
 def version_key(version: str) -> tuple[int, int, int]:
     """(major, minor, patch) for ordering; anything but ``X.Y.Z`` is a usage error."""
     m = _VERSION.match(str(version))
@@ -82,7 +87,7 @@ def load_releases(udp_dir: Path = UDP_DIR) -> list[Release]:
     for entry in sorted(folder.iterdir()):
         if entry.name.startswith(".") or entry.name == SUMS_NAME:
             continue
-        if not entry.is_dir() or not _VERSION.match(entry.name):
+        if not entry.is_dir() or not is_version(entry.name):
             raise ReleaseError(f"unexpected {entry} (udp/releases holds one folder per version and {SUMS_NAME})")
         path = entry / FILE_NAME
         if not path.is_file():
@@ -318,7 +323,7 @@ def _is_released_path(rel: str, drafts: frozenset[str] = frozenset()) -> bool:
     head = rel.partition("/")[0]
     if head in drafts:
         return False
-    return bool(_VERSION.match(head))
+    return is_version(head)
 
 
 def verify_published(out_dir: Path, files: dict[str, bytes], versions: set[str], drafts: frozenset[str]) -> None:

@@ -7,14 +7,13 @@ import dataclasses
 import re
 import urllib.parse
 
-from efast_udp.release import Release
+from efast_udp.release import Release, is_version
 from efast_udp.settings import Settings
 
 UDP_FILE = "efast.json"
 LISTING_FILE = "processes.json"
 EDITOR_URL = "https://editor.openeo.org/"
 _CHANGELOG_HEADING_RE = re.compile(r"^##\s+\[?v?([^\]\s]+)\]?(?:\s*-\s*(\d{4}-\d{2}-\d{2}))?\s*$")
-_VERSION_RE = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
 def listing(release: Release, settings: Settings, latest: bool) -> dict:
@@ -61,6 +60,6 @@ def changelog_entries(text: str) -> dict[str, ChangelogEntry]:
     entries = {}
     for line in text.splitlines():
         m = _CHANGELOG_HEADING_RE.match(line.strip())
-        if m and _VERSION_RE.match(m.group(1)):
+        if m and is_version(m.group(1)):
             entries[m.group(1)] = ChangelogEntry(m.group(1), m.group(2))
     return entries
