@@ -162,6 +162,17 @@ def copy_udp(folder):
     return folder / "udp"
 
 
+def committed_udp(folder):
+    """A git repository in ``folder`` whose first commit holds a copy of udp/; returns (git, udp dir)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    git = git_in(folder)
+    git("init", "-q")
+    udp_dir = copy_udp(folder)
+    git("add", "udp")
+    git("commit", "-q", "-m", "releases")
+    return git, udp_dir
+
+
 def git_in(folder):
     def git(*args):
         return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t.invalid", *args], cwd=folder,
@@ -205,11 +216,7 @@ def test_an_uncommitted_release_file_is_a_draft_until_committed(tmp_path):
 
 
 def test_check_fails_after_an_old_release_is_edited_and_committed(tmp_path):
-    git = git_in(tmp_path)
-    git("init", "-q")
-    udp_dir = copy_udp(tmp_path)
-    git("add", "udp")
-    git("commit", "-q", "-m", "releases")
+    git, udp_dir = committed_udp(tmp_path)
     settings = Settings.load()
     assert release.check(settings, udp_dir).problems == []
     old = udp_dir / "releases" / "0.2.2" / "efast.json"
@@ -318,3 +325,24 @@ def test_the_flattener_matches_the_clients_graph_and_refuses_what_it_does_not_kn
         flatten(odd, {id(load): "load", id(odd): "odd"})
     with pytest.raises(ValueError, match="has no name"):
         flatten(result, {id(load): "load"})
+
+
+def test_a_removed_release_is_caught(tmp_path):
+    _, udp_dir = committed_udp(tmp_path)
+    shutil.rmtree(udp_dir / "releases" / "0.2.0")
+    problems = release.check(Settings.load(), udp_dir).problems
+    assert any(p.startswith("udp/releases/0.2.0/efast.json was released (committed) and is gone") for p in problems)
+    with pytest.raises(ReleaseError, match="0.2.0/efast.json was released"):
+        release.write(Settings.load(), udp_dir)  # build refuses too, instead of rewriting SHA256SUMS without it
+
+
+def test_a_shallow_clone_is_said_to_be_one(tmp_path):
+    git, _ = committed_udp(tmp_path / "full")
+    (tmp_path / "full" / "note").write_text("x")
+    git("add", "note")
+    git("commit", "-q", "-m", "another")
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{tmp_path / 'full'}", str(tmp_path / "shallow")],
+                   check=True, capture_output=True, timeout=60)
+    report = release.verify(tmp_path / "shallow" / "udp", current=None)
+    assert any("a shallow clone" in w for w in report.warnings)
+    assert not release.verify(tmp_path / "full" / "udp", current=None).warnings

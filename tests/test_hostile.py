@@ -21,6 +21,9 @@ from efast_udp.project import ROOT
 from efast_udp.validation import validate_udp
 
 UDP = ROOT / "udp" / "efast.json"
+#: the required arguments of a call, for commands that check them before the option under test
+CALL = ["--param", 'spatial_extent={"west": 0, "south": 0, "east": 1, "north": 1}',
+        "--param", "temporal_extent=2022-01-01,2022-02-01"]
 
 
 def one_line_error(capsys, command: str) -> str:
@@ -214,8 +217,10 @@ def test_pyproject_syntax_error_is_one_line(tmp_path):
     (["build", "--set", "nope", "-o", "{tmp}/x.json"], "expected NAME=VALUE"),
     (["build", "--set", "fused_band_names=[\"a\",\"a\"]", "-o", "{tmp}/x.json"], "must be unique"),
     (["publish-backend", "--url", "http://example.org/openeo", "--udp", str(UDP)], "expected an https:// URL"),
-    (["run", "--udp", str(UDP), "--data", "{tmp}", "--out", "{tmp}/file.txt"], "it is a file, not a directory"),
-    (["run", "--udp", str(UDP), "--data", "{tmp}/file.txt", "--out", "{tmp}/out"], "--data"),
+    (["run", "--udp", str(UDP), "--data", "{tmp}", "--out", "{tmp}/file.txt", *CALL], "it is a file, not a directory"),
+    (["run", "--udp", str(UDP), "--data", "{tmp}/file.txt", "--out", "{tmp}/out", *CALL], "--data"),
+    (["run", "--udp", str(UDP), "--data", "{tmp}", "--out", "{tmp}/out", *CALL, "--dask-report", "{tmp}/file.txt"],
+     "choose a new file"),
     (["demo", "--out", "{tmp}/file.txt"], "it is a file, not a directory"),
     (["bench", "--json", "{tmp}/file.txt", "--no-demo"], "the file exists"),
     (["bench", "--runs", "2"], "at least 5 rounds"),
@@ -286,6 +291,22 @@ BYPASSES = {
     "getattr_alias": "g = getattr\n",
     "pandas_eval": "import pandas\npandas.eval('1 + 1')\n",
     "typing_hints": "import typing\ntyping.get_type_hints(object)\n",
+    # found in review: private internals and re-exported modules of the allowed libraries
+    "typing_reexported_builtins": "import typing\ntyping.stdlib_re.enum.bltns.exec('import os')\n",
+    "typing_forwardref_eval": "from typing import ForwardRef\nForwardRef('1')._evaluate({}, {}, frozenset())\n",
+    "numpy_private_globals": "import numpy as np\nnp._globals.enum.bltns.exec('import os')\n",
+    "numpy_private_open": "import numpy as np\nnp.lib._datasource._open('/tmp/pwned', 'w').write('x')\n",
+    "operator_by_name": "import typing\ntyping.operator.methodcaller('system', 'id')\n",
+    "xarray_pathlib": "import xarray as xr\nxr.core.utils.Path('/tmp/pwned').unlink()\n",
+    "scipy_shutil": "import scipy\nscipy._lib._testutils.shutil.rmtree('/tmp/x')\n",
+    "scipy_importlib": "import scipy\nscipy._importlib.import_module('subprocess')\n",
+    "builtins_getattr_attribute": "import numpy as np\nb = np.ma.core.inspect.builtins\nb.getattr(b, '_' + '_import_' + '_')('os')\n",
+    "format_string_walk": "import numpy as np\n'{0.__globals__[os].environ}'.format(np.sum)\n",
+    "format_without_dunder_text": "import numpy as np\nt = '{0.' + '_' * 2 + 'globals' + '_' * 2 + '}'\nt.format(np.sum)\n",
+    "pandas_pickle": "import pandas\npandas.compat.pickle_compat.pkl.loads(b'')\n",
+    "pandas_private_socket": "import pandas\npandas._testing.pa.util.socket.socket()\n",
+    "numpy_inspect": "import numpy\nnumpy.ma.core.inspect.stack()\n",
+    "decorator_builtins": "import numpy as np\n@np.ma.core.inspect.builtins.exec\ndef f():\n    pass\n",
 }
 
 
@@ -363,3 +384,180 @@ def test_help_imports_nothing_heavy():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+# --- found in review ---------------------------------------------------------------------------
+
+def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene, small_data, tmp_path, capsys):
+    out = tmp_path / "out"
+    call = ["run", "--udp", str(UDP), "--data", str(small_data), "--out", str(out), "--quiet", "--no-quicklooks",
+            "--no-geotiff", "--param", f"spatial_extent={json.dumps(small_scene.spatial_extent)}",
+            "--param", f"temporal_extent={json.dumps(small_scene.temporal_extent)}"]
+    assert main(call) == 0
+    before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    for bad in (["--param", "interval_days=-3"], ["--scheduler", "bogus"], ["--workers", "0"], ["--chunk-px", "0"],
+                ["--scheduler", "distributed", "--memory-limit", "banana"], ["--param", "interval_days=1e400"]):
+        assert main(call + bad) == 2, bad
+        one_line_error(capsys, "run")
+        assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, bad
+    assert main(call[:6] + [str(tmp_path / "new")] + call[7:] + ["--param", "interval_days=-3"]) == 2
+    assert not (tmp_path / "new").exists()
+
+
+def test_site_refuses_to_replace_its_folder_when_someone_added_a_file(tmp_path, capsys):
+    site = tmp_path / "site"
+    assert main(["site", "--out", str(site)]) == 0
+    capsys.readouterr()
+    (site / "mynotes.txt").write_text("precious")
+    assert main(["site", "--out", str(site)]) == 2
+    assert "did not write (mynotes.txt)" in one_line_error(capsys, "site")
+    assert (site / "mynotes.txt").read_text() == "precious"
+
+
+def test_a_symbolic_link_in_an_own_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "scene"
+    assert main(["demo", "--scene-only", "--size", "30", "--out", str(out), "--quiet"]) == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (out / "parameters.json").unlink()
+    (out / "parameters.json").symlink_to(victim)
+    assert main(["demo", "--scene-only", "--size", "30", "--out", str(out), "--quiet"]) == 2
+    assert "symbolic link (parameters.json)" in one_line_error(capsys, "demo")
+    assert victim.read_text() == "keep"
+
+
+def test_files_that_git_cannot_vouch_for_are_not_overwritten(tmp_path, monkeypatch, capsys):
+    from efast_udp import release
+
+    monkeypatch.setattr(release, "git", lambda *a, **k: None)  # git missing, or refusing the repository
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(ROOT / "Makefile")]) == 2
+    assert "git cannot say whether the checkout tracks it" in one_line_error(capsys, "build")
+    out = tmp_path / "x.json"  # outside any checkout: git is not needed
+    out.write_text("mine")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(out)]) == 0
+
+
+@pytest.mark.parametrize("target, why", [("file.txt/sub.json", "is a file, not a directory"), ("fifo", "not a regular file"),
+                                         ("link.json", "not a regular file")])
+def test_build_output_must_be_a_regular_file_under_folders(tmp_path, capsys, target, why):
+    (tmp_path / "file.txt").write_text("keep")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link.json").symlink_to(tmp_path / "file.txt")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(tmp_path / target)]) == 2
+    assert why in one_line_error(capsys, "build")
+    assert (tmp_path / "file.txt").read_text() == "keep"
+
+
+def test_a_refused_build_creates_no_folders(tmp_path, capsys):
+    assert main(["build", "--set", "no_such=1", "-o", str(tmp_path / "a" / "b.json")]) == 2
+    one_line_error(capsys, "build")
+    assert not (tmp_path / "a").exists()
+
+
+def test_a_new_output_file_is_created_exclusively(tmp_path):
+    from efast_udp.errors import UsageError
+    from efast_udp.outputs import new_file
+
+    target = new_file(tmp_path / "bench.json", "--json")
+    (tmp_path / "bench.json").write_text("appeared meanwhile")
+    with pytest.raises(UsageError, match="appeared while the command ran"):
+        target.write_text("{}")
+    assert (tmp_path / "bench.json").read_text() == "appeared meanwhile"
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"id": ' + "9" * 5000 + "}", "not valid JSON"),
+    ('{"id": "\\udfff"}', "unpaired UTF-16 surrogate"),
+    ('{"id": NaN}', "NaN is not a JSON number"),
+    ('{"id": Infinity}', "Infinity is not a JSON number"),
+])
+def test_json_that_is_not_json_is_one_line(tmp_path, capsys, text, message):
+    path = tmp_path / "efast.json"
+    path.write_text(text)
+    for argv in (["validate", str(path)], ["validate", "--json", str(path)], ["diff", str(path), str(path)]):
+        assert main(argv) == 2
+        assert message in one_line_error(capsys, argv[0])
+
+
+class _Drip(http.server.BaseHTTPRequestHandler):
+    """Sends a promised body one byte at a time, each just before the socket timeout."""
+
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Content-Length", "1000")
+        self.end_headers()
+        try:
+            for _ in range(1000):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                import time
+                time.sleep(0.3)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def log_message(self, *args):
+        pass
+
+
+def test_a_slow_body_stops_at_the_deadline(capsys, monkeypatch):
+    import time
+
+    monkeypatch.setattr(document, "URL_DEADLINE_S", 2)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        start = time.monotonic()
+        assert main(["validate", f"http://127.0.0.1:{server.server_port}/efast.json"]) == 2
+        assert time.monotonic() - start < 10
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "no complete answer within 2 s" in one_line_error(capsys, "validate")
+
+
+def test_an_oversized_release_file_is_not_read(tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(ROOT / "udp", tmp_path / "udp")
+    with (tmp_path / "udp" / "releases" / "0.1.0" / "efast.json").open("r+b") as f:
+        f.truncate(document.MAX_BYTES + 1)
+    assert main(["site", "--udp-dir", str(tmp_path / "udp"), "--out", str(tmp_path / "site")]) == 2
+    assert "larger than 10 MiB" in one_line_error(capsys, "site")
+
+
+def test_run_refuses_processes_it_does_not_run_and_collection_paths(small_data, tmp_path, capsys):
+    doc = json.loads(UDP.read_text())
+    arguments = doc["process_graph"]["s2_input"]["arguments"]  # a valid UDP that would reach the network
+    doc["process_graph"]["s2_input"]["process_id"] = "load_stac"
+    arguments["url"] = "http://127.0.0.1:9/catalog.json"
+    del arguments["id"]
+    (tmp_path / "stac.json").write_text(json.dumps(doc))
+    argv = ["run", "--udp", str(tmp_path / "stac.json"), "--data", str(small_data), "--out", str(tmp_path / "o"), *CALL]
+    assert main(argv) == 2
+    assert "node 's2_input' uses process 'load_stac', which the local runner does not run" in one_line_error(capsys, "run")
+    assert not (tmp_path / "o").exists()
+    from efast_udp.errors import EfastUdpError
+    from efast_udp.local.io import collection_path
+
+    with pytest.raises(EfastUdpError, match="not a plain name"):
+        collection_path(small_data, "../../etc/passwd")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["publish-backend", "--url", "https://[::1", "--udp", str(UDP)], "not a URL"),
+    (["serve", "--host", "::1", "--dir", str(ROOT)], "only the loopback interface"),
+])
+def test_malformed_addresses_are_one_line(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in one_line_error(capsys, argv[0])
+
+
+def test_catalogue_names_and_listing_ids(tmp_path, capsys):
+    doc = json.loads(UDP.read_text())
+    for name in ("efast.txt", "efast"):
+        (tmp_path / name).write_text(json.dumps(doc))
+        assert main(["validate", "--catalogue", str(tmp_path / name)]) == 1
+        assert "[id-mismatch]" in capsys.readouterr().out
+    (tmp_path / "processes.json").write_text(json.dumps({"processes": [doc, doc], "links": []}))
+    assert main(["validate", str(tmp_path / "processes.json")]) == 1
+    assert "defines process 'efast' twice" in capsys.readouterr().out

@@ -183,7 +183,7 @@ def test_findings_serialise_to_json():
     doc["id"] = "x"
     [finding] = validate_udp(doc, "udp/efast.json")
     assert json.loads(json.dumps(finding.as_dict())) == {
-        "code": "id-mismatch", "pointer": "/id", "found": '"x"', "expected": '"efast"',
+        "code": "id-mismatch", "pointer": "/id", "found": 'file name "efast.json"', "expected": 'the file name "x.json"',
         "message": "id \"x\" does not match the file name 'udp/efast.json'",
     }
 

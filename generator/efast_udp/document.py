@@ -72,7 +72,7 @@ def _read_url(url: str, max_bytes: int) -> bytes:
             length = response.headers.get("Content-Length")
             if length and length.isdigit() and int(length) > max_bytes:
                 raise UnreadableInput(too_large)
-            while chunk := response.read(_CHUNK):
+            while chunk := response.read1(_CHUNK):  # what has arrived: the deadline is checked as bytes come
                 size += len(chunk)
                 if size > max_bytes:
                     raise UnreadableInput(too_large)
@@ -92,7 +92,7 @@ def parse_json(data: bytes | str, source: str | Path) -> object:
     """Parsed JSON, no deeper than ``MAX_DEPTH`` levels."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text)
+        value = json.loads(text, parse_constant=_not_json)
     except UnicodeDecodeError as exc:
         raise UnreadableInput(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -100,9 +100,35 @@ def parse_json(data: bytes | str, source: str | Path) -> object:
             from None
     except RecursionError:
         raise UnreadableInput(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it") from None
+    except ValueError as exc:  # a number that is not JSON (NaN, Infinity) or too long to convert
+        raise UnreadableInput(f"{source} is not valid JSON: {exc}") from None
     if nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
         raise UnreadableInput(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it")
+    if _has_lone_surrogate(value):
+        raise UnreadableInput(f"{source} is not valid JSON: it escapes an unpaired UTF-16 surrogate (\\ud800-\\udfff)")
     return value
+
+
+def _not_json(token: str):
+    raise ValueError(f"{token} is not a JSON number")
+
+
+def _has_lone_surrogate(value: object) -> bool:
+    """True when a string (or key) holds a lone surrogate, which no UTF-8 text can carry."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def nesting_depth(value: object, stop_after: int | None = None) -> int:

@@ -1,11 +1,15 @@
 """Where commands may write: never over something they did not make.
 
 Every command that writes (``site --out``, ``run --out``, ``demo --out``, ``build -o``,
-``bench --json``, ``run --dask-report``) goes through here. A directory is used only when it is
-new, empty, or carries the marker file (``.efast-udp``) that the same command wrote there
-before; a checkout (a path holding ``.git``), the project's own folders and anything else are
-refused with one line, before anything is touched. A file is written only when it is new, or
-with ``--force`` when it is not tracked by git; files under ``udp/`` never.
+``bench --json``, ``run --dask-report``) goes through here, and checks before anything else is
+done. A directory is used only when it is new, empty, or carries the marker file
+(``.efast-udp``) that the same command wrote there before, and holds no symbolic link; a
+checkout (a path holding ``.git``), the project's own folders and anything else are refused
+with one line. A rerun removes only the files the previous run listed in the marker (``site``,
+which replaces its folder whole, refuses a folder with files it did not list). A file is written
+only when it is new (created exclusively, so a file that appears meanwhile is not overwritten),
+or with ``--force`` when it is a regular file that git does not track; files under ``udp/`` or in
+the project's folders never; when git cannot say whether a file of the checkout is tracked, no.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import json
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from efast_udp.document import dump_json
@@ -22,7 +27,8 @@ from efast_udp.project import ROOT, UDP_DIR
 
 MARKER = ".efast-udp"
 #: Folders of the checkout no command may write into or replace.
-PROTECTED = ("udp", "generator", "schemas", "tests", "docs", "requirements", ".git", ".github", ".ci")
+PROTECTED = ("udp", "generator", "schemas", "tests", "docs", "requirements", ".git", ".github", ".ci", ".venv",
+             ".venv-driver")
 
 
 def _refuse(option: str, path: Path, why: str, hint: str = "") -> UsageError:
@@ -51,56 +57,106 @@ def marker_of(folder: Path) -> dict | None:
         data = json.loads((folder / MARKER).read_text("utf-8"))
     except (OSError, ValueError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("command"), str) else None
+    if not (isinstance(data, dict) and isinstance(data.get("command"), str) and isinstance(data.get("files"), list)):
+        return None
+    return data
 
 
-def check_directory(path: Path, command: str, option: str = "--out") -> Path:
-    """``path`` resolved, after checking that ``command`` may write into it (nothing is created)."""
+def _inside(folder: Path, rel: str) -> Path | None:
+    """``folder / rel`` when it stays inside ``folder`` lexically (no ``..``, not absolute)."""
+    candidate = Path(os.path.normpath(folder / rel))
+    return candidate if candidate != folder and candidate.is_relative_to(folder) else None
+
+
+def check_directory(path: Path, command: str, option: str = "--out", exact: bool = False) -> Path:
+    """``path`` resolved, after checking that ``command`` may write into it (nothing is created or
+    touched). ``exact``: every file in an existing folder must be one the marker lists (the
+    folder is replaced whole)."""
     resolved = Path(path).expanduser().resolve()
     reason = _protected_reason(resolved)
     if reason:
         raise _refuse(option, path, reason, "choose a new or empty directory")
-    if resolved.exists():
-        if not resolved.is_dir():
-            raise _refuse(option, path, "it is a file, not a directory")
-        marker = marker_of(resolved)
-        if marker is None and any(resolved.iterdir()):
-            raise _refuse(option, path, "it is a directory with files efast-udp did not write",
-                          f"choose a new or empty directory, or one written by `efast-udp {command}`")
-        if marker is not None and marker["command"] != command:
-            raise _refuse(option, path, f"it was written by `efast-udp {marker['command']}`, not `{command}`")
+    blocked = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise _refuse(option, path, f"{blocked} is a file, not a directory")
+    if not resolved.exists():
+        return resolved
+    if not resolved.is_dir():
+        raise _refuse(option, path, "it is a file, not a directory")
+    marker = marker_of(resolved)
+    if marker is None and any(resolved.iterdir()):
+        raise _refuse(option, path, "it is a directory with files efast-udp did not write",
+                      f"choose a new or empty directory, or one written by `efast-udp {command}`")
+    if marker is None:
+        return resolved
+    if marker["command"] != command:
+        raise _refuse(option, path, f"it was written by `efast-udp {marker['command']}`, not `{command}`")
+    link = next((p for p in resolved.rglob("*") if p.is_symlink()), None)
+    if link is not None:
+        raise _refuse(option, path, f"it holds a symbolic link ({link.relative_to(resolved)}), which efast-udp "
+                                    "never makes")
+    if exact:
+        listed = {str(f) for f in marker["files"]} | {MARKER}
+        foreign = sorted(str(p.relative_to(resolved)) for p in resolved.rglob("*")
+                         if p.is_file() and str(p.relative_to(resolved)) not in listed)
+        if foreign:
+            raise _refuse(option, path, f"it holds files `efast-udp {command}` did not write ({', '.join(foreign[:3])})",
+                          "move them away first")
     return resolved
 
 
 def own_directory(path: Path, command: str, option: str = "--out") -> Path:
-    """Create (or reuse) an output directory of ``command``; files a previous run of the same
-    command listed in its marker are removed, nothing else is touched."""
+    """Create (or reuse) an output directory of ``command``, once everything else is checked:
+    the files a previous run of the same command listed in its marker are removed, nothing else."""
     folder = check_directory(path, command, option)
     folder.mkdir(parents=True, exist_ok=True)
     for rel in (marker_of(folder) or {}).get("files", []):
-        old = (folder / rel).resolve()
-        if old.is_relative_to(folder) and old.is_file() and not old.is_symlink():
+        old = _inside(folder, str(rel))
+        if old is not None and old.is_file() and not old.is_symlink():
             old.unlink()
     write_marker(folder, command, [])
     return folder
 
 
+class Claim:
+    """An output folder a command claims once everything else is checked (``claim()``), and whose
+    marker lists, in the end (``release()``, also after a failure), the files the command made."""
+
+    def __init__(self, path: Path, command: str, option: str = "--out"):
+        self.path, self.command, self.option = path, command, option
+        self.folder: Path | None = None
+        self.before: set[Path] = set()
+
+    def claim(self) -> Path:
+        self.folder = own_directory(self.path, self.command, self.option)
+        self.before = {p for p in self.folder.rglob("*") if p.is_file()}
+        return self.folder
+
+    def release(self) -> None:
+        if self.folder is not None:
+            made = [p for p in self.folder.rglob("*") if p.is_file() and p not in self.before and p.name != MARKER]
+            write_marker(self.folder, self.command, made)
+
+
 def write_marker(folder: Path, command: str, files: list[Path]) -> None:
-    """Record that ``command`` wrote ``folder`` and which files (relative) it put there."""
-    rel = sorted({str(Path(f).resolve().relative_to(folder)) for f in files})
+    """Record that ``command`` wrote ``folder`` and which files (inside it) it put there."""
+    folder = Path(folder)
+    rel = sorted({os.path.relpath(os.path.normpath(f), folder) for f in files
+                  if Path(os.path.normpath(f)).is_relative_to(folder)})
     (folder / MARKER).write_text(dump_json({"command": command, "files": rel}), encoding="utf-8")
 
 
 def replace_directory(path: Path, command: str, files: dict[str, bytes], option: str = "--out") -> Path:
     """Replace ``path`` by a directory holding exactly ``files`` (relative path -> bytes) and the
-    marker: built beside it, then swapped in; the old one is removed only when it was ours."""
-    folder = check_directory(path, command, option)
+    marker: built beside it, then swapped in; the old one is removed only when every file in it
+    was written by ``command``."""
+    folder = check_directory(path, command, option, exact=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         for rel, data in sorted(files.items()):
-            target = (tmp / rel).resolve()
-            if not target.is_relative_to(tmp.resolve()):
+            target = _inside(tmp, rel)
+            if target is None:
                 raise UsageError(f"refusing to write {rel!r} outside {folder}")
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -127,25 +183,53 @@ def _make_readable(folder: Path) -> None:
         item.chmod(0o755 if item.is_dir() else 0o644)
 
 
-def new_file(path: Path, option: str, force: bool = False, own=None) -> Path:
-    """``path`` resolved, once it is clear a command may write that file: new, or (with
-    ``force``, or when ``own(path)`` says a previous run wrote it) an untracked file outside
-    the checkout's protected folders."""
-    from efast_udp.release import is_tracked
+@dataclass(frozen=True)
+class OutputFile:
+    """A file a command may write: ``replace`` when it may overwrite what is there now."""
+
+    path: Path
+    option: str
+    replace: bool
+
+    def write_text(self, text: str) -> None:
+        """Write ``text``; a new file is created exclusively (if one appeared since the check, it
+        stays as it is and the command stops with one line)."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with self.path.open("w" if self.replace else "x", encoding="utf-8") as f:
+                f.write(text)
+        except FileExistsError:
+            raise _refuse(self.option, self.path, "the file appeared while the command ran") from None
+
+
+def new_file(path: Path, option: str, force: bool = False, own=None, hint: str = "pass --force to overwrite it"
+             ) -> OutputFile:
+    """A file a command may write, once it is clear it may: new, or (with ``force``, or when
+    ``own(path)`` says a previous run wrote it) a regular file git does not track, outside the
+    checkout's protected folders. Nothing is created here."""
+    from efast_udp.release import tracked
 
     resolved = Path(path).expanduser().resolve()
     udp = UDP_DIR.resolve()
     if resolved == udp or resolved.is_relative_to(udp):
         raise _refuse(option, path, "udp/ holds only what `efast-udp build` renders there")
+    blocked = next((p for p in resolved.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise _refuse(option, path, f"{blocked} is a file, not a directory")
     if resolved.is_dir():
         raise _refuse(option, path, "it is a directory, not a file")
     parent_reason = _protected_reason(resolved.parent)
     if parent_reason and not resolved.parent == ROOT.resolve():
         raise _refuse(option, path, parent_reason)
-    if resolved.exists() or resolved.is_symlink():
-        if is_tracked(resolved):
+    exists = os.path.lexists(path) or resolved.exists()
+    if exists:
+        if Path(path).is_symlink() or not resolved.is_file():
+            raise _refuse(option, path, "it is not a regular file")
+        state = tracked(resolved)
+        if state is None:
+            raise _refuse(option, path, "git cannot say whether the checkout tracks it")
+        if state:
             raise _refuse(option, path, "it is a file tracked by git")
         if not (force or (own is not None and own(resolved))):
-            raise _refuse(option, path, "the file exists", "pass --force to overwrite it")
-    resolved.parent.mkdir(parents=True, exist_ok=True)
-    return resolved
+            raise _refuse(option, path, "the file exists", hint)
+    return OutputFile(resolved, option, replace=exists)

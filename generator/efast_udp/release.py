@@ -23,10 +23,10 @@ import hashlib
 import os
 import re
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from efast_udp.document import dump_json, parse_json
+from efast_udp.document import dump_json, parse_json, read_bytes
 from efast_udp.errors import ReleaseError, UsageError
 from efast_udp.project import UDP_DIR, project_version
 from efast_udp.settings import Settings
@@ -92,7 +92,7 @@ def load_releases(udp_dir: Path = UDP_DIR) -> list[Release]:
         path = entry / FILE_NAME
         if not path.is_file():
             raise ReleaseError(f"release folder {entry} has no {FILE_NAME}")
-        found.append(Release(entry.name, path, path.read_bytes()))
+        found.append(Release(entry.name, path, read_bytes(path)))
     return sorted(found, key=lambda r: version_key(r.version))
 
 
@@ -145,10 +145,17 @@ def _in_repo(path: Path) -> tuple[Path, str] | None:
         return None
 
 
-def is_tracked(path: Path) -> bool:
-    """True when git tracks ``path`` (a file of the checkout, committed or staged)."""
+def tracked(path: Path) -> bool | None:
+    """Whether git tracks ``path`` (committed or staged); ``False`` outside any checkout, ``None``
+    when it lies in one (a ``.git`` above it) but git cannot tell (not installed, refusing the
+    repository): callers that protect files then assume the worst."""
+    path = Path(path).resolve()
+    if not any((folder / ".git").exists() for folder in path.parents):
+        return False
     repo = _in_repo(path)
-    return repo is not None and git(repo[0], "ls-files", "--error-unmatch", "--", repo[1]) is not None
+    if repo is None:
+        return None
+    return git(repo[0], "ls-files", "--error-unmatch", "--", repo[1]) is not None
 
 
 def released_content(release: Release) -> tuple[bytes, str] | None:
@@ -180,11 +187,14 @@ def render(settings: Settings, version: str | None = None, udp_dir: Path = UDP_D
 
 
 def _difference(old: bytes, new: bytes) -> str:
-    """How two versions of a file differ, in a few words."""
+    """How two versions of a file differ, in a few words: the first differing line, shown around
+    the first character that differs."""
     old_lines, new_lines = old.decode("utf-8", "replace").splitlines(), new.decode("utf-8", "replace").splitlines()
     for number, (a, b) in enumerate(zip(old_lines, new_lines), 1):
         if a != b:
-            return f"first difference at line {number}: {a.strip()[:60]!r} -> {b.strip()[:60]!r}"
+            at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            start = max(0, at - 25)
+            return f"first difference at line {number}: {a[start:at + 35]!r} -> {b[start:at + 35]!r}"
     return f"{len(old_lines)} lines -> {len(new_lines)} lines"
 
 
@@ -192,6 +202,19 @@ def _difference(old: bytes, new: bytes) -> str:
 class Report:
     problems: list[str]
     notes: list[str]
+    warnings: list[str] = field(default_factory=list)
+
+
+def _committed_versions(repo: tuple[Path, str]) -> set[str]:
+    """Versions whose release file some commit of the history holds (``repo``: top, udp path)."""
+    top, rel = repo
+    names = git(top, "log", "--format=", "--name-only", "--", f"{rel}/releases")
+    found = set()
+    for name in (names or b"").decode("utf-8", "replace").splitlines():
+        parts = name.strip().split("/")
+        if len(parts) >= 2 and parts[-1] == FILE_NAME and is_version(parts[-2]):
+            found.add(parts[-2])
+    return found
 
 
 def is_draft(release: Release) -> bool:
@@ -213,9 +236,18 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
     sums_path = release_dir(udp_dir) / SUMS_NAME
     sums = parse_sums(sums_path.read_text("utf-8"), str(sums_path)) if sums_path.is_file() else {}
     base = udp_dir.parent
-    in_git = _in_repo(udp_dir) is not None
+    repo = _in_repo(udp_dir)
+    in_git = repo is not None
     if not in_git:
         report.notes.append("not a git checkout: release files verified against SHA256SUMS only")
+    else:
+        if (git(repo[0], "rev-parse", "--is-shallow-repository") or b"").strip() == b"true":
+            report.warnings.append("a shallow clone: the history that released each file may be cut off, so a "
+                                   "changed release can pass; run `git fetch --unshallow` for a full check")
+        present = {r.version for r in releases}
+        for version in sorted(_committed_versions(repo) - present, key=version_key):
+            report.problems.append(f"udp/releases/{version}/{FILE_NAME} was released (committed) and is gone; "
+                                   "released versions are never removed")
     for release in releases:
         name = release.path.relative_to(base)
         if current is not None and version_key(release.version) > version_key(current):

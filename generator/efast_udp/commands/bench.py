@@ -41,13 +41,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.runs < 5:
         raise UsageError(f"--runs {args.runs}: at least 5 rounds are needed for a median and quartiles")
-    checked_udp(args.udp, args.allow_untrusted_udf)
+    doc = checked_udp(args.udp, args.allow_untrusted_udf)
     target = new_file(args.json, "--json", own=_written_by_bench) if args.json else None
-    result = {"tool": "efast-udp bench", **bench.run_benchmark(args.udp, runs=args.runs, with_demo=not args.no_demo)}
+    result = {"tool": "efast-udp bench", **bench.run_benchmark(args.udp, runs=args.runs, with_demo=not args.no_demo,
+                                                               udp=doc, allow_untrusted=args.allow_untrusted_udf)}
     print(bench.format_table(result))
     text = dump_json(result)
     if target is not None:
-        target.write_text(text, encoding="utf-8")
+        target.write_text(text)
         print(f"wrote {args.json}")
     else:
         print(text, end="")

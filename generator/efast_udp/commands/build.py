@@ -44,6 +44,6 @@ def run(args: argparse.Namespace) -> int:
         return 0
     output = new_file(args.output, "-o", force=args.force)
     settings = Settings.load(base_url=args.base_url, overrides=args.overrides)
-    output.write_text(release.render(settings, until=args.until), encoding="utf-8")
+    output.write_text(release.render(settings, until=args.until))
     print(f"wrote {args.output}")
     return 0

@@ -18,6 +18,8 @@ def run(args: argparse.Namespace) -> int:
     from efast_udp.settings import Settings
 
     report = release.check(Settings.load())
+    for warning in report.warnings:
+        print(f"efast-udp check: warning: {warning}", file=sys.stderr)
     for problem in report.problems:
         print(f"efast-udp check: {problem}", file=sys.stderr)
     if args.verbose:

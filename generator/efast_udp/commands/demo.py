@@ -37,7 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from efast_udp.commands.run import checked_udp, scheduler_options
-    from efast_udp.outputs import check_directory, own_directory, write_marker
+    from efast_udp.outputs import Claim, check_directory
 
     from efast_udp.demo import runner
 
@@ -45,10 +45,12 @@ def run(args: argparse.Namespace) -> int:
     doc = None if args.scene_only else checked_udp(args.udp, args.allow_untrusted_udf)
     check_directory(args.out, "demo")
     options = scheduler_options(args)
-    out = own_directory(args.out, "demo")
-    report = runner.run_demo(out, doc, args.size, args.seed, not args.quiet, not args.no_quicklooks,
-                             scene_only=args.scene_only, **options)
-    write_marker(out, "demo", [p for p in out.rglob("*") if p.is_file() and p.name != ".efast-udp"])
+    claim = Claim(args.out, "demo")
+    try:
+        report = runner.run_demo(claim.claim(), doc, args.size, args.seed, not args.quiet, not args.no_quicklooks,
+                                 scene_only=args.scene_only, **options)
+    finally:
+        claim.release()
     if args.scene_only:
         print(f"efast-udp demo: wrote {args.out / 'data'} and {args.out / 'parameters.json'}")
         return 0

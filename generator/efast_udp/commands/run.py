@@ -94,35 +94,49 @@ def scheduler_options(args: argparse.Namespace) -> dict:
     """The dask options of ``run`` and ``demo``, checked (the report must be a new file)."""
     from efast_udp.outputs import new_file
 
-    report = new_file(args.dask_report, "--dask-report") if args.dask_report else None
+    from efast_udp.errors import UsageError
+    from efast_udp.local import schedulers
+
+    report = new_file(args.dask_report, "--dask-report", hint="choose a new file").path if args.dask_report else None
+    schedulers.check(args.scheduler, args.workers, args.memory_limit, report)
+    if args.chunk_px < 1:
+        raise UsageError(f"--chunk-px {args.chunk_px}: expected a window edge of at least 1 pixel")
     return {"scheduler": args.scheduler, "workers": args.workers, "memory_limit": args.memory_limit,
             "chunk_px": args.chunk_px, "report": report}
 
 
 def run(args: argparse.Namespace) -> int:
     from efast_udp.errors import UsageError
-    from efast_udp.outputs import check_directory, own_directory, write_marker
+    from efast_udp.outputs import Claim, check_directory
+
+    from efast_udp.document import resolve_parameters
 
     doc = checked_udp(args.udp, args.allow_untrusted_udf)
     given = given_arguments(doc, args.params, args.param)
+    resolve_parameters(doc, given)  # a bad value stops here, before anything is touched
+    from efast_udp.local.executor import check_processes
+
+    check_processes(doc)
     if not args.data.is_dir():
         raise UsageError(f"--data {args.data}: expected a directory with <collection id>.nc files")
-    check_directory(args.out, "run")
+    out = check_directory(args.out, "run")
     options = scheduler_options(args)
-    out = own_directory(args.out, "run")
 
     from efast_udp.local import runner
 
     start = time.perf_counter()
-    output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
-                            geotiff=not args.no_geotiff, show_progress=not args.quiet,
-                            command=["efast-udp", *args.argv], **options)
-    paths = list(output.paths)
-    if not args.no_quicklooks:
-        if not args.quiet:
-            print("efast-udp run: drawing quicklooks", file=sys.stderr)
-        paths += runner.quicklooks(output, out / "quicklooks")
-    write_marker(out, "run", paths)
+    claim = Claim(args.out, "run")
+    try:
+        output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
+                                geotiff=not args.no_geotiff, show_progress=not args.quiet,
+                                command=["efast-udp", *args.argv], prepare=claim.claim, **options)
+        paths = list(output.paths)
+        if not args.no_quicklooks:
+            if not args.quiet:
+                print("efast-udp run: drawing quicklooks", file=sys.stderr)
+            paths += runner.quicklooks(output, out / "quicklooks")
+    finally:
+        claim.release()
     cube = output.result.result
     print(f"efast-udp run: {dict(cube.sizes)} bands {[str(b) for b in cube.bands.values]} "
           f"in {time.perf_counter() - start:.1f} s -> {args.out / 'efast.nc'} (+{len(paths) - 1} files); "

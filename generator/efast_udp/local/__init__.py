@@ -18,6 +18,17 @@ one behaviour of the target back-end (CDSE, geopyspark) and says which in its do
 
 import logging as _logging
 
+#: The processes the local runner executes: those of the EFAST graph (every release), plus the
+#: few its own implementations cover for the graph's callbacks. Anything else (``load_stac``,
+#: ``save_result``, ...) is refused before the run starts: the runner is offline and runs only
+#: what it was built and tested for.
+PROCESSES = frozenset({
+    "load_collection", "array_concat", "filter_bands", "filter_labels", "apply", "eq", "or", "and", "not", "if",
+    "resample_spatial", "resample_cube_spatial", "apply_neighborhood", "apply_dimension", "run_udf", "rename_labels",
+    "merge_cubes", "sum", "add", "subtract", "multiply", "divide", "max", "min", "mean", "gt", "gte", "lt", "lte",
+    "neq", "is_nan", "is_nodata", "is_valid",
+})
+
 #: default window edge in pixels of a local run: the unit of work and of memory (``chunks``).
 #: Measured on the 2-core project VM (issue 16): 256 px keeps the fusion's input (about 35
 #: labels x 11 bands x 256^2 float32, ~100 MB) within a few hundred MB per worker while the

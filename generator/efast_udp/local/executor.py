@@ -22,6 +22,7 @@ import xarray
 
 from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.document import resolve_parameters
+from efast_udp.local import PROCESSES
 from efast_udp.local import (
     apply, apply_dimension, apply_neighborhood, callbacks, chunks, context, filter_labels, load_collection,
     merge_cubes, progress, resample_cube_spatial, resample_spatial, run_udf,
@@ -40,7 +41,8 @@ def _registry(data_dir: Path):
 
     registry = ProcessRegistry(wrap_funcs=[process, context.resolve_nested_references])
     for func in standard_processes:
-        registry[func.__name__.lstrip("_")] = Process(spec={}, implementation=func)
+        if func.__name__.lstrip("_") in PROCESSES:  # nothing else runs here: no load_stac, no network
+            registry[func.__name__.lstrip("_")] = Process(spec={}, implementation=func)
     overrides = {
         "load_collection": functools.partial(load_collection.load_collection, data_dir),
         "apply": apply.apply,
@@ -75,6 +77,16 @@ class RunResult:
     intermediates: dict = field(default_factory=dict)  # node id -> cube (top-level nodes, lazy)
 
 
+def check_processes(udp: dict) -> None:
+    """Refuse a graph with a process the local runner does not run, before anything runs."""
+    from efast_udp.document import iter_nodes
+
+    for ref in iter_nodes(udp.get("process_graph") or {}):
+        if ref.process_id not in PROCESSES:
+            raise UsageError(f"node '{ref.path}' uses process {ref.process_id!r}, which the local runner does not run "
+                             "(it runs the processes of the EFAST graph only, offline)")
+
+
 def run_process(udp: dict, data_dir: Path, given: dict, show_progress: bool = False,
                 chunk_px: int | None = None) -> RunResult:
     """Build the lazy result of the process graph of ``udp`` with parameter values ``given``
@@ -84,6 +96,7 @@ def run_process(udp: dict, data_dir: Path, given: dict, show_progress: bool = Fa
     if chunk_px is not None and int(chunk_px) < 1:
         raise UsageError(f"--chunk-px {chunk_px}: expected a window edge of at least 1 pixel")
     chunks.set_chunk_px(chunk_px or chunks.DEFAULT_CHUNK_PX)
+    check_processes(udp)
     values = resolve_parameters(udp, given)
     graph = OpenEOProcessGraph({"process_graph": udp["process_graph"]})
     registry = _registry(Path(data_dir))

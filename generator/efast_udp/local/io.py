@@ -10,6 +10,7 @@ named after the openEO collection id, e.g. ``DIR/SENTINEL2_L2A.nc`` and
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,12 @@ ENGINE = "h5netcdf"
 
 
 def collection_path(data_dir: Path, collection_id: str) -> Path:
+    """``DIR/<collection id>.nc``; an id that is not a plain name (``../x``) is refused, so a graph
+    never reads outside ``--data``."""
+    if not isinstance(collection_id, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", collection_id) \
+            or ".." in collection_id:
+        raise EfastUdpError(f"load_collection: collection id {collection_id!r} is not a plain name (letters, digits, "
+                            "'_', '-', '.')")
     return Path(data_dir) / f"{collection_id}.nc"
 
 

@@ -183,11 +183,15 @@ class RunOutput:
 def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
             geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
             memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
-            command: list[str] | None = None) -> RunOutput:
-    """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler."""
+            command: list[str] | None = None, prepare=None) -> RunOutput:
+    """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
+    is called once the run has started well (scheduler up, graph built), right before anything
+    is written: the place to claim the output folder."""
     progress.enable(show_progress)
     with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks():
         result = execute(udp, data_dir, given, show_progress, chunk_px)
+        if prepare is not None:
+            prepare()
         counter = NoDataCounter(result.result)
         doc = udp if isinstance(udp, dict) else {}
         paths = write_outputs(result, out, save_intermediates, geotiff,

@@ -55,6 +55,17 @@ def _memory_limit(value: str | None):
         raise EfastUdpError(f"--memory-limit: {value!r} is not a size (e.g. 4GiB, 2000MB)") from None
 
 
+def check(name: str, workers: int | None, memory_limit: str | None, report: Path | None) -> None:
+    """Refuse bad scheduler options before anything starts or is written."""
+    name = parse(name)
+    if workers is not None and int(workers) < 1:
+        raise EfastUdpError(f"--workers must be at least 1, got {workers}")
+    if name != "threads" and name != "processes":
+        _memory_limit(memory_limit)
+    elif report is not None:
+        raise EfastUdpError("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
+
+
 @contextlib.contextmanager
 def _client(name: str, workers: int, memory_limit: str | None):
     from distributed import Client, LocalCluster

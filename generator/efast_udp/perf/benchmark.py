@@ -37,13 +37,18 @@ def kernel_udfs(udp: dict) -> dict[str, tuple[str, dict]]:
             for kernel, node in KERNEL_NODES.items()}
 
 
-def run_benchmark(udp_path: Path = LATEST_UDP, runs: int = RUNS, with_demo: bool = True) -> dict:
-    udp = load_udp(udp_path)
+def run_benchmark(udp_path: Path = LATEST_UDP, runs: int = RUNS, with_demo: bool = True, udp: dict | None = None,
+                  allow_untrusted: bool = False) -> dict:
+    """The whole benchmark of the UDP ``udp`` (as read and checked from ``udp_path``; read here
+    when not given). The local runs (demo, scale) are children that read and check the file
+    themselves."""
+    udp = load_udp(udp_path) if udp is None else udp
     udfs = kernel_udfs(udp)
+    udp_args = ["--udp", str(udp_path)] + (["--allow-untrusted-udf"] if allow_untrusted else [])
     # the child runs first: a child inherits the parent's peak RSS as its starting ru_maxrss, and
     # the references below take the parent past 2 GB
-    local_runs = {"demo": demo_figures() if with_demo else {"wall_s": None, "peak_mib": None},
-                  "scale": scale.scale_figures() if with_demo else None}
+    local_runs = {"demo": demo_figures(udp_args) if with_demo else {"wall_s": None, "peak_mib": None},
+                  "scale": scale.scale_figures(udp_args=udp_args) if with_demo else None}
     rng = np.random.default_rng(2024)
     scenarios = [
         compositing_scenario(rng, udfs["compositing"][1]),

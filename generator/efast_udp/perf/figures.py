@@ -52,10 +52,11 @@ def command_seconds(args: list[str], runs: int = 3) -> float | None:
     return round(statistics.median(times), 3)
 
 
-def demo_figures() -> dict:
-    """Wall time and peak memory of the demo's local run, as the demo reports them."""
+def demo_figures(udp_args: list[str]) -> dict:
+    """Wall time and peak memory of the demo's local run, as the demo reports them; ``udp_args``
+    choose the UDP (``--udp FILE`` and, if the user gave it, ``--allow-untrusted-udf``)."""
     with tempfile.TemporaryDirectory() as tmp:
-        result = subprocess.run([sys.executable, "-m", "efast_udp", "demo", "--out", tmp],
+        result = subprocess.run([sys.executable, "-m", "efast_udp", "demo", "--out", tmp, "--quiet", *udp_args],
                                 capture_output=True, text=True, timeout=1800)
         metrics = Path(tmp) / "metrics.json"
         if result.returncode != 0 or not metrics.exists():

@@ -42,12 +42,12 @@ def _child(args: list[str]) -> tuple[float, float, int, str]:
     return wall, usage.ru_maxrss / 1024.0, child.returncode, (lines or [""])[-1]
 
 
-def run_figures(size: int, work: Path) -> dict:
+def run_figures(size: int, work: Path, udp_args: list[str]) -> dict:
     scene = work / f"scene{size}"
     _, _, code, message = _child(["demo", "--scene-only", "--size", str(size), "--out", str(scene), "--quiet"])
     if code != 0:
         return {"size_px": size, "error": message}
-    wall, peak, code, message = _child(["run", "--udp", str(LATEST_UDP), "--data", str(scene / "data"),
+    wall, peak, code, message = _child(["run", *udp_args, "--data", str(scene / "data"),
                                         "--params", str(scene / "parameters.json"), "--out", str(work / f"out{size}"),
                                         "--quiet", "--no-quicklooks"])
     if code != 0:
@@ -57,9 +57,11 @@ def run_figures(size: int, work: Path) -> dict:
             "mib_per_mpx_date": round(peak / mpx_dates, 1), "wall_s_per_mpx_date": round(wall / mpx_dates, 3)}
 
 
-def scale_figures(sizes=SIZES) -> dict:
+def scale_figures(sizes=SIZES, udp_args: list[str] | None = None) -> dict:
+    """``run`` on scenes of ``sizes`` px; ``udp_args`` choose the UDP (default: udp/efast.json)."""
+    udp_args = udp_args or ["--udp", str(LATEST_UDP)]
     with tempfile.TemporaryDirectory() as tmp:
-        runs = [run_figures(size, Path(tmp)) for size in sizes]
+        runs = [run_figures(size, Path(tmp), udp_args) for size in sizes]
     ok = [r for r in runs if "error" not in r]
     result = {"scheduler": "threads", "runs": runs}
     if len(ok) >= 2:

@@ -29,8 +29,12 @@ LOOPBACK_NAMES = ("localhost",)
 def check_backend_url(url: str) -> str:
     """An https URL, or http only on a loopback host (a back-end on this machine): credentials
     and the UDP never travel unencrypted over a network."""
-    parsed = urllib.parse.urlsplit(url)
-    host = parsed.hostname or ""
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        host = parsed.hostname or ""
+        parsed.port  # noqa: B018 -- a port that is not a number raises here
+    except ValueError as exc:
+        raise UsageError(f"--url {url}: not a URL ({exc})") from None
     if parsed.scheme == "https" and host:
         return url
     if parsed.scheme == "http" and host and _is_loopback(host):

@@ -18,7 +18,7 @@ from efast_udp.errors import UsageError
 
 HELP = "Serve public/ on 127.0.0.1 (JSON as application/json, CORS allowed) until interrupted"
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+LOOPBACK = ("127.0.0.1", "localhost")
 
 
 class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):

@@ -23,26 +23,22 @@ def check_links_https(ctx: Context) -> Iterator[Finding]:
                           f"link {i} (rel {show(link.get('rel'))}) is not an https URL")
 
 
-def _file_stem(filename: str) -> str:
+def _file_name(filename: str) -> str:
     path = urlparse(filename).path if "://" in filename else filename.replace("\\", "/")
-    return PurePosixPath(path).stem
+    return PurePosixPath(path).name
 
 
 def check_id_matches_file(ctx: Context) -> Iterator[Finding]:
     """Catalogues that publish one definition per file as ``<id>.json`` (this project's site,
-    APEx) need the ``id`` to equal the file name, because users take the process id from the URL.
-    openEO itself does not require it, so the check runs only when asked for."""
+    APEx) need the file to be named after the ``id``, because users take the process id from the
+    URL. openEO itself does not require it, so the check runs only when asked for."""
     if not ctx.require_file_name or not isinstance(ctx.doc.get("id"), str):
         return
-    stem = _file_stem(ctx.require_file_name)
-    if ctx.doc["id"] != stem:
-        yield Finding(
-            code="id-mismatch",
-            pointer=pointer("id"),
-            found=show(ctx.doc["id"]),
-            expected=show(stem),
-            message=f"id {show(ctx.doc['id'])} does not match the file name {ctx.require_file_name!r}",
-        )
+    name, expected = _file_name(ctx.require_file_name), f"{ctx.doc['id']}.json"
+    if name != expected:
+        yield Finding(code="id-mismatch", pointer=pointer("id"), found=f"file name {show(name)}",
+                      expected=f"the file name {show(expected)}",
+                      message=f"id {show(ctx.doc['id'])} does not match the file name {ctx.require_file_name!r}")
 
 
 CHECKS = [check_links_https, check_id_matches_file]

@@ -142,6 +142,8 @@ def _attribute_problem(name: str, policy: dict) -> str | None:
     """Why an attribute (or imported) name is off limits, or ``None``."""
     if "__" in name:
         return "a name with double underscores reaches Python's internals"
+    if name.startswith("_"):
+        return "a private name reaches a library's internals (and, through them, anything)"
     if name in policy["allowed_attributes"]:
         return None
     if name in policy["forbidden_attributes"]:
@@ -186,6 +188,8 @@ def lint(tree: ast.Module, policy: dict) -> Iterator[tuple[int, str, str]]:
             problem = _attribute_problem(node.attr, policy)
             if problem:
                 yield line, f".{node.attr}", problem
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "__" in node.value:
+            yield line, "a text with double underscores", "names of Python's internals, e.g. for a format string or a lookup by name"
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and "__" in node.name:
             yield line, node.name, "a name with double underscores reaches Python's internals"
         elif isinstance(node, ast.arg) and "__" in node.arg:

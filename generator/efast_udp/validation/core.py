@@ -72,6 +72,14 @@ def _listing_findings(doc: dict):
         elif not link["href"].startswith("https://"):
             yield Finding("insecure-link", f"/links/{index}/href", show(link["href"]), "an https:// URL",
                           f"link {index} of the listing is not an https URL")
+    seen: dict[str, int] = {}
+    for index, entry in enumerate(doc["processes"] if isinstance(doc["processes"], list) else []):
+        pid = entry.get("id") if isinstance(entry, dict) else None
+        if isinstance(pid, str) and pid in seen:
+            yield Finding("listing", f"/processes/{index}/id", show(pid), "an id no other entry has",
+                          f"the listing defines process '{pid}' twice (also /processes/{seen[pid]})")
+        elif isinstance(pid, str):
+            seen[pid] = index
     extra = sorted(set(doc) - {"processes", "links"})
     if extra:
         yield Finding("listing", f"/{extra[0]}", show(doc[extra[0]]), "only processes and links",
