@@ -7,12 +7,12 @@ import json
 
 import pytest
 
-from efast_udp import document
+from efast_udp import arguments, document
 from efast_udp.errors import UsageError
 from efast_udp.project import LATEST_UDP
 
 UDP = json.loads(LATEST_UDP.read_text("utf-8"))
-SCHEMAS = document.parameter_schemas(UDP)
+SCHEMAS = arguments.parameter_schemas(UDP)
 
 
 @pytest.mark.parametrize("item, expected", [
@@ -25,7 +25,7 @@ SCHEMAS = document.parameter_schemas(UDP)
     ("output_ndvi=true", True),
 ])
 def test_name_value_is_parsed_the_same_way_for_every_command(item, expected):
-    assert document.parse_assignment(item, SCHEMAS, "--param") == (item.split("=")[0], expected)
+    assert arguments.parse_assignment(item, SCHEMAS, "--param") == (item.split("=")[0], expected)
 
 
 @pytest.mark.parametrize("item, message", [
@@ -36,7 +36,7 @@ def test_name_value_is_parsed_the_same_way_for_every_command(item, expected):
 ])
 def test_bad_name_value(item, message):
     with pytest.raises(UsageError, match=message):
-        document.parse_assignment(item, SCHEMAS, "--param")
+        arguments.parse_assignment(item, SCHEMAS, "--param")
 
 
 def required(**extra) -> dict:
@@ -45,7 +45,7 @@ def required(**extra) -> dict:
 
 
 def test_defaults_fill_what_is_not_given():
-    values = document.resolve_parameters(UDP, required())
+    values = arguments.resolve_parameters(UDP, required())
     defaults = {p["name"]: p["default"] for p in UDP["parameters"] if "default" in p}
     assert values == {**required(), **defaults}
 
@@ -62,20 +62,20 @@ def test_defaults_fill_what_is_not_given():
 ])
 def test_bad_values_say_what_is_wrong(given, message):
     with pytest.raises(UsageError) as caught:
-        document.resolve_parameters(UDP, {**required(), **given})
+        arguments.resolve_parameters(UDP, {**required(), **given})
     assert message in str(caught.value)
 
 
 def test_a_required_parameter_is_required():
     with pytest.raises(UsageError, match="parameter 'temporal_extent' is required"):
-        document.resolve_parameters(UDP, {"spatial_extent": required()["spatial_extent"]})
+        arguments.resolve_parameters(UDP, {"spatial_extent": required()["spatial_extent"]})
 
 
 def test_references_resolve_inside_objects_and_lists():
     value = {"a": {"from_parameter": "x"}, "b": [1, {"from_parameter": "y"}], "c": {"d": 2}}
-    assert document.resolve_references(value, {"x": 5, "y": "z"}, "here") == {"a": 5, "b": [1, "z"], "c": {"d": 2}}
+    assert arguments.resolve_references(value, {"x": 5, "y": "z"}, "here") == {"a": 5, "b": [1, "z"], "c": {"d": 2}}
     with pytest.raises(UsageError, match="here: parameter 'q' is referenced but not defined"):
-        document.resolve_references({"from_parameter": "q"}, {}, "here")
+        arguments.resolve_references({"from_parameter": "q"}, {}, "here")
 
 
 def test_udf_nodes_and_their_contexts():

@@ -16,7 +16,8 @@ import xarray
 from openeo.metadata import BandDimension, CubeMetadata, SpatialDimension, TemporalDimension
 from openeo.udf.run_code import execute_local_udf, load_module_from_string
 
-from efast_udp.document import load_udp, resolve_references
+from efast_udp.document import load_udp
+from efast_udp.arguments import resolve_references
 from efast_udp.project import LATEST_UDP
 from efast_udp.udf_source import udf_code
 

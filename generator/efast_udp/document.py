@@ -1,8 +1,8 @@
-"""UDP documents: reading them safely, walking their nodes, and the values of their parameters.
+"""UDP documents: reading them safely, writing them, and walking their nodes.
 
 This is the one place where a process definition (or a process listing) is read from a file or
-URL, written as text, walked node by node, and where parameter values are parsed (``NAME=VALUE``),
-defaulted and checked against their schemas. Every command and the tests use it.
+URL, written as text and walked node by node; the values of its parameters are in
+:mod:`efast_udp.arguments`. Every command and the tests use it.
 
 Reading is bounded: at most ``MAX_BYTES`` per document (a URL body is streamed, never read whole),
 ``MAX_DEPTH`` levels of JSON nesting, ``URL_TIMEOUT_S`` per network operation and
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from efast_udp.errors import UnreadableInput, UsageError
+from efast_udp.errors import UnreadableInput
 
 #: Largest document read (bytes). The EFAST UDP is ~90 kB; a listing of all releases < 1 MB.
 MAX_BYTES = 10 * 2**20
@@ -294,140 +294,3 @@ def udf_nodes(doc: dict) -> list[UdfNode]:
         if ref.process_id == "run_udf" and isinstance(ref.arguments.get("udf"), str):
             found.append(UdfNode(ref, ref.arguments["udf"], ref.arguments.get("runtime")))
     return found
-
-
-# --- parameter values ---------------------------------------------------------------------
-
-def parameter_schemas(doc: dict) -> dict[str, object]:
-    """name -> schema of the declared parameters."""
-    return {p["name"]: p.get("schema", {}) for p in doc.get("parameters") or []
-            if isinstance(p, dict) and isinstance(p.get("name"), str)}
-
-
-def parse_assignment(item: str, schemas: dict[str, object], option: str) -> tuple[str, object]:
-    """``NAME=VALUE`` -> (name, value). VALUE is JSON when it parses (``5``, ``null``,
-    ``["B04","B8A"]``); otherwise, for a parameter that takes an array, a comma-separated list
-    (``B04,B8A``); otherwise the text itself."""
-    name, sep, text = item.partition("=")
-    name = name.strip()
-    if not sep or not name:
-        raise UsageError(f"{option} {item!r}: expected NAME=VALUE")
-    if name not in schemas:
-        raise UsageError(f"{option} {name}: unknown parameter; expected one of {', '.join(sorted(schemas))}")
-    try:
-        return name, parse_json(text, f"{option} {name}")
-    except UnreadableInput as exc:
-        if "deeper" in str(exc):
-            raise UsageError(str(exc)) from None
-    if _takes("array", schemas[name]) and not _takes("string", schemas[name]):
-        return name, [part.strip() for part in text.split(",") if part.strip()]
-    return name, text
-
-
-def parse_assignments(items: list[str] | tuple, schemas: dict[str, object], option: str) -> dict:
-    return dict(parse_assignment(item, schemas, option) for item in items or ())
-
-
-def _takes(json_type: str, schema: object) -> bool:
-    alternatives = schema if isinstance(schema, list) else [schema]
-    for alt in alternatives:
-        if isinstance(alt, dict):
-            types = alt.get("type")
-            if json_type == types or (isinstance(types, list) and json_type in types):
-                return True
-            if _takes(json_type, alt.get("anyOf") or alt.get("oneOf") or []):
-                return True
-    return False
-
-
-def schema_problem(value: object, schema: object) -> str | None:
-    """Why ``value`` does not match ``schema`` (a schema or a list of alternatives), in words, or
-    ``None`` when it matches. Of several alternatives the one of the value's own type speaks."""
-    import jsonschema
-
-    alternatives = schema if isinstance(schema, list) else [schema]
-    problems = []
-    for alt in alternatives:
-        if not isinstance(alt, dict):
-            continue
-        alt = {k: v for k, v in alt.items() if k != "subtype"}
-        try:
-            errors = list(jsonschema.Draft7Validator(alt, format_checker=jsonschema.FormatChecker()).iter_errors(value))
-        except jsonschema.SchemaError:
-            return None  # a schema that cannot be evaluated does not block
-        if not errors:
-            return None
-        error = jsonschema.exceptions.best_match(errors)
-        problems.append((error.validator == "type" and not error.path, _describe(error)))
-    if not problems:
-        return None
-    same_type = [text for wrong_type, text in problems if not wrong_type]
-    return (same_type or [text for _, text in problems])[0]
-
-
-def _describe(error) -> str:
-    where = "".join(f"[{p!r}]" for p in error.absolute_path)
-    prefix = f"item {where}: " if where else ""
-    if error.validator == "uniqueItems":
-        repeated = next(item for i, item in enumerate(error.instance) if item in error.instance[:i])
-        return f"{prefix}must be unique ({json.dumps(repeated)} appears more than once)"
-    if error.validator == "enum":
-        return f"{prefix}{json.dumps(error.instance)} is not one of {', '.join(map(str, error.validator_value))}"
-    return prefix + error.message
-
-
-def resolve_parameters(doc: dict, given: dict) -> dict:
-    """All parameter values for a call of ``doc``: ``given`` checked against each schema,
-    the defaults for the rest; an unknown or missing required parameter is a usage error."""
-    definitions = {p["name"]: p for p in doc.get("parameters") or [] if isinstance(p, dict) and "name" in p}
-    unknown = sorted(set(given) - set(definitions))
-    if unknown:
-        raise UsageError(f"parameter {unknown[0]!r} does not exist (parameters: {', '.join(definitions)})")
-    values = {}
-    for name, definition in definitions.items():
-        if name in given:
-            value = given[name]
-            schema = definition.get("schema", {})
-            problem = _interval_problem(value, schema) or schema_problem(value, schema)
-            if problem:
-                raise UsageError(f"parameter {name!r}: {problem}")
-        elif definition.get("optional") or "default" in definition:
-            value = definition.get("default")
-        else:
-            raise UsageError(f"parameter {name!r} is required")
-        values[name] = value
-    return values
-
-
-def _interval_problem(value: object, schema: object) -> str | None:
-    """A temporal interval whose start is not before its end."""
-    alternatives = schema if isinstance(schema, list) else [schema]
-    if not any(isinstance(a, dict) and a.get("subtype") == "temporal-interval" for a in alternatives):
-        return None
-    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
-        return None
-    from efast_udp.udfs.prelude import utc_seconds
-
-    try:
-        start, end = (utc_seconds(v) for v in value)
-    except ValueError as exc:
-        return str(exc)
-    if start > end:
-        return f"start {value[0]} is after end {value[1]}"
-    if start == end:
-        return f"start and end are both {value[0]}: the interval [start, end) is empty"
-    return None
-
-
-def resolve_references(value: object, values: dict, where: str) -> object:
-    """``value`` with every ``{"from_parameter": name}`` inside it replaced by ``values[name]``."""
-    if isinstance(value, dict):
-        if set(value) == {"from_parameter"}:
-            name = value["from_parameter"]
-            if name not in values:
-                raise UsageError(f"{where}: parameter {name!r} is referenced but not defined")
-            return values[name]
-        return {k: resolve_references(v, values, where) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve_references(v, values, where) for v in value]
-    return value

@@ -49,7 +49,7 @@ class Settings:
         for name, value in tool.get("defaults", {}).items():
             _set_default(defaults, name, value, f"[tool.efast-udp.defaults] {name}")
         if overrides:
-            from efast_udp.document import parse_assignments
+            from efast_udp.arguments import parse_assignments
 
             schemas = {p.name: p.schema for p in build_parameters(defaults) if p.optional}
             for name, value in parse_assignments(overrides, schemas, "--set").items():
@@ -72,7 +72,7 @@ class Settings:
 
     def check_defaults(self) -> None:
         """Each default must satisfy its parameter schema, and the band defaults must fit together."""
-        from efast_udp.document import schema_problem
+        from efast_udp.arguments import schema_problem
 
         for param in build_parameters(self.defaults):
             if param.optional:

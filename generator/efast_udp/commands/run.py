@@ -75,7 +75,8 @@ def checked_udp(source, allow_untrusted: bool) -> dict:
 
 def given_arguments(doc: dict, params_file: Path | None, items: list[str]) -> dict:
     """The UDP arguments of a run: ``--params FILE`` (a JSON object), then each ``--param``."""
-    from efast_udp.document import load_json, parameter_schemas, parse_assignments
+    from efast_udp.document import load_json
+    from efast_udp.arguments import parameter_schemas, parse_assignments
     from efast_udp.errors import UnreadableInput, UsageError
 
     given = {}
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from efast_udp.errors import UsageError
     from efast_udp.outputs import Claim, check_directory
 
-    from efast_udp.document import resolve_parameters
+    from efast_udp.arguments import resolve_parameters
 
     doc = checked_udp(args.udp, args.allow_untrusted_udf)
     given = given_arguments(doc, args.params, args.param)

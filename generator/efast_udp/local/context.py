@@ -12,7 +12,7 @@ import functools
 
 from openeo_pg_parser_networkx.pg_schema import ParameterReference
 
-from efast_udp.document import resolve_references
+from efast_udp.arguments import resolve_references
 
 
 def _as_json(value):

@@ -21,7 +21,7 @@ from pathlib import Path
 import xarray
 
 from efast_udp.errors import EfastUdpError, UsageError
-from efast_udp.document import resolve_parameters
+from efast_udp.arguments import resolve_parameters
 from efast_udp.local import PROCESSES
 from efast_udp.local import (
     apply, apply_dimension, apply_neighborhood, callbacks, chunks, context, filter_labels, load_collection,

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from efast_udp.document import load_udp, resolve_references, udf_nodes
+from efast_udp.document import load_udp, udf_nodes
+from efast_udp.arguments import resolve_references
 from efast_udp.perf import scale
 from efast_udp.perf.figures import command_seconds, cpu_identity, demo_figures, graph_figures, neighbourhood_overhead
 from efast_udp.perf.measure import REFERENCE_RUNS, RUNS, measure_kernels
