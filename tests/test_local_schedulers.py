@@ -112,3 +112,9 @@ def test_bad_scheduler_options_give_one_line(scene_dir, tmp_path, capsys, monkey
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err and expected in err
+
+
+def test_processes_scheduler_equals_threads(scene_dir, threaded, tmp_path):
+    path, params = scene_dir
+    run_udp(UDP, path / "data", params, tmp_path / "out", scheduler="processes", workers=2, chunk_px=32)
+    assert_same_outputs(tmp_path / "out", threaded)
