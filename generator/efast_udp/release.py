@@ -24,7 +24,7 @@ import os
 import re
 import subprocess
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from efast_udp.document import dump_json, parse_json, read_bytes
 from efast_udp.errors import ReleaseError, UsageError
@@ -96,8 +96,8 @@ def load_releases(udp_dir: Path = UDP_DIR) -> list[Release]:
     return sorted(found, key=lambda r: version_key(r.version))
 
 
-def predecessor_of(version: str, udp_dir: Path = UDP_DIR) -> str | None:
-    older = [r.version for r in load_releases(udp_dir) if version_key(r.version) < version_key(version)]
+def predecessor_of(version: str, releases: list[Release]) -> str | None:
+    older = [r.version for r in releases if version_key(r.version) < version_key(version)]
     return older[-1] if older else None
 
 
@@ -158,13 +158,11 @@ def tracked(path: Path) -> bool | None:
     return git(repo[0], "ls-files", "--error-unmatch", "--", repo[1]) is not None
 
 
-def released_content(release: Release) -> tuple[bytes, str] | None:
+def released_content(release: Release, repo: tuple[Path, str]) -> tuple[bytes, str] | None:
     """(content, "commit abc1234") of the file as its version was released, or ``None`` while it
-    is a draft (no commit holds it) or outside a git checkout."""
-    repo = _in_repo(release.path)
-    if repo is None:
-        return None
-    top, rel = repo
+    is a draft (no commit holds it). ``repo``: (repository top, path of udp/ in it)."""
+    top = repo[0]
+    rel = PurePosixPath(repo[1], "releases", release.version, FILE_NAME).as_posix()
     commit = LEGACY_RELEASE_COMMITS.get(release.version)
     if commit is None or git(top, "cat-file", "-e", f"{commit}^{{commit}}") is None:
         log = git(top, "log", "--format=%H", "--reverse", "--", rel)
@@ -178,12 +176,15 @@ def released_content(release: Release) -> tuple[bytes, str] | None:
 # --- rendering and checking ------------------------------------------------------------------
 
 def render(settings: Settings, version: str | None = None, udp_dir: Path = UDP_DIR,
-           until: str | None = None) -> str:
+           until: str | None = None, releases: list[Release] | None = None) -> str:
+    """The text of ``version`` (default: the project version) as the generator renders it now;
+    ``releases``: those of ``udp_dir`` when the caller has them loaded."""
     from efast_udp.udp import build_udp
 
     version = version or project_version()
     version_key(version)
-    return dump_json(build_udp(settings, version, predecessor_of(version, udp_dir), until=until))
+    releases = load_releases(udp_dir) if releases is None else releases
+    return dump_json(build_udp(settings, version, predecessor_of(version, releases), until=until))
 
 
 def _difference(old: bytes, new: bytes) -> str:
@@ -203,6 +204,11 @@ class Report:
     problems: list[str]
     notes: list[str]
     warnings: list[str] = field(default_factory=list)
+    #: The release files, lowest version first; the versions no commit holds yet (in a git
+    #: checkout); and for the others, the content and commit that released them.
+    releases: list[Release] = field(default_factory=list)
+    drafts: frozenset[str] = frozenset()
+    references: dict[str, tuple[bytes, str]] = field(default_factory=dict)
 
 
 def _committed_versions(repo: tuple[Path, str]) -> set[str]:
@@ -217,11 +223,6 @@ def _committed_versions(repo: tuple[Path, str]) -> set[str]:
     return found
 
 
-def is_draft(release: Release) -> bool:
-    """True while no commit holds the release file (in a git checkout): the version in development."""
-    return _in_repo(release.path) is not None and released_content(release) is None
-
-
 _CURRENT = object()
 
 
@@ -230,8 +231,8 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
     ``settings``, where the current generator still renders it identically, a fresh render.
     ``current``: the version in development (default: the project version; ``None``: any
     draft may be the one)."""
-    report = Report([], [])
     releases = load_releases(udp_dir)
+    report = Report([], [], releases=releases)
     current = project_version() if current is _CURRENT else current
     sums_path = release_dir(udp_dir) / SUMS_NAME
     sums = parse_sums(sums_path.read_text("utf-8"), str(sums_path)) if sums_path.is_file() else {}
@@ -252,7 +253,9 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
         name = release.path.relative_to(base)
         if current is not None and version_key(release.version) > version_key(current):
             report.problems.append(f"{name}: version {release.version} is newer than the project version {current}")
-        reference = released_content(release) if in_git else None
+        reference = released_content(release, repo) if in_git else None
+        if reference is not None:
+            report.references[release.version] = reference
         if in_git and reference is None and current is not None and release.version != current:
             report.problems.append(f"{name}: no commit holds it and it is not the version in development "
                                    f"({current}); commit it with its version or remove it")
@@ -262,44 +265,48 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
                 f"{release.sha256[:12]}, {_difference(reference[0], release.data)}; released files never change")
         listed = sums.get(f"{release.version}/{FILE_NAME}")
         draft = in_git and reference is None
+        if draft:
+            report.drafts |= {release.version}
         if listed is not None and listed != release.sha256 and not draft:
             report.problems.append(f"{name}: sha256 {release.sha256[:12]} differs from {SUMS_NAME} ({listed[:12]})")
         if settings is not None and release.version != current:
-            same = render(settings, release.version, udp_dir).encode("utf-8") == release.data
+            same = render(settings, release.version, udp_dir, releases=releases).encode("utf-8") == release.data
             report.notes.append(f"{release.version}: " + ("re-rendered identically" if same else
                                                           "frozen (the generator has changed since)"))
     return report
 
 
-def expected_files(settings: Settings, udp_dir: Path = UDP_DIR) -> dict[Path, str]:
-    """What ``udp/`` and the trust list must contain for the current version."""
+def expected_files(settings: Settings, udp_dir: Path, releases: list[Release]) -> dict[Path, str]:
+    """What ``udp/`` and the trust list must contain for the current version (``releases``:
+    those of ``udp_dir``)."""
     from efast_udp import trust
 
     version = project_version()
-    releases = load_releases(udp_dir)
     newer = [r.version for r in releases if version_key(r.version) > version_key(version)]
     if newer:
         raise ReleaseError(f"version {version} is older than the released {newer[-1]}; bump [project] version "
                            "in pyproject.toml")
-    text = render(settings, version, udp_dir)
+    text = render(settings, version, udp_dir, releases=releases)
     current = release_dir(udp_dir) / version / FILE_NAME
     files = {udp_dir / FILE_NAME: text, current: text}
-    contents = {f"{r.version}/{FILE_NAME}": r.data for r in releases if r.version != version}
+    older = [r for r in releases if r.version != version]
+    contents = {f"{r.version}/{FILE_NAME}": r.data for r in older}
     contents[f"{version}/{FILE_NAME}"] = text.encode("utf-8")
     files[release_dir(udp_dir) / SUMS_NAME] = render_sums(contents)
-    documents = {rel.split("/")[0]: parse_json(data, rel) for rel, data in contents.items()}
+    documents = {r.version: r.doc for r in older}
+    documents[version] = parse_json(text, current)
     files[trust.list_path(udp_dir)] = trust.render_list(documents)
     return files
 
 
-def refuse_released_changes(files: dict[Path, str], udp_dir: Path = UDP_DIR) -> None:
-    """A render must never change a released file (outside a git checkout: any existing one)."""
+def refuse_released_changes(files: dict[Path, str], udp_dir: Path, report: Report) -> None:
+    """A render must never change a released file (outside a git checkout: any existing one);
+    ``report``: what :func:`verify` found."""
     version = project_version()
     path = release_dir(udp_dir) / version / FILE_NAME
     if path in files and path.is_file() and path.read_text("utf-8") != files[path]:
-        current = Release(version, path, path.read_bytes())
-        if not is_draft(current):
-            reference = released_content(current)
+        if version not in report.drafts:
+            reference = report.references.get(version)
             where = f" ({reference[1]})" if reference else ""
             raise ReleaseError(
                 f"{path.relative_to(udp_dir.parent)} is released{where} and would change; released files never "
@@ -323,8 +330,8 @@ def write(settings: Settings, udp_dir: Path = UDP_DIR) -> list[Path]:
     report = verify(udp_dir)
     if report.problems:
         raise ReleaseError(report.problems[0])
-    files = expected_files(settings, udp_dir)
-    refuse_released_changes(files, udp_dir)
+    files = expected_files(settings, udp_dir, report.releases)
+    refuse_released_changes(files, udp_dir, report)
     refuse_invalid(files)
     changed = []
     for path, text in files.items():
@@ -335,11 +342,12 @@ def write(settings: Settings, udp_dir: Path = UDP_DIR) -> list[Path]:
     return changed
 
 
-def check(settings: Settings, udp_dir: Path = UDP_DIR) -> Report:
+def check(settings: Settings, udp_dir: Path = UDP_DIR, verbose: bool = False) -> Report:
     """Everything ``efast-udp check`` reports: every release verified, and ``udp/`` (plus the
-    trust list) equal to a fresh render."""
-    report = verify(udp_dir, settings)
-    files = expected_files(settings, udp_dir)
+    trust list) equal to a fresh render. ``verbose`` adds a note per older release saying
+    whether the generator still renders it identically (it renders each of them)."""
+    report = verify(udp_dir, settings if verbose else None)
+    files = expected_files(settings, udp_dir, report.releases)
     for path, text in files.items():
         rel = path.relative_to(udp_dir.parent) if path.is_relative_to(udp_dir.parent) else path
         if not path.exists():
@@ -377,8 +385,6 @@ def verify_published(out_dir: Path, files: dict[str, bytes], versions: set[str],
 
 def verify_against_sums(sums_file: Path, files: dict[str, bytes]) -> None:
     """Refuse when a released file listed in a previously published ``SHA256SUMS`` would change."""
-    from efast_udp.document import read_bytes
-
     previous = parse_sums(read_bytes(sums_file).decode("utf-8", "replace"), str(sums_file))
     for rel, digest in sorted(previous.items()):
         if not _is_released_path(rel):

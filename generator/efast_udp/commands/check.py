@@ -17,7 +17,7 @@ def run(args: argparse.Namespace) -> int:
     from efast_udp import release
     from efast_udp.settings import Settings
 
-    report = release.check(Settings.load())
+    report = release.check(Settings.load(), verbose=args.verbose)
     for warning in report.warnings:
         print(f"efast-udp check: warning: {warning}", file=sys.stderr)
     for problem in report.problems:

@@ -58,10 +58,10 @@ def render_sums(files: dict[str, bytes]) -> bytes:
 def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
     """The release files, each verified against its released content; and the drafts (files
     no commit holds yet), which may still change."""
-    releases = release.load_releases(udp_dir)
+    report = release.verify(udp_dir, current=None)
+    releases = report.releases
     if not releases:
         raise UnreadableInput(f"{release.release_dir(udp_dir)} holds no release; render the UDP first (make build-udp)")
-    report = release.verify(udp_dir, current=None)
     if report.problems:
         raise ReleaseError(f"refusing to publish: {report.problems[0]}")
     ids = {r.doc.get("id") for r in releases}
@@ -71,7 +71,7 @@ def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
     if latest_file.is_file() and latest_file.read_bytes() != releases[-1].data:
         raise ReleaseError(f"{latest_file} differs from {releases[-1].path} (the highest release, "
                            f"{releases[-1].version}); re-render with `make build-udp`")
-    return releases, frozenset(r.version for r in releases if release.is_draft(r))
+    return releases, report.drafts
 
 
 def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", algorithm_text: str = "") -> Site:
