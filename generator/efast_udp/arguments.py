@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 
 from efast_udp.document import parse_json
-from efast_udp.errors import UnreadableInput, UsageError
+from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError
 
 
 def parameter_schemas(doc: dict) -> dict[str, object]:
-    """name -> schema of the declared parameters."""
-    return {p["name"]: p.get("schema", {}) for p in doc.get("parameters") or []
-            if isinstance(p, dict) and isinstance(p.get("name"), str)}
+    """name -> schema of the declared parameters (``{}`` when ``parameters`` is not a list)."""
+    params = doc.get("parameters")
+    if not isinstance(params, list):
+        return {}
+    return {p["name"]: p.get("schema", {}) for p in params if isinstance(p, dict) and isinstance(p.get("name"), str)}
 
 
 def parse_assignment(item: str, schemas: dict[str, object], option: str) -> tuple[str, object]:
@@ -30,9 +32,10 @@ def parse_assignment(item: str, schemas: dict[str, object], option: str) -> tupl
         raise UsageError(f"{option} {name}: unknown parameter; expected one of {', '.join(sorted(schemas))}")
     try:
         return name, parse_json(text, f"{option} {name}")
-    except UnreadableInput as exc:
-        if "deeper" in str(exc):
-            raise UsageError(str(exc)) from None
+    except NestedTooDeep as exc:
+        raise UsageError(str(exc)) from None
+    except UnreadableInput:
+        pass  # not JSON: a list or text, below
     if _takes("array", schemas[name]) and not _takes("string", schemas[name]):
         return name, [part.strip() for part in text.split(",") if part.strip()]
     return name, text

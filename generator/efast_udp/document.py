@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import json
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from efast_udp.errors import UnreadableInput
+from efast_udp.errors import NestedTooDeep, UnreadableInput
 
 #: Largest document read (bytes). The EFAST UDP is ~90 kB; a listing of all releases < 1 MB.
 MAX_BYTES = 10 * 2**20
@@ -64,6 +62,9 @@ def _size(n: int) -> str:
 
 
 def _read_url(url: str, max_bytes: int) -> bytes:
+    import urllib.error
+    import urllib.request  # only when a URL is read (keeps the start-up of every command small)
+
     deadline = time.monotonic() + URL_DEADLINE_S
     too_large = f"{url}: the response is larger than {_size(max_bytes)}; refusing to read it"
     parts, size = [], 0
@@ -99,14 +100,18 @@ def parse_json(data: bytes | str, source: str | Path) -> object:
         raise UnreadableInput(f"{source} is not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") \
             from None
     except RecursionError:
-        raise UnreadableInput(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it") from None
+        raise _too_deep(source) from None
     except ValueError as exc:  # a number that is not JSON (NaN, Infinity) or too long to convert
         raise UnreadableInput(f"{source} is not valid JSON: {exc}") from None
     if nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise UnreadableInput(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it")
+        raise _too_deep(source)
     if _has_lone_surrogate(value):
         raise UnreadableInput(f"{source} is not valid JSON: it escapes an unpaired UTF-16 surrogate (\\ud800-\\udfff)")
     return value
+
+
+def _too_deep(source: str | Path) -> NestedTooDeep:
+    return NestedTooDeep(f"{source} is nested deeper than {MAX_DEPTH} levels; refusing to read it")
 
 
 def _not_json(token: str):

@@ -1,7 +1,7 @@
 """The failures a command reports with one clear line instead of a traceback.
 
 The classes say *what kind* of failure happened; ``efast_udp.cli`` maps each kind to an exit
-code in one place (``EXIT_CODES``): 1 when the checked or run thing itself is wrong (an invalid
+code in one place (``exit_code``): 1 when the checked or run thing itself is wrong (an invalid
 document, a changed release), 2 when the request is (bad usage, unreadable input, a refused
 write, bad parameters).
 """
@@ -21,6 +21,10 @@ class SettingsError(UsageError):
 
 class UnreadableInput(EfastUdpError):
     """A file or URL cannot be read or parsed: missing, too large, too deeply nested, not JSON."""
+
+
+class NestedTooDeep(UnreadableInput):
+    """JSON nested deeper than the reader accepts."""
 
 
 class InvalidDocument(EfastUdpError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+from efast_udp.arguments import parameter_schemas
 from efast_udp.document import NodeFields
 from efast_udp.validation import resources
 from efast_udp.validation.findings import join
@@ -102,22 +103,10 @@ def callbacks_of(node: Node) -> Iterator[tuple[str, tuple, dict]]:
                 yield name, path, item
 
 
-def udp_parameters(doc: dict) -> dict[str, object]:
-    """name -> schema of the UDP's declared parameters."""
-    params = doc.get("parameters")
-    if not isinstance(params, list):
-        return {}
-    return {
-        p["name"]: p.get("schema", {})
-        for p in params
-        if isinstance(p, dict) and isinstance(p.get("name"), str)
-    }
-
-
 def build(doc: dict) -> list[Graph]:
     """All graphs of the UDP, the top-level graph first, callbacks after their owners."""
     top = _make_graph(doc.get("process_graph"), "/process_graph", parent=None, owner=None,
-                      path=[], parameters=udp_parameters(doc))
+                      path=[], parameters=parameter_schemas(doc))
     graphs = [top]
     i = 0
     while i < len(graphs):
@@ -198,4 +187,4 @@ def resolve_parameter(graph: Graph, name: str) -> tuple[Graph | None, object, bo
 
 __all__ = ["Graph", "Node", "Ref", "build", "refs_of", "callbacks_of", "iter_values",
            "is_callback", "ref_kind", "parameter_spec", "callback_parameters",
-           "resolve_parameter", "udp_parameters"]
+           "resolve_parameter"]
