@@ -8,7 +8,6 @@ checkout; installed elsewhere it is the current directory.
 from __future__ import annotations
 
 import functools
-import importlib.metadata
 import tomllib
 from pathlib import Path
 
@@ -26,11 +25,12 @@ def root() -> Path:
 ROOT = root()
 UDP_DIR = ROOT / "udp"
 RELEASES_DIR = UDP_DIR / "releases"
-LATEST_UDP = UDP_DIR / "efast.json"
+#: The file name of the UDP everywhere: udp/, each release folder, the site.
+UDP_FILE = "efast.json"
+LATEST_UDP = UDP_DIR / UDP_FILE
 SCHEMAS_DIR = ROOT / "schemas"
 CHANGELOG = ROOT / "CHANGELOG.md"
 PUBLIC_DIR = ROOT / "public"
-BUILD_DIR = ROOT / "build"
 
 
 @functools.lru_cache(maxsize=None)
@@ -54,4 +54,8 @@ def project_version() -> str:
     version = project.get("version") if isinstance(project, dict) else None
     if version is not None and not isinstance(version, str):
         raise SettingsError(f"pyproject.toml [project] version must be a string, got {version!r}")
-    return version or importlib.metadata.version("efast-udp")
+    if version:
+        return version
+    import importlib.metadata  # an installed package without its checkout
+
+    return importlib.metadata.version("efast-udp")

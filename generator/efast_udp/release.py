@@ -28,10 +28,9 @@ from pathlib import Path, PurePosixPath
 
 from efast_udp.document import dump_json, parse_json, read_bytes
 from efast_udp.errors import ReleaseError, UsageError
-from efast_udp.project import UDP_DIR, project_version
+from efast_udp.project import UDP_DIR, UDP_FILE, project_version
 from efast_udp.settings import Settings
 
-FILE_NAME = "efast.json"
 SUMS_NAME = "SHA256SUMS"
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 #: Versions released before "the first commit releases": version -> the commit that released it.
@@ -89,9 +88,9 @@ def load_releases(udp_dir: Path = UDP_DIR) -> list[Release]:
             continue
         if not entry.is_dir() or not is_version(entry.name):
             raise ReleaseError(f"unexpected {entry} (udp/releases holds one folder per version and {SUMS_NAME})")
-        path = entry / FILE_NAME
+        path = entry / UDP_FILE
         if not path.is_file():
-            raise ReleaseError(f"release folder {entry} has no {FILE_NAME}")
+            raise ReleaseError(f"release folder {entry} has no {UDP_FILE}")
         found.append(Release(entry.name, path, read_bytes(path)))
     return sorted(found, key=lambda r: version_key(r.version))
 
@@ -162,7 +161,7 @@ def released_content(release: Release, repo: tuple[Path, str]) -> tuple[bytes, s
     """(content, "commit abc1234") of the file as its version was released, or ``None`` while it
     is a draft (no commit holds it). ``repo``: (repository top, path of udp/ in it)."""
     top = repo[0]
-    rel = PurePosixPath(repo[1], "releases", release.version, FILE_NAME).as_posix()
+    rel = PurePosixPath(repo[1], "releases", release.version, UDP_FILE).as_posix()
     commit = LEGACY_RELEASE_COMMITS.get(release.version)
     if commit is None or git(top, "cat-file", "-e", f"{commit}^{{commit}}") is None:
         log = git(top, "log", "--format=%H", "--reverse", "--", rel)
@@ -218,7 +217,7 @@ def _committed_versions(repo: tuple[Path, str]) -> set[str]:
     found = set()
     for name in (names or b"").decode("utf-8", "replace").splitlines():
         parts = name.strip().split("/")
-        if len(parts) >= 2 and parts[-1] == FILE_NAME and is_version(parts[-2]):
+        if len(parts) >= 2 and parts[-1] == UDP_FILE and is_version(parts[-2]):
             found.add(parts[-2])
     return found
 
@@ -247,7 +246,7 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
                                    "changed release can pass; run `git fetch --unshallow` for a full check")
         present = {r.version for r in releases}
         for version in sorted(_committed_versions(repo) - present, key=version_key):
-            report.problems.append(f"udp/releases/{version}/{FILE_NAME} was released (committed) and is gone; "
+            report.problems.append(f"udp/releases/{version}/{UDP_FILE} was released (committed) and is gone; "
                                    "released versions are never removed")
     for release in releases:
         name = release.path.relative_to(base)
@@ -263,7 +262,7 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
             report.problems.append(
                 f"{name} differs from its release ({reference[1]}): sha256 {sha256(reference[0])[:12]} -> "
                 f"{release.sha256[:12]}, {_difference(reference[0], release.data)}; released files never change")
-        listed = sums.get(f"{release.version}/{FILE_NAME}")
+        listed = sums.get(f"{release.version}/{UDP_FILE}")
         draft = in_git and reference is None
         if draft:
             report.drafts |= {release.version}
@@ -287,11 +286,11 @@ def expected_files(settings: Settings, udp_dir: Path, releases: list[Release]) -
         raise ReleaseError(f"version {version} is older than the released {newer[-1]}; bump [project] version "
                            "in pyproject.toml")
     text = render(settings, version, udp_dir, releases=releases)
-    current = release_dir(udp_dir) / version / FILE_NAME
-    files = {udp_dir / FILE_NAME: text, current: text}
+    current = release_dir(udp_dir) / version / UDP_FILE
+    files = {udp_dir / UDP_FILE: text, current: text}
     older = [r for r in releases if r.version != version]
-    contents = {f"{r.version}/{FILE_NAME}": r.data for r in older}
-    contents[f"{version}/{FILE_NAME}"] = text.encode("utf-8")
+    contents = {f"{r.version}/{UDP_FILE}": r.data for r in older}
+    contents[f"{version}/{UDP_FILE}"] = text.encode("utf-8")
     files[release_dir(udp_dir) / SUMS_NAME] = render_sums(contents)
     documents = {r.version: r.doc for r in older}
     documents[version] = parse_json(text, current)
@@ -303,7 +302,7 @@ def refuse_released_changes(files: dict[Path, str], udp_dir: Path, report: Repor
     """A render must never change a released file (outside a git checkout: any existing one);
     ``report``: what :func:`verify` found."""
     version = project_version()
-    path = release_dir(udp_dir) / version / FILE_NAME
+    path = release_dir(udp_dir) / version / UDP_FILE
     if path in files and path.is_file() and path.read_text("utf-8") != files[path]:
         if version not in report.drafts:
             reference = report.references.get(version)
@@ -317,7 +316,7 @@ def refuse_invalid(files: dict[Path, str]) -> None:
     """Nothing is written unless the render passes the validator (schemas, specs, profile, UDFs)."""
     from efast_udp.validation import validate_udp
 
-    path = next(p for p in files if p.name == FILE_NAME)
+    path = next(p for p in files if p.name == UDP_FILE)
     findings = validate_udp(parse_json(files[path], path), require_file_name=str(path), lint=True)
     if findings:
         details = "; ".join(f.format() for f in findings[:5])

@@ -52,8 +52,7 @@ class Settings:
             from efast_udp.arguments import parse_assignments
 
             schemas = {p.name: p.schema for p in build_parameters(defaults) if p.optional}
-            for name, value in parse_assignments(overrides, schemas, "--set").items():
-                _set_default(defaults, name, value, f"--set {name}")
+            defaults.update(parse_assignments(overrides, schemas, "--set"))  # names: those of the schemas
         settings = cls(
             base_url=_https_url(base_url or environ.get("EFAST_UDP_BASE_URL") or tool.get("base_url")
                                 or DEFAULT_BASE_URL, "base_url"),

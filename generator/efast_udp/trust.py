@@ -61,7 +61,8 @@ def released_digests() -> dict[str, list[str]]:
 def untrusted(doc: dict) -> list[tuple[str, str]]:
     """(node path, digest) of every UDF of ``doc`` that is not on the trust list."""
     known = released_digests()
-    return [(udf.ref.path, digest(udf.code)) for udf in udf_nodes(doc) if digest(udf.code) not in known]
+    found = [(udf.ref.path, digest(udf.code)) for udf in udf_nodes(doc)]
+    return [(path, sha) for path, sha in found if sha not in known]
 
 
 def vouch(doc: dict, allow_untrusted: bool = False) -> list[str]:

@@ -14,6 +14,7 @@ from openeo.rest.datacube import DataCube
 from efast_udp import constants as C
 from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet, build_parameters
+from efast_udp.project import UDP_FILE
 from efast_udp.settings import Settings
 from efast_udp.stages import cloud_masks, compositing, distance_score, fusion, interpolation, loading
 from efast_udp.templates import render
@@ -68,19 +69,18 @@ def example_call() -> dict:
 
 
 def links(settings: Settings, version: str, predecessor: str | None) -> list[dict]:
-    base = settings.base_url
     items = [
         {"rel": "cite-as", "href": C.PAPER_DOI_URL, "type": "text/html", "title": C.PAPER_CITATION},
-        {"rel": "canonical", "href": f"{base}/{version}/efast.json", "type": "application/json",
+        {"rel": "canonical", "href": settings.url(version, UDP_FILE), "type": "application/json",
          "title": f"EFAST UDP {version} (this version, immutable)"},
-        {"rel": "latest-version", "href": f"{base}/efast.json", "type": "application/json",
+        {"rel": "latest-version", "href": settings.url(UDP_FILE), "type": "application/json",
          "title": "EFAST UDP, latest version"},
     ]
     if predecessor:
-        items.append({"rel": "predecessor-version", "href": f"{base}/{predecessor}/efast.json",
+        items.append({"rel": "predecessor-version", "href": settings.url(predecessor, UDP_FILE),
                       "type": "application/json", "title": f"EFAST UDP {predecessor}"})
     items += [
-        {"rel": "about", "href": f"{base}/", "type": "text/html", "title": "Documentation and all versions"},
+        {"rel": "about", "href": settings.url(""), "type": "text/html", "title": "Documentation and all versions"},
         {"rel": "about", "href": settings.source_repository, "type": "text/html",
          "title": "Source repository of the generator"},
     ]
@@ -101,8 +101,7 @@ def build_udp(settings: Settings, version: str, predecessor: str | None = None,
     return {
         "id": PROCESS_ID,
         "summary": SUMMARY,
-        "description": render("description.md.j2", version=version, parameters=parameters,
-                              C=C, settings=settings, until=until),
+        "description": render("description.md.j2", version=version, C=C, settings=settings, until=until),
         "categories": CATEGORIES,
         "parameters": [p.to_dict() for p in parameters],
         "returns": RETURNS,

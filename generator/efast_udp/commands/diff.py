@@ -28,11 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.document import dump_json
+    from efast_udp.document import dump_json, load_json  # load_json: the document limits (exit 2)
     from efast_udp.review import diff_documents, format_stat, format_text, to_json
 
-    old = process_definition(load(args.old), args.old, args.process)
-    new = process_definition(load(args.new), args.new, args.process)
+    old = process_definition(load_json(args.old), args.old, args.process)
+    new = process_definition(load_json(args.new), args.new, args.process)
     diff = diff_documents(old, new)
     if args.json:
         text = dump_json(to_json(diff, args.context, args.udf_code))
@@ -52,13 +52,6 @@ def _write(text: str) -> None:
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())  # so that the interpreter's final flush is quiet
-
-
-def load(source: str) -> object:
-    """The parsed JSON of a file or http(s) URL, within the document limits (exit 2 if unreadable)."""
-    from efast_udp.document import load_json
-
-    return load_json(source)
 
 
 def process_definition(doc: object, source: str, process_id: str | None = None) -> dict:

@@ -18,9 +18,10 @@ import urllib.parse
 from efast_udp import constants as C
 from efast_udp.document import example_arguments
 from efast_udp.errors import UsageError
+from efast_udp.project import UDP_FILE
 from efast_udp.release import Release
 from efast_udp.settings import Settings
-from efast_udp.site.catalogue import UDP_FILE, ChangelogEntry, editor_url
+from efast_udp.site.catalogue import ChangelogEntry, editor_url
 
 PROVIDER_ID = "efast-udp"
 #: The catalogue's platform record of the CDSE openEO federation.

@@ -27,15 +27,15 @@ from pathlib import Path
 from typing import Iterable
 
 from efast_udp import release
+from efast_udp.document import dump_json, read_bytes
 from efast_udp.errors import ReleaseError, UnreadableInput
 from efast_udp.outputs import check_directory, replace_directory
-from efast_udp.project import ROOT
-from efast_udp.release import Release, sha256
+from efast_udp.project import ROOT, UDP_FILE
+from efast_udp.release import SUMS_NAME, Release, sha256
 from efast_udp.settings import Settings
 from efast_udp.site import catalogue
-from efast_udp.site.catalogue import LISTING_FILE, UDP_FILE
+from efast_udp.site.catalogue import LISTING_FILE
 
-SUMS_FILE = "SHA256SUMS"
 ALGORITHM_DOC = ROOT / "docs" / "algorithm.md"
 
 
@@ -51,7 +51,7 @@ class Site:
 
 
 def render_sums(files: dict[str, bytes]) -> bytes:
-    lines = [f"{sha256(data)}  {rel}\n" for rel, data in sorted(files.items()) if rel != SUMS_FILE]
+    lines = [f"{sha256(data)}  {rel}\n" for rel, data in sorted(files.items()) if rel != SUMS_NAME]
     return "".join(lines).encode("utf-8")
 
 
@@ -99,21 +99,17 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,
         checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]),
     ).encode("utf-8")
-    files[SUMS_FILE] = render_sums(files)
+    files[SUMS_NAME] = render_sums(files)
     return Site(files=files, releases=releases, drafts=drafts)
 
 
 def _json(doc) -> bytes:
-    from efast_udp.document import dump_json
-
     return dump_json(doc).encode("utf-8")
 
 
 def build(udp_dir: Path, out_dir: Path, settings: Settings, changelog: Path | None = None,
           previous_sums: Iterable[Path] = (), algorithm: Path | None = ALGORITHM_DOC) -> Site:
     """Render, check that no released file changes, then replace ``out_dir``."""
-    from efast_udp.document import read_bytes
-
     out = check_directory(out_dir, "site")
     texts = [read_bytes(path).decode("utf-8", "replace") if path is not None else "" for path in (changelog, algorithm)]
     site = render_site(udp_dir, settings, *texts)

@@ -7,10 +7,10 @@ import dataclasses
 import re
 import urllib.parse
 
+from efast_udp.project import UDP_FILE
 from efast_udp.release import Release, is_version
 from efast_udp.settings import Settings
 
-UDP_FILE = "efast.json"
 LISTING_FILE = "processes.json"
 EDITOR_URL = "https://editor.openeo.org/"
 _CHANGELOG_HEADING_RE = re.compile(r"^##\s+\[?v?([^\]\s]+)\]?(?:\s*-\s*(\d{4}-\d{2}-\d{2}))?\s*$")

@@ -9,8 +9,9 @@ import jinja2
 import markupsafe
 
 from efast_udp.document import example_arguments
+from efast_udp.project import UDP_FILE
 from efast_udp.site import catalogue
-from efast_udp.site.catalogue import LISTING_FILE, UDP_FILE
+from efast_udp.site.catalogue import LISTING_FILE
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
