@@ -16,8 +16,6 @@ from pathlib import Path
 
 from efast_udp.errors import UsageError
 
-HELP = "Serve public/ on 127.0.0.1 (JSON as application/json, CORS allowed) until interrupted"
-
 LOOPBACK = ("127.0.0.1", "localhost")
 
 
