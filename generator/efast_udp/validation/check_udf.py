@@ -124,18 +124,23 @@ def _policy() -> dict:
     return resources.udf_policy()
 
 
+def _import_rule(module: str, imports: dict) -> tuple[str, dict] | None:
+    """The first allow-list entry (name, rule) that is ``module`` or a package of it, else ``None``."""
+    return next(((m, r) for m, r in imports.items() if module == m or module.startswith(m + ".")), None)
+
+
 def _module_allowed(module: str, policy: dict) -> bool:
     """``import module`` / ``from module import ...``: on the allow-list, and a submodule of an
     allowed package only when listed."""
-    imports = policy["imports"]
-    for allowed, rule in imports.items():
-        if module == allowed:
-            return True
-        if module.startswith(allowed + "."):
-            sub = module[len(allowed) + 1:]
-            return "submodules" not in rule or sub in rule["submodules"] or any(
-                sub.startswith(s + ".") for s in rule["submodules"])
-    return False
+    entry = _import_rule(module, policy["imports"])
+    if entry is None:
+        return False
+    allowed, rule = entry
+    if module == allowed:
+        return True
+    sub = module[len(allowed) + 1:]
+    return "submodules" not in rule or sub in rule["submodules"] or any(
+        sub.startswith(s + ".") for s in rule["submodules"])
 
 
 def _attribute_problem(name: str, policy: dict) -> str | None:
@@ -161,17 +166,16 @@ def lint(tree: ast.Module, policy: dict) -> Iterator[tuple[int, str, str]]:
         line = getattr(node, "lineno", 0)
         if isinstance(node, ast.Import):
             for alias in node.names:
-                rule = next((r for m, r in imports.items() if alias.name == m or alias.name.startswith(m + ".")), {})
                 if not _module_allowed(alias.name, policy):
                     yield line, f"import {alias.name}", "not on the import allow-list"
-                elif rule.get("from_only"):
+                elif _import_rule(alias.name, imports)[1].get("from_only"):
                     yield line, f"import {alias.name}", "only 'from ... import NAME' of its listed names is allowed"
         elif isinstance(node, ast.ImportFrom):
             module = "." * node.level + (node.module or "")
             if node.level or not _module_allowed(module, policy):
                 yield line, f"from {module} import ...", "not on the import allow-list"
                 continue
-            rule = next((r for m, r in imports.items() if module == m or module.startswith(m + ".")), {})
+            rule = _import_rule(module, imports)[1]
             for alias in node.names:
                 if alias.name == "*":
                     yield line, f"from {module} import *", "imports names that cannot be checked"
