@@ -124,6 +124,10 @@ def _policy() -> dict:
     return resources.udf_policy()
 
 
+#: Why a name with ``__`` in it is refused, wherever it appears.
+_DUNDER = "a name with double underscores reaches Python's internals"
+
+
 def _import_rule(module: str, imports: dict) -> tuple[str, dict] | None:
     """The first allow-list entry (name, rule) that is ``module`` or a package of it, else ``None``."""
     return next(((m, r) for m, r in imports.items() if module == m or module.startswith(m + ".")), None)
@@ -146,7 +150,7 @@ def _module_allowed(module: str, policy: dict) -> bool:
 def _attribute_problem(name: str, policy: dict) -> str | None:
     """Why an attribute (or imported) name is off limits, or ``None``."""
     if "__" in name:
-        return "a name with double underscores reaches Python's internals"
+        return _DUNDER
     if name.startswith("_"):
         return "a private name reaches a library's internals (and, through them, anything)"
     if name in policy["allowed_attributes"]:
@@ -187,7 +191,7 @@ def lint(tree: ast.Module, policy: dict) -> Iterator[tuple[int, str, str]]:
             if node.id in policy["forbidden_names"]:
                 yield line, node.id, policy["forbidden_names"][node.id]
             elif "__" in node.id:
-                yield line, node.id, "a name with double underscores reaches Python's internals"
+                yield line, node.id, _DUNDER
         elif isinstance(node, ast.Attribute):
             problem = _attribute_problem(node.attr, policy)
             if problem:
@@ -195,11 +199,11 @@ def lint(tree: ast.Module, policy: dict) -> Iterator[tuple[int, str, str]]:
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "__" in node.value:
             yield line, "a text with double underscores", "names of Python's internals, e.g. for a format string or a lookup by name"
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and "__" in node.name:
-            yield line, node.name, "a name with double underscores reaches Python's internals"
+            yield line, node.name, _DUNDER
         elif isinstance(node, ast.arg) and "__" in node.arg:
-            yield line, node.arg, "a name with double underscores reaches Python's internals"
+            yield line, node.arg, _DUNDER
         elif isinstance(node, ast.alias) and node.asname and "__" in node.asname:
-            yield line, node.asname, "a name with double underscores reaches Python's internals"
+            yield line, node.asname, _DUNDER
 
 
 def check_lint(ctx: Context) -> Iterator[Finding]:
