@@ -120,10 +120,6 @@ def check_entry_point(ctx: Context) -> Iterator[Finding]:
             )
 
 
-def _policy() -> dict:
-    return resources.udf_policy()
-
-
 #: Why a name with ``__`` in it is refused, wherever it appears.
 _DUNDER = "a name with double underscores reaches Python's internals"
 
@@ -208,7 +204,7 @@ def lint(tree: ast.Module, policy: dict) -> Iterator[tuple[int, str, str]]:
 
 def check_lint(ctx: Context) -> Iterator[Finding]:
     """What a kernel may touch: computation on its input cube, nothing of the system around it."""
-    policy = _policy()
+    policy = resources.udf_policy()
     for node in _udf_nodes(ctx):
         tree = _tree(_source(node) or "")
         if tree is None:
