@@ -273,6 +273,21 @@ def test_json_of_identical_documents():
     assert report["identical"] is True and report["metadata"] == [] and report["udfs"]["changed"] == []
 
 
+def test_udf_paths_escape_ids_and_name_callbacks_nested_in_arrays_and_objects():
+    """UDF paths are the node paths of the nodes section: ids escaped as in JSON pointers, and the
+    full argument path of a callback inside an array or object (two such callbacks stay apart)."""
+    old = small_udp()
+    new = copy.deepcopy(old)
+    node = udf_node(new)
+    graph = new["process_graph"]
+    graph["a/b~c"] = copy.deepcopy(node)
+    graph["many"] = {"process_id": "apply", "arguments": {
+        "list": [{"process_graph": {"u": copy.deepcopy(node)}}, {"process_graph": {"u": copy.deepcopy(node)}}],
+        "object": {"k": {"process_graph": {"u": copy.deepcopy(node)}}}}}
+    added = diff_documents(old, new).udfs.added
+    assert [u.path for u in added] == ["a~1b~0c", "many/list/0/u", "many/list/1/u", "many/object/k/u"]
+
+
 def test_stat_has_one_line_per_section(tmp_path, capsys):
     old, new = small_udp(), small_udp()
     new["process_graph"]["load"]["arguments"]["id"] = "S3"
