@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 
@@ -110,6 +111,7 @@ def default_text(param: dict) -> str | None:
     return json.dumps(param["default"], ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=None)
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("efast_udp", "templates/site"),
