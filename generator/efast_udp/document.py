@@ -233,13 +233,16 @@ class NodeRef(NodeFields):
     """A node of the process graph or of a callback inside it.
 
     ``path`` names it for people: ``fused`` for a top-level node, ``fused/process/runudf1`` for
-    the node ``runudf1`` of the callback in argument ``process`` of ``fused``.
+    the node ``runudf1`` of the callback in argument ``process`` of ``fused``. ``parts`` locates
+    it exactly: node ids and, between them, the full path of each callback in its owner's
+    arguments (``("fused", "process", "runudf1")``; a callback inside an array adds its index).
     """
 
     path: str
     node_id: str
     data: dict
     owner: "NodeRef | None" = None
+    parts: tuple = ()
 
     @property
     def top(self) -> "NodeRef":
@@ -247,32 +250,57 @@ class NodeRef(NodeFields):
         return self if self.owner is None else self.owner.top
 
 
-def iter_nodes(graph: dict, prefix: str = "", owner: NodeRef | None = None) -> Iterator[NodeRef]:
+def iter_nodes(graph: dict, prefix: str = "", owner: NodeRef | None = None,
+               argument_path: tuple = ()) -> Iterator[NodeRef]:
     """Every node of a flat process graph and of the callbacks in its arguments, each node
     before the nodes of its callbacks."""
     for node_id, node in graph.items():
         if not isinstance(node, dict):
             continue
-        ref = NodeRef(f"{prefix}{node_id}", node_id, node, owner)
+        parts = (owner.parts if owner else ()) + argument_path + (node_id,)
+        ref = NodeRef(f"{prefix}{node_id}", node_id, node, owner, parts)
         yield ref
-        for argument, callback in _callbacks(ref.arguments):
-            yield from iter_nodes(callback, f"{ref.path}/{argument}/", ref)
+        for name, value in ref.arguments.items():
+            for path, item in iter_values(value, (name,)):
+                if is_callback(item):
+                    yield from iter_nodes(item["process_graph"], f"{ref.path}/{name}/", ref, path)
 
 
-def _callbacks(arguments: dict) -> Iterator[tuple[str, dict]]:
-    for name, value in arguments.items():
-        stack = [value]
-        while stack:
-            item = stack.pop()
-            if isinstance(item, dict):
-                if isinstance(item.get("process_graph"), dict):
-                    yield name, item["process_graph"]
-                    continue
-                if "from_node" in item or "from_parameter" in item:
-                    continue
-                stack.extend(item.values())
-            elif isinstance(item, list):
-                stack.extend(item)
+def is_callback(value: object) -> bool:
+    """True for a callback value: an object with a ``process_graph`` object."""
+    return isinstance(value, dict) and isinstance(value.get("process_graph"), dict)
+
+
+def ref_kind(value: object) -> str | None:
+    """``"from_node"``/``"from_parameter"`` when ``value`` is that reference, else ``None``."""
+    if isinstance(value, dict):
+        for kind in ("from_node", "from_parameter"):
+            if kind in value:
+                return kind
+    return None
+
+
+def iter_values(value: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
+    """Every value nested in an argument value (depth first, the value itself first), without
+    descending into references or callbacks."""
+    yield path, value
+    if ref_kind(value) or is_callback(value):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from iter_values(item, path + (i,))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from iter_values(item, path + (key,))
+
+
+def udf_code(node: object) -> str | None:
+    """The inline code of a ``run_udf`` node (its ``udf`` argument when that is text), else None."""
+    if isinstance(node, dict) and node.get("process_id") == "run_udf":
+        arguments = node.get("arguments")
+        if isinstance(arguments, dict) and isinstance(arguments.get("udf"), str):
+            return arguments["udf"]
+    return None
 
 
 @dataclass(frozen=True)
@@ -296,6 +324,7 @@ def udf_nodes(doc: dict) -> list[UdfNode]:
     """Every ``run_udf`` node of the definition whose ``udf`` is a string."""
     found = []
     for ref in iter_nodes(doc.get("process_graph") or {}):
-        if ref.process_id == "run_udf" and isinstance(ref.arguments.get("udf"), str):
-            found.append(UdfNode(ref, ref.arguments["udf"], ref.arguments.get("runtime")))
+        code = udf_code(ref.data)
+        if code is not None:
+            found.append(UdfNode(ref, code, ref.arguments.get("runtime")))
     return found

@@ -7,13 +7,13 @@ this before comparing).
 
 from __future__ import annotations
 
+from efast_udp.document import udf_code, udf_nodes
 from efast_udp.review.model import (
     Change, Diff, NodeChange, NodeChanges, NodeEntry, ParameterChange, ParameterChanges, Udf,
     UdfChange, UdfChanges,
 )
 from efast_udp.review.values import value_changes, without
 from efast_udp.validation.findings import MISSING, pointer
-from efast_udp.validation.graph import is_callback, iter_values
 
 #: Top-level fields in the order a reviewer reads them; other fields follow sorted by name.
 METADATA_FIELDS = ("id", "summary", "description", "categories", "returns", "examples", "links",
@@ -127,29 +127,9 @@ def udf_changes(old_graph: dict, new_graph: dict) -> UdfChanges:
     return result
 
 
-def udf_sources(graph: dict, prefix: tuple = ()) -> dict[tuple, str]:
+def udf_sources(graph: dict) -> dict[tuple, str]:
     """Node path -> inline code of every ``run_udf`` node in ``graph`` and its callbacks."""
-    found: dict[tuple, str] = {}
-    for node_id, node in graph.items():
-        path = prefix + (node_id,)
-        code = udf_code(node)
-        if code is not None:
-            found[path] = code
-        arguments = node.get("arguments") if isinstance(node, dict) else None
-        for name, value in (arguments.items() if isinstance(arguments, dict) else ()):
-            for arg_path, item in iter_values(value, (name,)):
-                if is_callback(item):
-                    found.update(udf_sources(item["process_graph"], path + arg_path))
-    return found
-
-
-def udf_code(node: object) -> str | None:
-    """The inline code of a ``run_udf`` node (its ``udf`` argument when that is text), else None."""
-    if isinstance(node, dict) and node.get("process_id") == "run_udf":
-        arguments = node.get("arguments")
-        if isinstance(arguments, dict) and isinstance(arguments.get("udf"), str):
-            return arguments["udf"]
-    return None
+    return {udf.ref.parts: udf.code for udf in udf_nodes({"process_graph": graph})}
 
 
 def node_path(parts: tuple) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from efast_udp.arguments import parameter_schemas
-from efast_udp.document import NodeFields
+from efast_udp.document import NodeFields, is_callback, iter_values, ref_kind
 from efast_udp.validation import resources
 from efast_udp.validation.findings import join
 from efast_udp.validation.schemas import schema_at
@@ -56,34 +56,6 @@ class Ref:
     target: object
     argument: str
     path: tuple
-
-
-def is_callback(value: object) -> bool:
-    """True for a callback value: an object with a ``process_graph`` object."""
-    return isinstance(value, dict) and isinstance(value.get("process_graph"), dict)
-
-
-def ref_kind(value: object) -> str | None:
-    """``"from_node"``/``"from_parameter"`` when ``value`` is that reference, else ``None``."""
-    if isinstance(value, dict):
-        for kind in ("from_node", "from_parameter"):
-            if kind in value:
-                return kind
-    return None
-
-
-def iter_values(value: object, path: tuple = ()) -> Iterator[tuple[tuple, object]]:
-    """Every value nested in an argument value (depth first, the value itself first), without
-    descending into references or callbacks."""
-    yield path, value
-    if ref_kind(value) or is_callback(value):
-        return
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            yield from iter_values(item, path + (i,))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from iter_values(item, path + (key,))
 
 
 def refs_of(node: Node) -> Iterator[Ref]:
