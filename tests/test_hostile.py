@@ -534,12 +534,12 @@ def test_run_refuses_processes_it_does_not_run_and_collection_paths(small_data, 
     (tmp_path / "stac.json").write_text(json.dumps(doc))
     argv = ["run", "--udp", str(tmp_path / "stac.json"), "--data", str(small_data), "--out", str(tmp_path / "o"), *CALL]
     assert main(argv) == 2
-    assert "node 's2_input' uses process 'load_stac', which the local runner does not run" in one_line_error(capsys, "run")
+    assert "node 's2_input' uses process 'load_stac', which the local executor does not run" in one_line_error(capsys, "run")
     assert not (tmp_path / "o").exists()
-    from efast_udp.errors import EfastUdpError
-    from efast_udp.local.io import collection_path
+    from openeo_cdse_local.data import collection_path
+    from openeo_cdse_local.errors import InvalidData
 
-    with pytest.raises(EfastUdpError, match="not a plain name"):
+    with pytest.raises(InvalidData, match="not a plain name"):
         collection_path(small_data, "../../etc/passwd")
 
 

@@ -4,6 +4,8 @@ agreement with the numpy oracle, clear errors for bad calls, edge data, intermed
 import copy
 from pathlib import Path
 
+import dask
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,8 @@ from efast_udp.demo import oracle
 from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.errors import EfastUdpError
 from efast_udp.local.runner import execute, write_outputs
+from openeo_cdse_local import chunks
+from cubes import same
 
 UDP = Path(__file__).parent.parent / "udp" / "efast.json"
 SMALL = SceneConfig(**SMALL_SCENE)
@@ -47,7 +51,7 @@ def oracle_of(scene, params):
      "fused_band_names": ["nir", "blue", "red"], "output_ndvi": True, "s3_temporal_score_stddev": 3},
 ], ids=["defaults", "ndvi", "target_time_series", "swapped_bands"])
 def test_whole_graph_agrees_with_the_oracle(scene, data_dir, extra):
-    run = execute(UDP, data_dir, {**base(scene), **extra}, show_progress=False)
+    run = execute(UDP, data_dir, {**base(scene), **extra})
     expected, names, days = oracle_of(scene, run.parameters)
     cube = run.result.transpose("t", "bands", "y", "x")
     assert [str(b) for b in cube.bands.values] == names
@@ -105,7 +109,7 @@ def edge_scene(kind: str):
 def test_edge_data_runs_to_completion(kind, tmp_path):
     s = edge_scene(kind)
     s.write(tmp_path / "data")
-    run = execute(UDP, tmp_path / "data", {**base(s), "output_ndvi": True}, show_progress=False)
+    run = execute(UDP, tmp_path / "data", {**base(s), "output_ndvi": True})
     values = run.result.values
     assert not np.isinf(values).any()
     refl = run.result.sel(bands=["B02", "B03", "B04", "B8A"]).values
@@ -125,7 +129,7 @@ def test_edge_data_runs_to_completion(kind, tmp_path):
 
 def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):
     from efast_udp.udp import intermediates
-    run = execute(UDP, data_dir, base(scene), show_progress=False)
+    run = execute(UDP, data_dir, base(scene))
     paths = write_outputs(run, tmp_path, save_intermediates=True)
     written = {p.stem for p in (tmp_path / "intermediates").glob("*.nc")}
     assert {name for name, _ in intermediates()} <= written
@@ -135,3 +139,19 @@ def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):
     import xarray
     with xarray.open_dataset(tmp_path / "efast.nc") as ds:
         assert {"B02", "B8A", "spatial_ref"} <= set(ds.variables) and ds["B02"].attrs["grid_mapping"] == "spatial_ref"
+
+
+def test_whole_graph_one_window_equals_many(small_scene, small_data, monkeypatch):
+    """Every named stage, with one window per cube (small stages computed at once) and with
+    16 px windows, the 10 m stages lazy (UDF tiles, coarse cells and resampling straddling borders)."""
+    scene, path = small_scene, small_data
+    given = {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent, "output_ndvi": True}
+    one = execute(UDP, path, given, chunk_px=4096)
+    monkeypatch.setattr(chunks, "PERSIST_BYTES", 100_000)  # the 300 m stages at once, the 10 m ones lazy
+    many = execute(UDP, path, given, chunk_px=16)
+    assert many.intermediates["fusion_input"].data.numblocks[-1] > 1
+    assert set(one.intermediates) == set(many.intermediates)
+    names = sorted(one.intermediates)
+    computed = dask.compute(*[many.intermediates[name] for name in names])  # one pass over the lazy graph
+    for name, cube in zip(names, computed):
+        same(cube, one.intermediates[name])

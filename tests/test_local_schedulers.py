@@ -102,9 +102,17 @@ def test_bad_params_files_give_one_line(scene_dir, tmp_path, capsys, monkeypatch
     (["--dask-report", "r.html"], "--dask-report"),
     (["--scheduler", "distributed", "--memory-limit", "lots"], "--memory-limit"),
     (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler"),
+    (["--scheduler", "inproc://x"], "--scheduler: 'inproc://x' is neither"),
+    (["--scheduler", "tcp://127.0.0.1:99999"], "--scheduler"),
+    (["--scheduler", "tcp://host"], "--scheduler"),
+    (["--chunk-px", "1"], "--chunk-px 1: expected a window edge of 16 to 4096 pixels"),
+    (["--chunk-px", "100000"], "--chunk-px 100000"),
+    (["--workers", "100000"], "--workers must be from 1 to 1024"),
+    (["--scheduler", "distributed", "--memory-limit", "1B"], "--memory-limit: '1B' is outside 256MiB..16TiB"),
+    (["--scheduler", "distributed", "--memory-limit", "1e30GiB"], "--memory-limit: '1e30GiB' is outside"),
 ])
 def test_bad_scheduler_options_give_one_line(scene_dir, tmp_path, capsys, monkeypatch, extra, expected):
-    from efast_udp.local import schedulers
+    from openeo_cdse_local import schedulers
     monkeypatch.setattr(schedulers, "CONNECT_TIMEOUT_S", 2)
     path, _ = scene_dir
     argv = ["run", "--udp", str(UDP), "--data", str(path / "data"), "--out", str(tmp_path), "--quiet",

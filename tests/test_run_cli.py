@@ -126,7 +126,7 @@ def test_a_transposed_band_names_the_expected_dimensions(small_scene, tmp_path, 
 def test_a_date_time_with_offset_is_the_same_day_in_the_udf_the_oracle_and_the_loader(stamp, day):
     from openeo.udf.run_code import load_module_from_string
 
-    from efast_udp.local.load_collection import _as_datetime
+    from openeo_cdse_local.temporal import instant as _as_datetime
     from efast_udp.udf_source import udf_code
 
     expected = float(np.datetime64(day, "D").astype(np.int64))

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 
+from openeo_cdse_local import parameters
+from openeo_cdse_local.errors import ProcessFailure
+
 from efast_udp.document import parse_json
 from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError
 
@@ -94,26 +97,19 @@ def _describe(error) -> str:
 
 
 def resolve_parameters(doc: dict, given: dict) -> dict:
-    """All parameter values for a call of ``doc``: ``given`` checked against each schema,
-    the defaults for the rest; an unknown or missing required parameter is a usage error."""
+    """All parameter values for a call of ``doc``: ``given`` checked against each schema, the
+    defaults for the rest (``openeo_cdse_local.parameters.values``, the executor's own rule);
+    an unknown or missing required parameter is a usage error."""
     definitions = {p["name"]: p for p in doc.get("parameters") or [] if isinstance(p, dict) and "name" in p}
-    unknown = sorted(set(given) - set(definitions))
-    if unknown:
-        raise UsageError(f"parameter {unknown[0]!r} does not exist (parameters: {', '.join(definitions)})")
-    values = {}
-    for name, definition in definitions.items():
-        if name in given:
-            value = given[name]
-            schema = definition.get("schema", {})
-            problem = _interval_problem(value, schema) or schema_problem(value, schema)
-            if problem:
-                raise UsageError(f"parameter {name!r}: {problem}")
-        elif definition.get("optional") or "default" in definition:
-            value = definition.get("default")
-        else:
-            raise UsageError(f"parameter {name!r} is required")
-        values[name] = value
-    return values
+    for name in set(given) & set(definitions):
+        schema = definitions[name].get("schema", {})
+        problem = _interval_problem(given[name], schema) or schema_problem(given[name], schema)
+        if problem:
+            raise UsageError(f"parameter {name!r}: {problem}")
+    try:
+        return parameters.values(doc, given)
+    except ProcessFailure as exc:
+        raise UsageError(str(exc)) from None
 
 
 def _interval_problem(value: object, schema: object) -> str | None:
@@ -137,14 +133,9 @@ def _interval_problem(value: object, schema: object) -> str | None:
 
 
 def resolve_references(value: object, values: dict, where: str) -> object:
-    """``value`` with every ``{"from_parameter": name}`` inside it replaced by ``values[name]``."""
-    if isinstance(value, dict):
-        if set(value) == {"from_parameter"}:
-            name = value["from_parameter"]
-            if name not in values:
-                raise UsageError(f"{where}: parameter {name!r} is referenced but not defined")
-            return values[name]
-        return {k: resolve_references(v, values, where) for k, v in value.items()}
-    if isinstance(value, list):
-        return [resolve_references(v, values, where) for v in value]
-    return value
+    """``value`` with every ``{"from_parameter": name}`` inside it replaced by ``values[name]``
+    (the executor's rule, ``openeo_cdse_local.parameters.resolve``); an undefined one is a usage error."""
+    try:
+        return parameters.resolve(value, values, where)
+    except ProcessFailure as exc:
+        raise UsageError(str(exc)) from None

@@ -38,11 +38,13 @@ def module_of(command: str):
 
 def exit_code(exc: BaseException) -> int:
     """The exit code of a failure, decided here for every command."""
+    from openeo_cdse_local.errors import ExecutorError
+
     from efast_udp.errors import EfastUdpError, InvalidDocument
 
     if isinstance(exc, InvalidDocument):
         return 1
-    if isinstance(exc, EfastUdpError):
+    if isinstance(exc, (EfastUdpError, ExecutorError)):  # a bad request, or a run it could not make
         return 2
     return INTERNAL_ERROR
 

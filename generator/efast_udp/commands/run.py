@@ -3,7 +3,7 @@
 Before anything runs, the UDP is read within the document limits, validated (findings: exit 1,
 printed as ``validate`` prints them) and every UDF it embeds is vouched for by ``efast_udp.trust``;
 the output directory must be new, empty or written by ``run`` before. The work itself is
-``efast_udp.local.runner``.
+``efast_udp.local.runner`` over the executor package ``openeo_cdse_local``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from efast_udp.local import DEFAULT_CHUNK_PX
+from openeo_cdse_local.session import DEFAULT_CHUNK_PX
+
 from efast_udp.project import LATEST_UDP
 from efast_udp.trust import OPT_IN
 
@@ -95,13 +96,18 @@ def scheduler_options(args: argparse.Namespace) -> dict:
     """The dask options of ``run`` and ``demo``, checked (the report must be a new file)."""
     from efast_udp.outputs import new_file
 
+    from openeo_cdse_local import ExecutorError, schedulers
+    from openeo_cdse_local.session import MAX_CHUNK_PX, MIN_CHUNK_PX
+
     from efast_udp.errors import UsageError
-    from efast_udp.local import schedulers
 
     report = new_file(args.dask_report, "--dask-report", hint="choose a new file").path if args.dask_report else None
-    schedulers.check(args.scheduler, args.workers, args.memory_limit, report)
-    if args.chunk_px < 1:
-        raise UsageError(f"--chunk-px {args.chunk_px}: expected a window edge of at least 1 pixel")
+    try:
+        schedulers.check(args.scheduler, args.workers, args.memory_limit, report)
+    except ExecutorError as exc:
+        raise UsageError(str(exc)) from None
+    if not MIN_CHUNK_PX <= args.chunk_px <= MAX_CHUNK_PX:
+        raise UsageError(f"--chunk-px {args.chunk_px}: expected a window edge of {MIN_CHUNK_PX} to {MAX_CHUNK_PX} pixels")
     return {"scheduler": args.scheduler, "workers": args.workers, "memory_limit": args.memory_limit,
             "chunk_px": args.chunk_px, "report": report}
 
@@ -114,10 +120,13 @@ def run(args: argparse.Namespace) -> int:
 
     doc = checked_udp(args.udp, args.allow_untrusted_udf)
     given = given_arguments(doc, args.params, args.param)
-    resolve_parameters(doc, given)  # a bad value stops here, before anything is touched
-    from efast_udp.local.executor import check_processes
+    given = resolve_parameters(doc, given)  # a bad value stops here, before anything is touched
+    from openeo_cdse_local import ExecutorError, check_processes
 
-    check_processes(doc)
+    try:
+        check_processes(doc)
+    except ExecutorError as exc:
+        raise UsageError(str(exc)) from None
     if not args.data.is_dir():
         raise UsageError(f"--data {args.data}: expected a directory with <collection id>.nc files")
     out = check_directory(args.out, "run")

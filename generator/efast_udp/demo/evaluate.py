@@ -16,7 +16,7 @@ import xarray
 
 from efast_udp.demo import metrics, oracle
 from efast_udp.demo.scene import S2_BANDS, Scene
-from efast_udp.local import io
+from openeo_cdse_local import data as io
 
 WINDOW_PX = 256
 

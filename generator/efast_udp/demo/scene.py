@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-from efast_udp.local import io
+from openeo_cdse_local import data as io
 
 S2_BANDS = ("B02", "B03", "B04", "B8A")
 S3_BANDS = ("Syn_Oa04_reflectance", "Syn_Oa06_reflectance", "Syn_Oa08_reflectance", "Syn_Oa17_reflectance")

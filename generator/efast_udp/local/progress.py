@@ -1,9 +1,10 @@
-"""Progress bars for long runs (tqdm on stderr; silent unless enabled).
+"""Progress bars of a local run (tqdm on stderr; silent unless enabled).
 
-``main_bar`` counts the graph's top-level nodes while the lazy cubes are built; ``tasks`` (a
-dask scheduler callback) then follows dask's progress: every task of every computation the run
-starts (threads and processes schedulers); with ``dask.distributed`` ``blocks_bar`` counts the
-output windows as they arrive.
+``Bars.nodes`` counts the graph's cube-producing nodes while the lazy cubes are built;
+``tasks`` (a dask scheduler callback) then follows dask's progress: every task of every
+computation the run starts (threads and processes schedulers); with ``dask.distributed``
+``Bars.window`` counts the output windows as they arrive. One ``Bars`` per run: nothing is
+kept between runs.
 """
 
 from __future__ import annotations
@@ -14,25 +15,36 @@ import sys
 from dask.callbacks import Callback
 from tqdm import tqdm
 
-_state = {"enabled": False, "main": None}
+
+def _bar(desc: str, unit: str, enabled: bool, total: int | None = None) -> tqdm:
+    return tqdm(total=total, desc=desc, unit=unit, file=sys.stderr, disable=not enabled, leave=True,
+                dynamic_ncols=True)
 
 
-def enable(flag: bool) -> None:
-    _state["enabled"] = flag
+class Bars:
+    """The bars of one run."""
 
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self._nodes: tqdm | None = None
+        self._windows: tqdm | None = None
 
-def main_bar(total: int):
-    bar = tqdm(total=total, desc="efast graph", unit="node", file=sys.stderr, disable=not _state["enabled"],
-               leave=True, dynamic_ncols=True)
-    _state["main"] = bar
-    return bar
+    def node_done(self, process_id: str) -> None:
+        if self._nodes is None:
+            self._nodes = _bar("efast graph", "node", self.enabled)
+        self._nodes.set_postfix_str(process_id)
+        self._nodes.update(1)
 
+    def window_done(self, total: int) -> None:
+        if self._windows is None:
+            self._windows = _bar("efast windows", "window", self.enabled, total)
+        self._windows.update(1)
 
-def node_done(process_id: str) -> None:
-    bar = _state["main"]
-    if bar is not None:
-        bar.set_postfix_str(process_id)
-        bar.update(1)
+    def close(self) -> None:
+        for bar in (self._nodes, self._windows):
+            if bar is not None:
+                bar.close()
+        self._nodes = self._windows = None
 
 
 class _TaskBar(Callback):
@@ -51,22 +63,14 @@ class _TaskBar(Callback):
 
 
 @contextlib.contextmanager
-def tasks():
+def tasks(enabled: bool):
     """Follow dask's tasks (local schedulers) for the duration of the context."""
-    bar = tqdm(total=0, desc="efast tasks", unit="task", file=sys.stderr, disable=not _state["enabled"],
-               leave=True, dynamic_ncols=True)
+    if not enabled:
+        yield None
+        return
+    bar = _bar("efast tasks", "task", True, 0)
     try:
         with _TaskBar(bar):
             yield bar
-    finally:
-        bar.close()
-
-
-@contextlib.contextmanager
-def blocks_bar(total: int):
-    bar = tqdm(total=total, desc="efast windows", unit="window", file=sys.stderr,
-               disable=not _state["enabled"] or total < 1, leave=True, dynamic_ncols=True)
-    try:
-        yield bar
     finally:
         bar.close()

@@ -1,8 +1,9 @@
 """Running a UDP on local data and writing its outputs: what ``efast-udp run`` and ``demo`` call.
 
-The process definition comes in already read and checked (``commands/run.py`` validates it and
-vouches for its UDFs); here it is executed lazily (``executor``), computed window by window on
-the chosen dask scheduler and written as it is computed (``stream``).
+The process definition comes in already read and checked (``commands/run.py`` validates it,
+vouches for its UDFs and checks the parameter values); here it is executed lazily by
+``openeo_cdse_local``, computed window by window on the chosen dask scheduler and written as it
+is computed (``openeo_cdse_local.stream``).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from openeo_cdse_local import ExecutorError, Result, Session, schedulers, stream, writers
+from openeo_cdse_local import run as run_graph
 
 from efast_udp.errors import EfastUdpError, ExecutionError
-from efast_udp.local import io, progress, schedulers, stream
-from efast_udp.local.executor import RunResult, run_process
+from efast_udp.local import progress
 
 
 @contextlib.contextmanager
@@ -25,23 +27,39 @@ def one_line_errors():
         yield
     except EfastUdpError:
         raise
+    except ExecutorError as exc:  # the executor's own one-line message
+        raise ExecutionError(str(exc)) from exc
     except Exception as exc:
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise ExecutionError(f"{type(exc).__name__}: {message}") from exc
 
 
-def execute(udp: dict | Path, data_dir: Path, given: dict, show_progress: bool, chunk_px: int | None = None) -> RunResult:
-    """Build the run's lazy result with every failure turned into one line naming what is wrong.
-    ``udp``: the process definition, or a file to read it from (trusted code only: the tests)."""
-    from efast_udp.document import load_udp
+def session(data_dir: Path, chunk_px: int | None = None, bars: progress.Bars | None = None, **options) -> Session:
+    """The executor session of a run (window size, progress bars), its options checked."""
     from efast_udp.errors import UsageError
+    from openeo_cdse_local import DEFAULT_CHUNK_PX
+
+    if not Path(data_dir).is_dir():
+        raise UsageError(f"--data {data_dir}: expected a directory with <collection id>.nc files")
+    try:
+        return Session(Path(data_dir), chunk_px=DEFAULT_CHUNK_PX if chunk_px is None else chunk_px,
+                       on_node=bars.node_done if bars is not None else None, **options)
+    except ExecutorError as exc:
+        raise UsageError(str(exc).replace("chunk size", "--chunk-px")) from None
+
+
+def execute(udp: dict | Path, data_dir: Path, given: dict, bars: progress.Bars | None = None,
+            chunk_px: int | None = None, **options) -> Result:
+    """Build the run's lazy result with every failure turned into one line naming what is wrong.
+    ``udp``: the process definition, or a file to read it from (trusted code only: the tests).
+    ``options``: further ``openeo_cdse_local.Session`` settings (``neighbourhood``)."""
+    from efast_udp.document import load_udp
 
     if not isinstance(udp, dict):
         udp = load_udp(udp)
-    if not Path(data_dir).is_dir():
-        raise UsageError(f"--data {data_dir}: expected a directory with <collection id>.nc files")
+    run_session = session(data_dir, chunk_px, bars, **options)
     with one_line_errors():
-        return run_process(udp, data_dir, given, show_progress=show_progress, chunk_px=chunk_px)
+        return run_graph(udp, given, run_session)
 
 
 #: no-data fraction of the result from which a run ends with a warning that says why
@@ -52,7 +70,7 @@ class NoDataCounter:
     """A stream writer that counts, per band, the values of the result that are no data."""
 
     def __init__(self, cube):
-        from efast_udp.local.cube import cube_dims_order
+        from openeo_cdse_local.cube import cube_dims_order
 
         cube = cube_dims_order(cube)
         self.names = [str(b) for b in cube.bands.values] if "bands" in cube.dims else ["data"]
@@ -84,7 +102,7 @@ def describe_nodata(fractions: dict[str, float]) -> str:
     return f"{100 * overall:.1f} % (" + ", ".join(f"{b} {100 * f:.1f} %" for b, f in fractions.items()) + ")"
 
 
-def why_no_data(result: RunResult) -> str:
+def why_no_data(result: Result) -> str:
     """Why a result is (almost) all no data, from the inputs of the run (computed on demand)."""
     from efast_udp import constants as C
 
@@ -148,24 +166,27 @@ def band_attributes(values: dict, names: list[str]) -> dict[str, dict]:
     return attrs
 
 
-def write_outputs(result: RunResult, out: Path, save_intermediates: bool, geotiff: bool = True,
-                  attrs: dict | None = None, extra: list | None = None) -> list[Path]:
+def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True,
+                  attrs: dict | None = None, extra: list | None = None, chunk_px: int | None = None,
+                  bars: progress.Bars | None = None) -> list[Path]:
     """Compute and write the result (and the named stages) in one pass, window by window; CF
     attributes ``attrs`` on the result; ``extra`` writers see the result's windows too."""
     out.mkdir(parents=True, exist_ok=True)
     names = [str(b) for b in result.result.bands.values] if "bands" in result.result.dims else ["data"]
     variables = band_attributes(result.parameters, names)
-    makers = [lambda c: io.NetCDFWriter(c, out / "efast.nc", attrs=attrs, variables=variables)]
+    makers = [lambda c: writers.NetCDFWriter(c, out / "efast.nc", attrs=attrs, variables=variables)]
     if geotiff:
-        makers.append(lambda c: io.GeoTIFFWriter(c, out / "geotiff"))
+        makers.append(lambda c: writers.GeoTIFFWriter(c, out / "geotiff"))
     makers += [lambda c, w=w: w for w in extra or []]
     items = [(result.result, makers)]
     if save_intermediates:
         for name, cube in result.intermediates.items():
-            items.append((cube, [lambda c, name=name: io.NetCDFWriter(c, out / "intermediates" / f"{name}.nc")]))
+            items.append((cube, [lambda c, name=name: writers.NetCDFWriter(c, out / "intermediates" / f"{name}.nc")]))
+    from openeo_cdse_local import DEFAULT_CHUNK_PX
+
     with one_line_errors():
-        writers = stream.write(items)
-    return [path for w in writers for path in (w.paths if hasattr(w, "paths") else [getattr(w, "path", None)])
+        done = stream.write(items, chunk_px or DEFAULT_CHUNK_PX, bars.window_done if bars is not None else None)
+    return [path for w in done for path in (w.paths if hasattr(w, "paths") else [getattr(w, "path", None)])
             if path is not None]
 
 
@@ -174,7 +195,7 @@ class RunOutput:
     """What a run produced: the lazy result (now written), the files, the no-data fraction per
     band, and a warning when almost everything is no data."""
 
-    result: RunResult
+    result: Result
     paths: list[Path]
     nodata: dict[str, float]
     warning: str | None
@@ -187,15 +208,17 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
     """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
     is called once the run has started well (scheduler up, graph built), right before anything
     is written: the place to claim the output folder."""
-    progress.enable(show_progress)
-    with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks():
-        result = execute(udp, data_dir, given, show_progress, chunk_px)
+    bars = progress.Bars(show_progress)
+    with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks(show_progress), \
+            contextlib.closing(bars):
+        result = execute(udp, data_dir, given, bars, chunk_px)
         if prepare is not None:
             prepare()
         counter = NoDataCounter(result.result)
         doc = udp if isinstance(udp, dict) else {}
         paths = write_outputs(result, out, save_intermediates, geotiff,
-                              attrs=provenance(doc, result.parameters, command), extra=[counter])
+                              attrs=provenance(doc, result.parameters, command), extra=[counter],
+                              chunk_px=chunk_px, bars=bars)
         nodata = counter.fractions()
         warning = None
         if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:

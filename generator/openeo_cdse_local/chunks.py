@@ -2,9 +2,9 @@
 
 Every cube of a run is backed by a dask array whose chunks hold all labels of the non-spatial
 dimensions (``t``, ``bands``) and a window of ``y`` x ``x`` pixels; ``load_collection`` starts
-with windows of ``chunk_px`` pixels (``DEFAULT_CHUNK_PX``, a multiple of the UDF tile so that
-the fine-grid UDF tiles never straddle two chunks), and the process implementations keep that
-layout. Peak memory is then set by a few chunks in flight per worker, not by the scene.
+with windows of the session's ``chunk_px`` pixels (a multiple of the UDF tile, so that the
+fine-grid UDF tiles never straddle two windows), and the process implementations keep that
+layout. Peak memory is then set by a few windows in flight per worker, not by the scene.
 """
 
 from __future__ import annotations
@@ -14,24 +14,11 @@ import dask.array as da
 import numpy as np
 import xarray
 
-from efast_udp.local import DEFAULT_CHUNK_PX
-
 
 #: cubes up to this size are computed once when their node runs and kept in memory: the coarse
 #: (300 m) stages are tiny, many later steps read them, and a UDF node computes one tile up
 #: front to learn its output labels; everything larger stays lazy and streams.
 PERSIST_BYTES = 32 * 2 ** 20
-
-_state = {"chunk_px": DEFAULT_CHUNK_PX}
-
-
-def set_chunk_px(value: int) -> None:
-    _state["chunk_px"] = int(value)
-
-
-def chunk_px() -> int:
-    return _state["chunk_px"]
-
 
 def spatial_chunks(n: int, size: int) -> tuple[int, ...]:
     """Chunk lengths of an axis of ``n`` pixels cut every ``size`` pixels from its start."""
@@ -49,14 +36,14 @@ def to_multiple(chunks: tuple[int, ...], multiple: int) -> int:
     return max(multiple, int(round(max(chunks) / multiple)) * multiple)
 
 
-def as_dask(cube: xarray.DataArray) -> da.Array:
+def as_dask(cube: xarray.DataArray, chunk_px: int) -> da.Array:
     """The cube's values as a dask array with whole non-spatial dimensions per chunk.
 
     A numpy-backed cube (e.g. from a test) is cut into ``chunk_px`` windows."""
     data = cube.data
     spatial = [i for i, d in enumerate(cube.dims) if d in ("x", "y")]
     if not isinstance(data, da.Array):
-        chunks = tuple(spatial_chunks(n, chunk_px()) if i in spatial else (n,) for i, n in enumerate(cube.shape))
+        chunks = tuple(spatial_chunks(n, chunk_px) if i in spatial else (n,) for i, n in enumerate(cube.shape))
         return da.from_array(np.asarray(data), chunks=chunks)
     whole = {i: -1 for i in range(data.ndim) if i not in spatial}
     return data.rechunk(whole) if whole and any(len(data.chunks[i]) > 1 for i in whole) else data

@@ -22,10 +22,18 @@ from pathlib import Path
 
 import dask
 
-from efast_udp.errors import EfastUdpError
+from openeo_cdse_local.errors import Unsupported
 
 NAMES = ("threads", "processes", "distributed")
 CONNECT_TIMEOUT_S = 30
+#: protocols of a scheduler address (dask.distributed's network ones; ``inproc://`` needs a
+#: scheduler in this very process, which a command never has)
+PROTOCOLS = ("tcp", "tls")
+#: a worker's memory limit: at least what one window of the fusion needs with room for dask,
+#: at most far beyond any machine (a typo such as 1e30GiB is refused, not passed on)
+MIN_MEMORY = 256 * 2**20
+MAX_MEMORY = 2**44  # 16 TiB
+MAX_WORKERS = 1024
 
 
 @dataclass
@@ -40,9 +48,16 @@ class Scheduler:
 
 
 def parse(name: str) -> str:
-    if name in NAMES or "://" in name:
+    """A scheduler name, or an address ``PROTOCOL://HOST:PORT`` with a port in 1..65535."""
+    if name in NAMES:
         return name
-    raise EfastUdpError(f"--scheduler: {name!r} is neither one of {', '.join(NAMES)} nor a scheduler address (tcp://HOST:PORT)")
+    import re
+
+    match = re.fullmatch(r"([a-z]+)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})", name or "")
+    if match and match.group(1) in PROTOCOLS and 1 <= int(match.group(3)) <= 65535:
+        return name
+    raise Unsupported(f"--scheduler: {name!r} is neither one of {', '.join(NAMES)} nor a scheduler address "
+                      f"({'|'.join(PROTOCOLS)}://HOST:PORT)")
 
 
 def _memory_limit(value: str | None):
@@ -50,20 +65,27 @@ def _memory_limit(value: str | None):
         return "auto"
     from dask.utils import parse_bytes
     try:
-        return parse_bytes(value)
-    except (ValueError, TypeError):
-        raise EfastUdpError(f"--memory-limit: {value!r} is not a size (e.g. 4GiB, 2000MB)") from None
+        size = parse_bytes(value)
+    except (ValueError, TypeError, OverflowError):
+        raise Unsupported(f"--memory-limit: {value!r} is not a size (e.g. 4GiB, 2000MB)") from None
+    if not MIN_MEMORY <= size <= MAX_MEMORY:
+        raise Unsupported(f"--memory-limit: {value!r} is outside 256MiB..16TiB per worker")
+    return int(size)
+
+
+def _workers(workers) -> None:
+    if workers is not None and not 1 <= int(workers) <= MAX_WORKERS:
+        raise Unsupported(f"--workers must be from 1 to {MAX_WORKERS}, got {workers}")
 
 
 def check(name: str, workers: int | None, memory_limit: str | None, report: Path | None) -> None:
     """Refuse bad scheduler options before anything starts or is written."""
     name = parse(name)
-    if workers is not None and int(workers) < 1:
-        raise EfastUdpError(f"--workers must be at least 1, got {workers}")
+    _workers(workers)
     if name != "threads" and name != "processes":
         _memory_limit(memory_limit)
     elif report is not None:
-        raise EfastUdpError("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
+        raise Unsupported("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
 
 
 @contextlib.contextmanager
@@ -84,7 +106,7 @@ def _client(name: str, workers: int, memory_limit: str | None):
             try:
                 client = Client(name, timeout=CONNECT_TIMEOUT_S)
             except (OSError, TimeoutError, ValueError) as exc:
-                raise EfastUdpError(f"--scheduler: cannot reach {name}: {exc}") from None
+                raise Unsupported(f"--scheduler: cannot reach {name}: {exc}") from None
             with client:
                 yield client
 
@@ -94,12 +116,11 @@ def use(name: str = "threads", workers: int | None = None, memory_limit: str | N
         report: Path | None = None):
     """Run the body with dask computing on the chosen scheduler; yields a ``Scheduler``."""
     name = parse(name)
+    _workers(workers)
     workers = int(os.cpu_count() or 1) if workers is None else int(workers)
-    if workers < 1:
-        raise EfastUdpError(f"--workers must be at least 1, got {workers}")
     if name in ("threads", "processes"):
         if report is not None:
-            raise EfastUdpError("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
+            raise Unsupported("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
         with contextlib.ExitStack() as stack:
             settings = {"scheduler": name, "num_workers": workers}
             if name == "processes":  # one pool for the run: each computation would otherwise start its own

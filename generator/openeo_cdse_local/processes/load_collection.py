@@ -5,7 +5,7 @@ error), acquisitions with ``start <= t < end`` (openEO's half-open interval; dat
 mean midnight), the pixels whose footprint intersects ``spatial_extent`` (a bounding box in
 its ``crs``, EPSG:4326 by default, or the bounding box of a GeoJSON geometry) on the
 collection's own grid, values as stored (digital numbers, NaN = no data). The cube is lazy: a
-dask array read from the file window by window (``chunks.chunk_px()`` pixels per side, all
+dask array read from the file window by window (the session's ``chunk_px`` pixels per side, all
 dates and bands per window), as a back-end reads tiles on demand. The CDSE-specific
 ``featureflags`` (S3 binning) are kept with the cube: ``resample_cube_spatial`` applies them
 when the cube is brought onto a target grid, which is where the back-end bins.
@@ -20,28 +20,30 @@ import numpy as np
 import pyproj
 import xarray
 
-from efast_udp.errors import EfastUdpError
-from efast_udp.local import chunks, io
-from efast_udp.local.cube import Grid, resolution, with_grid
+from openeo_cdse_local import chunks, data
+from openeo_cdse_local.cube import Grid, resolution, with_grid
+from openeo_cdse_local.errors import InvalidData, ProcessFailure
+from openeo_cdse_local.registry import override
+from openeo_cdse_local.temporal import instant
 
 
 def _bbox(spatial_extent) -> tuple[tuple[float, float, float, float], pyproj.CRS]:
     if not isinstance(spatial_extent, dict):
-        raise EfastUdpError("parameter 'spatial_extent': expected a bounding box or a GeoJSON object")
+        raise ProcessFailure("parameter 'spatial_extent': expected a bounding box or a GeoJSON object")
     if "west" in spatial_extent:
         try:
             w, s, e, n = (float(spatial_extent[k]) for k in ("west", "south", "east", "north"))
         except (KeyError, TypeError, ValueError):
-            raise EfastUdpError("parameter 'spatial_extent': west, south, east and north must be numbers") from None
+            raise ProcessFailure("parameter 'spatial_extent': west, south, east and north must be numbers") from None
         crs = pyproj.CRS.from_user_input(spatial_extent.get("crs") or 4326)
     else:
         coords = np.asarray(_geojson_coordinates(spatial_extent), dtype=float).reshape(-1, 2)
         if coords.size == 0:
-            raise EfastUdpError("parameter 'spatial_extent': GeoJSON without coordinates")
+            raise ProcessFailure("parameter 'spatial_extent': GeoJSON without coordinates")
         (w, s), (e, n) = coords.min(axis=0), coords.max(axis=0)
         crs = pyproj.CRS.from_epsg(4326)
     if not (e > w and n > s):
-        raise EfastUdpError(f"parameter 'spatial_extent' is empty: west {w} east {e}, south {s} north {n}")
+        raise ProcessFailure(f"parameter 'spatial_extent' is empty: west {w} east {e}, south {s} north {n}")
     return (w, s, e, n), crs
 
 
@@ -63,25 +65,18 @@ def _flatten(coords) -> list:
     return [c for part in coords for c in _flatten(part)]
 
 
-def _as_datetime(value, name: str) -> np.datetime64:
-    """The instant as a UTC datetime64 (an offset is converted, as on the back-end and in the UDFs)."""
-    from efast_udp.udfs.prelude import utc_timestamp
-
-    try:
-        return np.datetime64(utc_timestamp(value).value, "ns")
-    except ValueError:
-        raise EfastUdpError(f"parameter {name!r}: {value!r} is not a date") from None
-
-
-def load_collection(data_dir: Path, id: str, spatial_extent=None, temporal_extent=None, bands=None,
+@override("load_collection", reproduces="openeogeotrellis/layercatalog.py GeoPySparkLayerCatalog.load_collection",
+          upstream="openeo-processes-dask has no load_collection (only load_stac, online)")
+def load_collection(session, id: str, spatial_extent=None, temporal_extent=None, bands=None,
                     properties=None, featureflags=None, **_ignored) -> xarray.DataArray:
-    ds, crs = io.open_collection(data_dir, id)
-    available = io.band_names(ds, io.collection_path(data_dir, id))
+    data_dir = session.data_dir
+    ds, crs = data.open_collection(data_dir, id)
+    available = data.band_names(ds, data.collection_path(data_dir, id))
     bands = list(bands) if bands is not None else available
     unknown = [b for b in bands if b not in available]
     if unknown:
-        raise EfastUdpError(
-            f"load_collection {id!r}: band(s) {', '.join(unknown)} not in {io.collection_path(data_dir, id)} "
+        raise InvalidData(
+            f"load_collection {id!r}: band(s) {', '.join(unknown)} not in {data.collection_path(data_dir, id)} "
             f"(available: {', '.join(available)}); check the band parameters"
         )
     x, y = ds["x"].values.astype(float), ds["y"].values.astype(float)
@@ -98,23 +93,23 @@ def load_collection(data_dir: Path, id: str, spatial_extent=None, temporal_exten
         cols = np.flatnonzero((x + half > w) & (x - half < e))
         rows = np.flatnonzero((y + half > s) & (y - half < n))
         if cols.size == 0 or rows.size == 0:
-            raise EfastUdpError(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
+            raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
         x_sel, y_sel = slice(cols[0], cols[-1] + 1), slice(rows[0], rows[-1] + 1)
     t = ds["t"].values.astype("datetime64[ns]")
     t_sel = np.ones(t.size, dtype=bool)
     if temporal_extent is not None:
         start, end = temporal_extent
         if start is not None:
-            t_sel &= t >= _as_datetime(start, "temporal_extent")
+            t_sel &= t >= instant(start, "temporal_extent")
         if end is not None:
-            t_sel &= t < _as_datetime(end, "temporal_extent")
+            t_sel &= t < instant(end, "temporal_extent")
     if id.startswith("SENTINEL2") and not t_sel.any():
-        raise EfastUdpError(
+        raise ProcessFailure(
             f"parameter 'temporal_extent': no {id} acquisition in [{temporal_extent[0]}, {temporal_extent[1]})"
         )
     sub = ds[bands].isel(t=np.flatnonzero(t_sel), y=y_sel, x=x_sel)
     xs, ys = sub["x"].values.astype(float), sub["y"].values.astype(float)
-    size = chunks.chunk_px()
+    size = session.chunk_px
     if bands:
         window = {"t": -1, "y": size, "x": size}
         values = da.stack([sub[b].chunk(window).data.astype(np.float32) for b in bands], axis=1)

@@ -15,9 +15,10 @@ from __future__ import annotations
 import numpy as np
 import xarray
 
-from efast_udp.errors import EfastUdpError
-from efast_udp.local import chunks
-from efast_udp.local.cube import Grid, crs_of, cube_dims_order, grid_of, with_grid
+from openeo_cdse_local import chunks
+from openeo_cdse_local.cube import Grid, crs_of, cube_dims_order, grid_of, with_grid
+from openeo_cdse_local.errors import Unsupported
+from openeo_cdse_local.registry import override
 
 METHODS = ("average", "mean", "min", "max", "sum", "near")
 
@@ -59,22 +60,25 @@ def lazy_block_reduce(values, factor: int, method: str):
                              meta=np.empty((0,) * values.ndim, np.float32))
 
 
-def resample_spatial(data: xarray.DataArray, resolution=0, projection=None, method="near",
+@override("resample_spatial",
+          reproduces="openeogeotrellis/geopysparkdatacube.py GeopysparkDataCube.resample_spatial",
+          upstream="openeo-processes-dask resample_spatial reprojects with odc-geo onto a grid of its own")
+def resample_spatial(session, data: xarray.DataArray, resolution=0, projection=None, method="near",
                      align="upper-left", **_ignored) -> xarray.DataArray:
     data = cube_dims_order(data)
     grid = grid_of(data)
     if projection not in (None, grid.crs.to_epsg()) and projection is not None:
-        raise EfastUdpError("resample_spatial: reprojection is not supported by the local executor")
+        raise Unsupported("resample_spatial: reprojection is not supported by the local executor")
     if method not in METHODS:
-        raise EfastUdpError(f"resample_spatial: method {method!r} is not supported locally ({', '.join(METHODS)})")
+        raise Unsupported(f"resample_spatial: method {method!r} is not supported locally ({', '.join(METHODS)})")
     res = float(resolution[0] if isinstance(resolution, (list, tuple)) else resolution)
     if res in (0, grid.res):
         return data
     factor = res / grid.res
     if abs(factor - round(factor)) > 1e-9 or factor < 1:
-        raise EfastUdpError(f"resample_spatial: resolution {res} is not an integer multiple of {grid.res}")
+        raise Unsupported(f"resample_spatial: resolution {res} is not an integer multiple of {grid.res}")
     factor = int(round(factor))
-    values = lazy_block_reduce(chunks.as_dask(data), factor, method)
+    values = lazy_block_reduce(chunks.as_dask(data, session.chunk_px), factor, method)
     new = Grid(crs_of(data), grid.left + res / 2, grid.top - res / 2, res, values.shape[-1], values.shape[-2])
     attrs = {k: v for k, v in data.attrs.items() if k != "resolution"}
     return with_grid(values, data.dims, dict(data.coords), new, attrs)

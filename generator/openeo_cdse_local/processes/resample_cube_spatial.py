@@ -1,6 +1,9 @@
 """``resample_cube_spatial``: bring a cube onto the grid of ``target``.
 
-Reproduces the back-end for this graph:
+Reproduces openeo-geopyspark-driver (``openeogeotrellis/geopysparkdatacube.py``,
+``GeopysparkDataCube.resample_cube_spatial``; S3 binning: ``openeogeotrellis/collections/sentinel3.py``,
+``do_binning``) for this graph. Upstream: openeo-processes-dask reprojects with odc-geo, which
+knows no binning. Methods:
 - ``near``: the source pixel containing each target pixel centre.
 - ``bilinear``: interpolation between the four source pixel centres around each target pixel
   centre, normalised over those with data (GDAL's bilinear with no data); outside the outer
@@ -24,9 +27,10 @@ import numpy as np
 import pyproj
 import xarray
 
-from efast_udp.errors import EfastUdpError
-from efast_udp.local import chunks
-from efast_udp.local.cube import Grid, cube_dims_order, grid_of, with_grid
+from openeo_cdse_local import chunks
+from openeo_cdse_local.cube import Grid, cube_dims_order, grid_of, with_grid
+from openeo_cdse_local.errors import Unsupported
+from openeo_cdse_local.registry import override
 
 METHODS = ("near", "bilinear", "average")
 #: dates per binning task (the coarse grid is small; this bounds a task's sub-pixel arrays)
@@ -164,17 +168,17 @@ def _window(source: Grid, block: Grid, margin: int) -> tuple[slice, slice]:
     return span(fy, source.ny), span(fx, source.nx)
 
 
-def _target_chunks(target: xarray.DataArray, axis: str) -> tuple[int, ...]:
+def _target_chunks(target: xarray.DataArray, axis: str, chunk_px: int) -> tuple[int, ...]:
     data = target.data
     if chunks.is_lazy(target):
         return data.chunks[target.dims.index(axis)]
-    return chunks.spatial_chunks(target.sizes[axis], chunks.chunk_px())
+    return chunks.spatial_chunks(target.sizes[axis], chunk_px)
 
 
-def regrid(data: xarray.DataArray, dest: Grid, y_chunks, x_chunks, kernel):
+def regrid(data: xarray.DataArray, dest: Grid, y_chunks, x_chunks, kernel, chunk_px: int):
     """``kernel(window, source, target_block, offset)`` over the target windows, lazily."""
     source = grid_of(data)
-    values = chunks.as_dask(data)
+    values = chunks.as_dask(data, chunk_px)
     rows, shapes = [], []
     for y0, ny in zip(chunks.starts(y_chunks), y_chunks):
         row, row_shapes = [], []
@@ -188,26 +192,31 @@ def regrid(data: xarray.DataArray, dest: Grid, y_chunks, x_chunks, kernel):
     return chunks.from_pieces(rows, shapes, np.float32)
 
 
-def lazy_binning(data: xarray.DataArray, dest: Grid, flags: dict):
-    values = chunks.as_dask(data).rechunk({0: BINNING_DATES, 2: -1, 3: -1})
+def lazy_binning(data: xarray.DataArray, dest: Grid, flags: dict, chunk_px: int):
+    values = chunks.as_dask(data, chunk_px).rechunk({0: BINNING_DATES, 2: -1, 3: -1})
     bands = [str(b) for b in data.bands.values]
     out_chunks = (values.chunks[0], values.chunks[1], (dest.ny,), (dest.nx,))
     return values.map_blocks(partial(binning, bands=bands, source=grid_of(data), target=dest, flags=flags),
                              chunks=out_chunks, dtype=np.float32, meta=np.empty((0, 0, 0, 0), np.float32))
 
 
-def resample_cube_spatial(data: xarray.DataArray, target: xarray.DataArray, method="near", **_ignored) -> xarray.DataArray:
+@override("resample_cube_spatial",
+          reproduces="openeogeotrellis/geopysparkdatacube.py GeopysparkDataCube.resample_cube_spatial; "
+                     "openeogeotrellis/collections/sentinel3.py do_binning",
+          upstream="openeo-processes-dask resample_cube_spatial knows no binning featureflags")
+def resample_cube_spatial(session, data: xarray.DataArray, target: xarray.DataArray, method="near", **_ignored) -> xarray.DataArray:
     data = cube_dims_order(data)
     dest = grid_of(target)
     attrs = {k: v for k, v in data.attrs.items() if k not in ("featureflags", "resolution")}
     flags = data.attrs.get("featureflags") or {}
     if flags.get("reprojection_type") == "binning":
         if data.dims != ("t", "bands", "y", "x"):
-            raise EfastUdpError("resample_cube_spatial: binning needs a (t, bands, y, x) cube")
-        values = lazy_binning(data, dest, flags)
+            raise Unsupported("resample_cube_spatial: binning needs a (t, bands, y, x) cube")
+        values = lazy_binning(data, dest, flags, session.chunk_px)
     elif method in ("near", "bilinear"):
         kernel = nearest if method == "near" else bilinear
-        values = regrid(data, dest, _target_chunks(target, "y"), _target_chunks(target, "x"), kernel)
+        values = regrid(data, dest, _target_chunks(target, "y", session.chunk_px),
+                        _target_chunks(target, "x", session.chunk_px), kernel, session.chunk_px)
     else:
-        raise EfastUdpError(f"resample_cube_spatial: method {method!r} is not supported locally ({', '.join(METHODS[:2])})")
+        raise Unsupported(f"resample_cube_spatial: method {method!r} is not supported locally ({', '.join(METHODS[:2])})")
     return with_grid(values, data.dims, dict(data.coords), dest, attrs)

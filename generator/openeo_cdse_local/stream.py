@@ -22,9 +22,9 @@ import numpy as np
 import xarray
 from dask.callbacks import Callback
 
-from efast_udp.local import progress
-from efast_udp.local.chunks import as_dask, starts
-from efast_udp.local.cube import cube_dims_order
+from openeo_cdse_local.chunks import as_dask, starts
+from openeo_cdse_local.cube import cube_dims_order
+from openeo_cdse_local.session import DEFAULT_CHUNK_PX
 
 #: windows computed but not yet written, per worker, before the computation waits for the writer
 QUEUE_PER_WORKER = 2
@@ -125,30 +125,43 @@ def _client():
         return None
 
 
-def windows(arrays: list[da.Array]) -> Iterator[tuple[int, tuple[slice, ...], np.ndarray]]:
-    """(array number, region, values) of every window of ``arrays``, in the order computed."""
+def windows(arrays: list[da.Array], on_window: Callable[[int], None] | None = None
+            ) -> Iterator[tuple[int, tuple[slice, ...], np.ndarray]]:
+    """(array number, region, values) of every window of ``arrays``, in the order computed;
+    ``on_window(total)`` is called once per window handed over (distributed schedulers only:
+    the local ones report their tasks through dask callbacks)."""
     regions = [_regions(a) for a in arrays]
     client = _client()
     total = sum(a.npartitions for a in arrays)
-    with progress.blocks_bar(total if client is not None else 0) as bar:
-        if client is not None:
-            source = _distributed_windows(arrays, client)
-        else:
-            source = _local_windows(arrays, int(dask.config.get("num_workers", None) or 2))
-        for i, index, block in source:
-            yield i, regions[i][tuple(index)], block
-            bar.update(1)
+    if client is not None:
+        source = _distributed_windows(arrays, client)
+    else:
+        source = _local_windows(arrays, int(dask.config.get("num_workers", None) or 2))
+    for i, index, block in source:
+        yield i, regions[i][tuple(index)], block
+        if client is not None and on_window is not None:
+            on_window(total)
 
 
-def write(items: list[tuple[xarray.DataArray, list[Callable]]]) -> list:
+def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = DEFAULT_CHUNK_PX,
+          on_window: Callable[[int], None] | None = None) -> list:
     """Write cubes: ``items`` = (cube, [writer factory taking the (t, bands, y, x) cube]).
-    Returns the writers (closed), in order."""
+    Returns the writers (closed), in order. The same cube given twice (a result that is also a
+    named stage) is computed once and its windows go to the writers of both."""
     cubes = [cube_dims_order(cube) for cube, _ in items]
     writers = [[make(cube) for make in makers] for cube, (_, makers) in zip(cubes, items)]
     try:
-        arrays = [as_dask(cube) for cube in cubes]
-        for i, region, block in windows(arrays):
-            for writer in writers[i]:
+        arrays, targets, seen = [], [], {}
+        for cube, group in zip(cubes, writers):
+            array = as_dask(cube, chunk_px)
+            if array.name in seen:  # one computation per distinct array, every writer served
+                targets[seen[array.name]].extend(group)
+                continue
+            seen[array.name] = len(arrays)
+            arrays.append(array)
+            targets.append(list(group))
+        for i, region, block in windows(arrays, on_window):
+            for writer in targets[i]:
                 writer.write(region, block)
     finally:
         for group in writers:

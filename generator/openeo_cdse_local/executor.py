@@ -1,0 +1,84 @@
+"""Run an openEO process definition (a UDP's JSON) on local data, lazily.
+
+The graph is parsed by openeo-pg-parser-networkx and run with openeo-processes-dask's process
+implementations, replaced by this package's overrides (``registry``) where they lack or get
+wrong a behaviour of the back-end. UDFs run from the code strings embedded in the graph.
+
+Every node returns a lazy cube (dask arrays cut into spatial windows, see ``chunks``): running
+the graph only builds the computation, except for small cubes (the coarse stages), which are
+computed once when their node runs, and the first tile of each ``apply_dimension`` UDF, which
+tells the output labels. The result is computed when it is written (``stream``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import xarray
+
+from openeo_cdse_local import parameters, registry
+from openeo_cdse_local.errors import ProcessFailure, Unsupported
+from openeo_cdse_local.session import Session
+
+
+@dataclass
+class Result:
+    """What a run built: the lazy result, the parameter values it ran with, and the lazy cube of
+    every top-level node by node id."""
+
+    result: xarray.DataArray
+    parameters: dict
+    intermediates: dict = field(default_factory=dict)
+
+
+def _nodes(graph: dict, path: str = "") -> Iterator[tuple[str, dict]]:
+    """(path, node) of every node of a process graph, callbacks included."""
+    for node_id, node in (graph or {}).items():
+        if not isinstance(node, dict):
+            continue
+        here = f"{path}/{node_id}" if path else str(node_id)
+        yield here, node
+        yield from _callbacks(node.get("arguments"), here)
+
+
+def _callbacks(value, path: str) -> Iterator[tuple[str, dict]]:
+    if isinstance(value, dict):
+        if isinstance(value.get("process_graph"), dict):
+            yield from _nodes(value["process_graph"], path)
+        else:
+            for key, item in value.items():
+                yield from _callbacks(item, f"{path}/{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _callbacks(item, f"{path}/{index}")
+
+
+def check_processes(udp: dict) -> None:
+    """Refuse a graph with a process this executor does not run, before anything runs."""
+    for path, node in _nodes(udp.get("process_graph") or {}):
+        if node.get("process_id") not in registry.PROCESSES:
+            raise Unsupported(f"node '{path}' uses process {node.get('process_id')!r}, which the local executor does "
+                              f"not run (it runs {', '.join(sorted(registry.PROCESSES))}, offline)")
+
+
+def run(udp: dict, given: dict, session: Session) -> Result:
+    """Build the lazy result of ``udp``'s process graph with parameter values ``given``."""
+    from openeo_pg_parser_networkx import OpenEOProcessGraph
+
+    check_processes(udp)
+    values = parameters.values(udp, given)
+    graph = OpenEOProcessGraph({"process_graph": udp["process_graph"]})
+    processes = registry.build(session)
+    result = graph.to_callable(processes, results_cache=session.results_cache, parameters=values)(
+        named_parameters=values)
+    if not isinstance(result, xarray.DataArray):
+        raise ProcessFailure("the process graph did not return a data cube")
+    suffix = f"-{graph.uid}"  # the parser's cache key of a top-level node: "<node id>-<graph uid>"
+    result_node = next((name for name, node in udp["process_graph"].items() if node.get("result")), "root")
+    intermediates = {}
+    for key, value in session.results_cache.items():
+        if str(key).endswith(suffix) and isinstance(value, xarray.DataArray):
+            name = str(key)[: -len(suffix)]
+            intermediates[result_node if name == "root" else name] = value
+    return Result(result, values, intermediates)

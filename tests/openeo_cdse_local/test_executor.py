@@ -1,0 +1,122 @@
+"""The executor on a small graph of its own: load_collection -> apply_neighborhood(UDF) ->
+apply_dimension(UDF), parameters with defaults, runs that share a process without sharing state."""
+
+import threading
+
+import numpy as np
+import pytest
+
+from cubes import BOX_MEAN_UDF, CRS, random, same, spec
+from openeo_cdse_local import ProcessFailure, Session, Unsupported, check_processes, run
+from openeo_cdse_local.data import write_collection
+
+LAST_DATE_UDF = '''
+import xarray
+
+
+def apply_datacube(cube: xarray.DataArray, context: dict) -> xarray.DataArray:
+    return cube.isel(t=[-1]) * context["factor"]
+'''
+
+
+def graph(udf_context=None):
+    return {
+        "id": "tiny",
+        "parameters": [
+            {"name": "radius", "schema": {"type": "integer"}, "optional": True, "default": 1},
+            {"name": "factor", "schema": {"type": "number"}},
+        ],
+        "process_graph": {
+            "load": {"process_id": "load_collection", "arguments": {
+                "id": "TINY", "spatial_extent": None, "temporal_extent": None, "bands": ["a"]}},
+            "box": {"process_id": "apply_neighborhood", "arguments": {
+                "data": {"from_node": "load"}, "size": spec(8), "overlap": spec(2),
+                "context": {"radius": {"from_parameter": "radius"}},
+                "process": {"process_graph": {"udf": {"process_id": "run_udf", "arguments": {
+                    "data": {"from_parameter": "data"}, "udf": BOX_MEAN_UDF, "runtime": "Python",
+                    "context": {"from_parameter": "context"}}, "result": True}}}}},
+            "last": {"process_id": "apply_dimension", "arguments": {
+                "data": {"from_node": "box"}, "dimension": "t", "context": {"factor": {"from_parameter": "factor"}},
+                "process": {"process_graph": {"udf": {"process_id": "run_udf", "arguments": {
+                    "data": {"from_parameter": "data"}, "udf": LAST_DATE_UDF, "runtime": "Python",
+                    "context": udf_context or {"from_parameter": "context"}}, "result": True}}}},
+                "result": True},
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tiny")
+    values = random((3, 40, 35), seed=7)
+    t = np.datetime64("2023-06-01", "ns") + np.arange(3).astype("timedelta64[D]")
+    write_collection(path / "TINY.nc", {"a": values}, t, 1000.0 - 10 * np.arange(40), 10 * np.arange(35) + 5, CRS)
+    return path
+
+
+def expected(data_dir, radius=1, factor=2.0):
+    from scipy import ndimage
+
+    import xarray
+
+    values = xarray.open_dataset(data_dir / "TINY.nc")["a"].values[-1]
+    finite = np.isfinite(values)
+    k = 2 * radius + 1
+    total = ndimage.uniform_filter(np.where(finite, values, 0.0), size=k, mode="constant")
+    count = ndimage.uniform_filter(finite.astype(float), size=k, mode="constant")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (total / count * factor)[None, None]
+
+
+def test_runs_with_defaults_and_keeps_the_udf_labels(data_dir):
+    out = run(graph(), {"factor": 2.0}, Session(data_dir, chunk_px=16))
+    assert out.parameters == {"radius": 1, "factor": 2.0}
+    assert list(out.result.t.values) == [np.datetime64("2023-06-03", "ns")]
+    same(out.result.values, expected(data_dir), tol=1e-5)
+    assert set(out.intermediates) == {"load", "box", "last"}
+
+
+def test_a_literal_udf_context_wins_over_the_parent_context(data_dir):
+    out = run(graph(udf_context={"factor": 3.0}), {"factor": 2.0}, Session(data_dir))
+    same(out.result.values, expected(data_dir, factor=3.0), tol=1e-5)
+
+
+def test_two_runs_in_one_process_and_at_once_do_not_share_state(data_dir):
+    """Sessions hold everything a run needs: other window sizes and parameters at the same time."""
+    results = {}
+
+    def one(name, chunk_px, radius):
+        results[name] = run(graph(), {"factor": 2.0, "radius": radius}, Session(data_dir, chunk_px=chunk_px)).result.values
+
+    threads = [threading.Thread(target=one, args=(f"r{r}-{c}", c, r)) for r, c in ((1, 16), (2, 256), (1, 256))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    same(results["r1-16"], results["r1-256"])
+    same(results["r1-16"], expected(data_dir), tol=1e-5)
+    same(results["r2-256"], expected(data_dir, radius=2), tol=1e-5)
+
+
+def test_required_and_unknown_parameters(data_dir):
+    with pytest.raises(ProcessFailure, match="parameter 'factor' is required"):
+        run(graph(), {}, Session(data_dir))
+    with pytest.raises(ProcessFailure, match="parameter 'nope' does not exist"):
+        run(graph(), {"factor": 1, "nope": 2}, Session(data_dir))
+
+
+def test_processes_it_does_not_run_are_refused_before_anything_runs():
+    doc = graph()
+    doc["process_graph"]["box"]["arguments"]["process"]["process_graph"]["udf"]["process_id"] = "load_stac"
+    with pytest.raises(Unsupported, match=r"node 'box/process/udf' uses process 'load_stac'"):
+        check_processes(doc)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"chunk_px": 1}, "chunk size 1: expected a window edge of 16 to 4096 pixels"),
+    ({"chunk_px": 10**6}, "chunk size 1000000"),
+    ({"neighbourhood": "tiles"}, "neighbourhood mode 'tiles'"),
+])
+def test_session_options_are_checked(options, message):
+    with pytest.raises(Unsupported, match=message):
+        Session(".", **options)
