@@ -530,7 +530,7 @@ def test_run_refuses_processes_it_does_not_run_and_collection_paths(small_data, 
     arguments = doc["process_graph"]["s2_input"]["arguments"]  # a valid UDP that would reach the network
     doc["process_graph"]["s2_input"]["process_id"] = "load_stac"
     arguments["url"] = "http://127.0.0.1:9/catalog.json"
-    del arguments["id"]
+    del arguments["id"], arguments["featureflags"]
     (tmp_path / "stac.json").write_text(json.dumps(doc))
     argv = ["run", "--udp", str(tmp_path / "stac.json"), "--data", str(small_data), "--out", str(tmp_path / "o"), *CALL]
     assert main(argv) == 2

@@ -107,9 +107,30 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
         if problem:
             raise UsageError(f"parameter {name!r}: {problem}")
     try:
-        return parameters.values(doc, given)
+        values = parameters.values(doc, given)
     except ProcessFailure as exc:
         raise UsageError(str(exc)) from None
+    longest = _longest_extent_days(doc)
+    extent = values.get("temporal_extent")
+    if longest is not None and isinstance(extent, list) and len(extent) == 2:
+        from efast_udp.udfs.prelude import utc_seconds
+
+        days = (utc_seconds(extent[1]) - utc_seconds(extent[0])) / 86400
+        if days > longest:
+            raise UsageError(f"parameter 'temporal_extent': {extent[0]} to {extent[1]} is {days:g} days; this "
+                             f"version accepts at most {longest:g} days (the memory of one back-end call grows "
+                             "with the number of dates): split the period into several calls")
+    return values
+
+
+def _longest_extent_days(doc: dict) -> float | None:
+    """The longest ``temporal_extent`` the UDP's own UDFs accept (``max_temporal_extent_days`` in a
+    UDF context, from 0.4.0 on), or ``None``."""
+    from efast_udp.document import udf_nodes
+
+    limits = [u.context["max_temporal_extent_days"] for u in udf_nodes(doc)
+              if isinstance(u.context, dict) and isinstance(u.context.get("max_temporal_extent_days"), (int, float))]
+    return float(min(limits)) if limits else None
 
 
 def _interval_problem(value: object, schema: object) -> str | None:

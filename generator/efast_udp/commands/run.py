@@ -47,6 +47,9 @@ def add_scheduler_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-limit", help="per worker of --scheduler distributed, e.g. 4GiB (default: auto)")
     parser.add_argument("--chunk-px", type=int, default=DEFAULT_CHUNK_PX,
                         help=f"window edge in pixels: the unit of work and memory (default {DEFAULT_CHUNK_PX})")
+    parser.add_argument("--neighbourhood", choices=("windows", "backend-tiles"), default="windows",
+                        help="apply_neighborhood/apply_dimension tiles: as few as the windows allow (default), or "
+                             "exactly the back-end's tiles, every label in each (slower; what CDSE's UDF calls get)")
     parser.add_argument("--dask-report", type=Path, metavar="FILE",
                         help="write dask's performance report (HTML, a new file; distributed)")
 
@@ -109,7 +112,7 @@ def scheduler_options(args: argparse.Namespace) -> dict:
     if not MIN_CHUNK_PX <= args.chunk_px <= MAX_CHUNK_PX:
         raise UsageError(f"--chunk-px {args.chunk_px}: expected a window edge of {MIN_CHUNK_PX} to {MAX_CHUNK_PX} pixels")
     return {"scheduler": args.scheduler, "workers": args.workers, "memory_limit": args.memory_limit,
-            "chunk_px": args.chunk_px, "report": report}
+            "chunk_px": args.chunk_px, "report": report, "neighbourhood": args.neighbourhood}
 
 
 def run(args: argparse.Namespace) -> int:

@@ -204,14 +204,14 @@ class RunOutput:
 def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
             geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
             memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
-            command: list[str] | None = None, prepare=None) -> RunOutput:
+            command: list[str] | None = None, prepare=None, neighbourhood: str = "windows") -> RunOutput:
     """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
     is called once the run has started well (scheduler up, graph built), right before anything
     is written: the place to claim the output folder."""
     bars = progress.Bars(show_progress)
     with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks(show_progress), \
             contextlib.closing(bars):
-        result = execute(udp, data_dir, given, bars, chunk_px)
+        result = execute(udp, data_dir, given, bars, chunk_px, neighbourhood=neighbourhood)
         if prepare is not None:
             prepare()
         counter = NoDataCounter(result.result)
