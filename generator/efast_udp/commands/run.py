@@ -167,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         claim.release()
     print(f"efast-udp run: {describe_result(output.result.result)} in {time.perf_counter() - start:.1f} s, "
-          f"{len(paths)} files; no data: {runner.describe_nodata(output.nodata)}", file=sys.stderr)
+          f"{len(paths)} file{'' if len(paths) == 1 else 's'}; no data: {runner.describe_nodata(output.nodata)}", file=sys.stderr)
     if output.warning:
         print(f"efast-udp run: warning: {output.warning}", file=sys.stderr)
     for path in paths:  # stdout: one written file a line, as --out was given, for scripts
