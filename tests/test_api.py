@@ -51,6 +51,13 @@ def test_an_unknown_version_names_the_released_ones():
         efast_udp.create_efast_udp(version="latest")
 
 
+@pytest.mark.parametrize("version", ["../0.3.0", "0.3.0/../0.2.0", "releases/0.3.0", "", "0.3", 3, 0.3, ["0.3.0"]])
+def test_a_version_is_only_a_released_name(version):
+    """Nothing but one of the released names reaches the file system (no path, no number)."""
+    with pytest.raises(UnknownVersion, match="the released versions are"):
+        efast_udp.load_udp(version)
+
+
 def test_each_call_returns_a_copy():
     params, graph = efast_udp.create_efast_udp()
     params[0]["name"] = "changed"
