@@ -85,3 +85,13 @@ def test_help_is_plain_text(command, capsys):
     assert main(["--help"] if command is None else [command, "--help"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("usage: efast-udp") and "`" not in out and ":py:" not in out, out
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["build", "--set", "interval_day=3"], "--set interval_day: unknown parameter (did you mean 'interval_days'?)"),
+    (["build", "--set", "zzz=3"], "--set zzz: unknown parameter; expected one of"),
+])
+def test_build_settings_suggest_the_close_parameter(argv, expected, tmp_path, capsys):
+    assert main([*argv, "-o", str(tmp_path / "x.json")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1 and not (tmp_path / "x.json").exists()
