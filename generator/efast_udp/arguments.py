@@ -102,9 +102,10 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
     defaults for the rest (``openeo_cdse_local.parameters.values``, the executor's own rule);
     an unknown or missing required parameter is a usage error."""
     definitions = {p["name"]: p for p in doc.get("parameters") or [] if isinstance(p, dict) and "name" in p}
-    for name in sorted(set(given) - set(definitions), key=str):
-        raise UsageError(f"parameter {name!r} does not exist{did_you_mean(str(name), definitions)}; the parameters "
-                         f"are {', '.join(sorted(definitions))}")
+    unknown = sorted(set(given) - set(definitions), key=str)
+    if unknown:
+        raise UsageError(f"parameter {unknown[0]!r} does not exist{did_you_mean(str(unknown[0]), definitions)}; "
+                         f"the parameters are {', '.join(sorted(definitions))}")
     for name in set(given) & set(definitions):
         schema = definitions[name].get("schema", {})
         problem = _interval_problem(given[name], schema) or schema_problem(given[name], schema)
