@@ -394,6 +394,7 @@ def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene
             "--no-geotiff", "--param", f"spatial_extent={json.dumps(small_scene.spatial_extent)}",
             "--param", f"temporal_extent={json.dumps(small_scene.temporal_extent)}"]
     assert main(call) == 0
+    capsys.readouterr()  # the summary line of the good run (stderr)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     for bad in (["--param", "interval_days=-3"], ["--scheduler", "bogus"], ["--workers", "0"], ["--chunk-px", "0"],
                 ["--scheduler", "distributed", "--memory-limit", "banana"], ["--param", "interval_days=1e400"]):

@@ -12,7 +12,7 @@ from openeo_cdse_local import parameters
 from openeo_cdse_local.errors import ProcessFailure
 
 from efast_udp.document import parse_json
-from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError
+from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError, did_you_mean
 
 
 def parameter_schemas(doc: dict) -> dict[str, object]:
@@ -32,7 +32,8 @@ def parse_assignment(item: str, schemas: dict[str, object], option: str) -> tupl
     if not sep or not name:
         raise UsageError(f"{option} {item!r}: expected NAME=VALUE")
     if name not in schemas:
-        raise UsageError(f"{option} {name}: unknown parameter; expected one of {', '.join(sorted(schemas))}")
+        raise UsageError(f"{option} {name}: unknown parameter{did_you_mean(name, schemas)}; expected one of "
+                         f"{', '.join(sorted(schemas))}")
     try:
         return name, parse_json(text, f"{option} {name}")
     except NestedTooDeep as exc:
@@ -101,6 +102,10 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
     defaults for the rest (``openeo_cdse_local.parameters.values``, the executor's own rule);
     an unknown or missing required parameter is a usage error."""
     definitions = {p["name"]: p for p in doc.get("parameters") or [] if isinstance(p, dict) and "name" in p}
+    unknown = sorted(set(given) - set(definitions), key=str)
+    if unknown:
+        raise UsageError(f"parameter {unknown[0]!r} does not exist{did_you_mean(str(unknown[0]), definitions)}; "
+                         f"the parameters are {', '.join(sorted(definitions))}")
     for name in set(given) & set(definitions):
         schema = definitions[name].get("schema", {})
         problem = _interval_problem(given[name], schema) or schema_problem(given[name], schema)
