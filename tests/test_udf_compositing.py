@@ -13,9 +13,16 @@ BANDS = ["Syn_Oa04_reflectance", "Syn_Oa17_reflectance", "score"]
 
 
 def s3(values_dn, scores, dates):
-    """(t, 3, 1, 1) cube: two reflectance bands (DN) and the score."""
-    v = np.array([[[[a]], [[b]], [[s]]] for (a, b), s in zip(values_dn, scores)], dtype=float)
+    """(t, 3, 1, 1) cube: two reflectance bands and the score. Values are written as digital
+    numbers and handed over as reflectance (x 0.0001), as CDSE delivers Sentinel-3."""
+    v = np.array([[[[a * 1e-4]], [[b * 1e-4]], [[s]]] for (a, b), s in zip(values_dn, scores)], dtype=float)
     return cube(v, BANDS, days(*dates))
+
+
+def test_digital_numbers_stop_with_a_message_naming_the_band():
+    v = np.array([[[[1000.0]], [[2000.0]], [[1.0]]]])  # reflectance x 10000: scaled twice somewhere
+    with pytest.raises(ValueError, match="Syn_Oa04_reflectance: typical value 1000 looks like digital numbers"):
+        run("compositing", cube(v, BANDS, days(0)), CONTEXT)
 
 
 def test_weighted_mean_by_score_and_time_at_regular_dates():
@@ -88,7 +95,7 @@ def test_extent_with_utc_offset_is_converted_not_dropped():
 
 def test_interval_must_be_positive_and_named():
     with pytest.raises(ValueError, match="interval_days"):
-        run("compositing", s3([(1, 1)], [1.0], [0]), dict(CONTEXT, interval_days=0))
+        run("compositing", s3([(1000, 1000)], [1.0], [0]), dict(CONTEXT, interval_days=0))
 
 
 def test_apply_metadata_drops_the_score_band():

@@ -56,21 +56,23 @@ def test_fraction_as_percentage_with_fraction_scale():
     assert out[0, 0] == 0.0 and out[2, 2] > 0.0
 
 
-def test_s3_flags_mask_the_data_bands_and_become_the_score():
-    values = np.full((2, 3, 4, 4), 1000.0)
-    values[:, 2] = 0  # CLOUD_flags: clear
-    values[0, 2, 0, 0] = 1  # cloud
-    values[0, 2, 3, 3] = 8  # snow/ice only: not one of the cloud bits
-    values[0, 0, 0, 3] = np.nan  # no data in one reflectance band at date 0, data at date 1
-    bands = ["Syn_Oa04_reflectance", "Syn_Oa08_reflectance", "CLOUD_flags"]
+def test_s3_binned_flags_above_zero_are_clouds_and_become_the_score():
+    """CLOUD_flags as the back-end bins it (a mean of the product pixels' bit fields): any value
+    above 0 is a cloud, whatever the bits (snow/ice included); a flag missing at one date while
+    present at others is a cloud too; other bands are set to no data where it is cloudy."""
+    values = np.full((2, 2, 4, 4), 0.1)
+    values[:, 1] = 0.0  # CLOUD_flags: clear
+    values[0, 1, 0, 0] = 1.0  # every product pixel cloudy
+    values[0, 1, 3, 3] = 0.5  # a quarter of the sub-pixels snow/ice (8 / 4 / 4)
+    values[0, 1, 0, 3] = np.nan  # no flag at date 0 only
+    bands = ["Syn_Oa04_reflectance", "CLOUD_flags"]
     out = run("distance_score", cube(values, bands, days(0, 1)), S3_CONTEXT)
     assert list(out.bands.values) == bands
     v = out.values[0]
-    assert np.isnan(v[0, 0, 0]) and np.isnan(v[1, 0, 0]) and v[2, 0, 0] == 0.0
-    assert np.isnan(v[1, 0, 3]) and v[2, 0, 3] == 0.0  # no data at this date only -> cloudy (binned away)
-    assert v[0, 3, 3] == 1000.0 and v[2, 3, 3] == 1.0  # nearest cloud 3 px away: saturated
-    assert v[2, 1, 1] == pytest.approx(expected_ramp(math.sqrt(2)))
-    np.testing.assert_array_equal(out.values[1, 2], 1.0)  # date 1: clear everywhere
+    for cell in [(0, 0), (3, 3), (0, 3)]:
+        assert np.isnan(v[0][cell]) and v[1][cell] == 0.0, cell
+    assert v[0, 1, 1] == pytest.approx(0.1) and v[1, 1, 1] == pytest.approx(expected_ramp(math.sqrt(2)))
+    np.testing.assert_array_equal(out.values[1, 1], 1.0)  # date 1: clear everywhere
 
 
 @pytest.mark.parametrize("context, cloud", [(S2_CONTEXT, 100.0), (S3_CONTEXT, 1.0)], ids=["S2", "S3"])

@@ -135,4 +135,20 @@ def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
         return None
     if error is None:
         return None
+    if error.validator in ("anyOf", "oneOf") and error.context:
+        return _alternatives_error(value, error)
+    return tuple(error.absolute_path), error.message
+
+
+def _alternatives_error(value: object, error) -> tuple[tuple, str]:
+    """For a value that fits none of several alternatives: the meaning-level finding of an
+    alternative whose form it has (an interval whose end is before its start), else what the
+    alternatives are, by their descriptions."""
+    semantic = [e for e in error.context if e.validator == "subtype"]
+    if semantic:
+        return tuple(semantic[0].absolute_path), semantic[0].message
+    described = [a.get("description") for a in error.validator_value if isinstance(a, dict)]
+    if described and all(isinstance(d, str) and d for d in described):
+        forms = " or ".join(d.rstrip(".").lower() for d in described)
+        return tuple(error.absolute_path), f"{json.dumps(value)[:200]} is not one of the accepted forms: {forms}"
     return tuple(error.absolute_path), error.message
