@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from efast_udp import document, project, settings
+from efast_udp import document, net, project, settings
 from efast_udp.cli import main
 from efast_udp.errors import SettingsError
 from efast_udp.project import ROOT
@@ -356,7 +356,7 @@ def test_a_url_that_never_answers_times_out_with_one_line(capsys, monkeypatch):
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(1)  # accepts the connection, never answers
-    monkeypatch.setattr(document, "URL_TIMEOUT_S", 1)
+    monkeypatch.setattr(net, "TIMEOUT_S", 1)
     try:
         assert main(["validate", f"http://127.0.0.1:{listener.getsockname()[1]}/efast.json"]) == 2
     finally:
@@ -502,7 +502,7 @@ class _Drip(http.server.BaseHTTPRequestHandler):
 def test_a_slow_body_stops_at_the_deadline(capsys, monkeypatch):
     import time
 
-    monkeypatch.setattr(document, "URL_DEADLINE_S", 2)
+    monkeypatch.setattr(net, "DEADLINE_S", 2)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Drip)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

@@ -4,15 +4,14 @@ This is the one place where a process definition (or a process listing) is read 
 URL, written as text and walked node by node; the values of its parameters are in
 :mod:`efast_udp.arguments`. Every command and the tests use it.
 
-Reading is bounded: at most ``MAX_BYTES`` per document (a URL body is streamed, never read whole),
-``MAX_DEPTH`` levels of JSON nesting, ``URL_TIMEOUT_S`` per network operation and
-``URL_DEADLINE_S`` in all. Anything else is an :class:`UnreadableInput` with one line.
+Reading is bounded: at most ``MAX_BYTES`` per document (a URL body is streamed, never read whole,
+within the deadline, size cap and redirect rules of :mod:`efast_udp.net`) and ``MAX_DEPTH`` levels
+of JSON nesting. Anything else is an :class:`UnreadableInput` with one line.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -23,10 +22,6 @@ from efast_udp.errors import NestedTooDeep, UnreadableInput
 MAX_BYTES = 10 * 2**20
 #: Deepest JSON nesting accepted. The EFAST UDP nests 12 levels; openEO graphs rarely pass 30.
 MAX_DEPTH = 64
-#: Seconds to wait for each network operation, and for a whole URL body.
-URL_TIMEOUT_S = 10
-URL_DEADLINE_S = 60
-_CHUNK = 64 * 1024
 
 
 # --- reading and writing ---------------------------------------------------------------------
@@ -58,35 +53,15 @@ def read_bytes(source: str | Path, max_bytes: int | None = None) -> bytes:
 
 
 def _size(n: int) -> str:
-    return f"{n // 2**20} MiB" if n >= 2**20 else f"{n} bytes"
+    from efast_udp.net import size_text
+
+    return size_text(n)
 
 
 def _read_url(url: str, max_bytes: int) -> bytes:
-    import urllib.error
-    import urllib.request  # only when a URL is read (keeps the start-up of every command small)
+    from efast_udp import net  # only when a URL is read (keeps the start-up of every command small)
 
-    deadline = time.monotonic() + URL_DEADLINE_S
-    too_large = f"{url}: the response is larger than {_size(max_bytes)}; refusing to read it"
-    parts, size = [], 0
-    try:
-        with urllib.request.urlopen(url, timeout=URL_TIMEOUT_S) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise UnreadableInput(too_large)
-            while chunk := response.read1(_CHUNK):  # what has arrived: the deadline is checked as bytes come
-                size += len(chunk)
-                if size > max_bytes:
-                    raise UnreadableInput(too_large)
-                if time.monotonic() > deadline:
-                    raise UnreadableInput(f"cannot fetch {url}: no complete answer within {URL_DEADLINE_S} s")
-                parts.append(chunk)
-    except UnreadableInput:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise UnreadableInput(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise UnreadableInput(f"cannot fetch {url}: {getattr(exc, 'reason', None) or exc}") from None
-    return b"".join(parts)
+    return net.fetch(url, max_bytes)
 
 
 def parse_json(data: bytes | str, source: str | Path) -> object:
