@@ -99,7 +99,12 @@ def _validator_class():
         if message:
             yield ValidationError(message)
 
-    return validators.extend(Draft7Validator, {"subtype": subtype})
+    from efast_udp.validation import patterns
+
+    return validators.extend(Draft7Validator, {
+        "subtype": subtype, "pattern": patterns.pattern, "patternProperties": patterns.patternProperties,
+        "additionalProperties": patterns.additionalProperties,
+    })
 
 
 @functools.lru_cache(maxsize=512)
@@ -135,4 +140,5 @@ def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
         return None
     if error is None:
         return None
-    return tuple(error.absolute_path), error.message
+    message = error.message if len(error.message) < 300 else error.message[:297] + "..."
+    return tuple(error.absolute_path), message
