@@ -378,3 +378,18 @@ def udf_nodes(doc: dict) -> list[UdfNode]:
         if code is not None:
             found.append(UdfNode(ref, code, ref.arguments.get("runtime")))
     return found
+
+
+def every_run_udf(doc: object) -> Iterator[tuple[tuple, dict]]:
+    """(JSON path, node) of every ``run_udf`` node anywhere in ``doc``: in the process graph and
+    its callbacks, and also where no graph walk looks (a parameter's ``default``, an example, a
+    callback nested in a value): a back-end or the local executor may run any of them."""
+    stack: list[tuple[tuple, object]] = [((), doc)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("process_id") == "run_udf":
+                yield path, item
+            stack.extend((path + (key,), value) for key, value in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((path + (i,), value) for i, value in reversed(list(enumerate(item))))
