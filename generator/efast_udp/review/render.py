@@ -3,11 +3,17 @@ tools (a JSON-serialisable dict).
 
 The text shows each changed value compactly as ``old → new``, long or multi-line text as a
 unified diff, and UDF code as a unified diff of its lines, never as an escaped JSON string.
+
+Nothing from the documents reaches a terminal raw: names and paths (node ids, parameter names,
+JSON paths) show every control character escaped (``\n``, ``\x1b``), so a node id can neither
+colour the terminal nor fake a ``---`` header line; in the code and long texts shown line by
+line, every control character but the tab is escaped (:func:`terminal_safe`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 from efast_udp.review.model import Change, Diff, NodeChange, NodeEntry, Udf
 from efast_udp.review.textdiff import unified
@@ -19,12 +25,37 @@ VALUE_WIDTH = 200
 LONG_TEXT = 100
 ARROW = " → "
 INDENT = "    "
+#: C0 and C1 controls, DEL, and the invisible Unicode format characters (bidi overrides, line and
+#: paragraph separators) that can change how a terminal shows the rest of a line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group(0)
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+def label(text: object) -> str:
+    """A name or path for the terminal: every control character escaped."""
+    return _CONTROL.sub(_escape, str(text))
+
+
+def terminal_safe(text: str, keep: str = "\n\t") -> str:
+    """``text`` with every control character but those in ``keep`` escaped."""
+    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in keep else _escape(m), text)
+
+
+def json_safe(text: str) -> str:
+    """JSON text whose strings carry DEL, C1 or format characters raw, with those as ``\\uXXXX``
+    escapes (the JSON encoder escapes only the C0 controls)."""
+    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\n" else f"\\u{ord(m.group(0)):04x}", text)
 
 
 def format_text(diff: Diff, old_label: str | None = None, new_label: str | None = None,
                 context: int = 3, udf_code: bool = True) -> str:
     """The review text: a header naming the inputs, then one block per section that changed."""
-    header = [f"--- {old_label}", f"+++ {new_label}", ""] if old_label and new_label else []
+    header = [f"--- {label(old_label)}", f"+++ {label(new_label)}", ""] if old_label and new_label else []
     if diff.identical:
         return "\n".join(header + ["no differences"]) + "\n"
     blocks = [
@@ -33,7 +64,7 @@ def format_text(diff: Diff, old_label: str | None = None, new_label: str | None 
         _block("nodes", _node_lines(diff, context)),
         _block("UDFs", _udf_lines(diff, context, udf_code)),
     ]
-    return "\n".join(header + [b for b in blocks if b]) + "\n"
+    return terminal_safe("\n".join(header + [b for b in blocks if b]) + "\n")
 
 
 def format_stat(diff: Diff) -> str:
@@ -104,13 +135,14 @@ def _parameter_lines(diff: Diff, context: int) -> list[str]:
     """``+ name`` with what a caller needs to know, ``- name``, ``~ name`` with its changes."""
     params = diff.parameters
     lines = _entries(
-        [f"{p['name']}{_parameter_summary(p)}" for p in params.added],
-        [p["name"] for p in params.removed],
-        [(p.name, f"parameters/{p.name}", p.changes) for p in params.changed],
+        [f"{label(p['name'])}{_parameter_summary(p)}" for p in params.added],
+        [label(p["name"]) for p in params.removed],
+        [(label(p.name), f"parameters/{label(p.name)}", p.changes) for p in params.changed],
         context,
     )
     if params.order:
-        lines.append(f"order: {', '.join(params.order[0])}{ARROW}{', '.join(params.order[1])}")
+        old, new = (", ".join(map(label, names)) for names in params.order)
+        lines.append(f"order: {old}{ARROW}{new}")
     return lines
 
 
@@ -128,7 +160,7 @@ def _node_lines(diff: Diff, context: int) -> list[str]:
     return _entries(
         [_ref_text(n) for n in nodes.added],
         [_ref_text(n) for n in nodes.removed],
-        [(_ref_text(n), n.path, n.changes) for n in nodes.changed],
+        [(_ref_text(n), label(n.path), n.changes) for n in nodes.changed],
         context,
     )
 
@@ -151,9 +183,9 @@ def _udf_lines(diff: Diff, context: int, udf_code: bool) -> list[str]:
     udfs = diff.udfs
     lines = [f"+ {_udf_text(u)}" for u in udfs.added] + [f"- {_udf_text(u)}" for u in udfs.removed]
     for udf in udfs.changed:
-        lines.append(f"~ {udf.path} (+{udf.added_lines} -{udf.removed_lines} lines)")
+        lines.append(f"~ {label(udf.path)} (+{udf.added_lines} -{udf.removed_lines} lines)")
         if udf_code:
-            lines += _udf_diff(udf.path, udf.old, udf.new, context)
+            lines += _udf_diff(label(udf.path), udf.old, udf.new, context)
     return lines
 
 
@@ -165,10 +197,10 @@ def change_lines(change: Change, where: str, context: int, indent: str = INDENT)
     """``/path: old → new``, or ``/path:`` and a unified diff where the text is long."""
     if _is_long_text(change.old) or _is_long_text(change.new):
         old, new = _text(change.old), _text(change.new)
-        label = f"{where}{change.path}"
-        diff = unified(old, new, f"OLD:{label}", f"NEW:{label}", context)
-        return [f"{indent}{change.path}: {change.kind}"] + [indent + INDENT + line for line in diff]
-    return [f"{indent}{change.path}: {show(change.old)}{ARROW}{show(change.new)}"]
+        at = f"{where}{label(change.path)}"
+        diff = unified(old, new, f"OLD:{at}", f"NEW:{at}", context)
+        return [f"{indent}{label(change.path)}: {change.kind}"] + [indent + INDENT + line for line in diff]
+    return [f"{indent}{label(change.path)}: {show(change.old)}{ARROW}{show(change.new)}"]
 
 
 def show(value: object) -> str:
@@ -193,11 +225,11 @@ def _text(value: object) -> str:
 
 
 def _ref_text(node: NodeEntry | NodeChange) -> str:
-    return f"{node.path} ({node.process_id})" if isinstance(node.process_id, str) else node.path
+    return f"{label(node.path)} ({label(node.process_id)})" if isinstance(node.process_id, str) else label(node.path)
 
 
 def _udf_text(udf: Udf) -> str:
-    return f"{udf.path} ({udf.lines} lines)"
+    return f"{label(udf.path)} ({udf.lines} lines)"
 
 
 def _change_json(change: Change) -> dict:
