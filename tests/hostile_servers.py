@@ -79,7 +79,7 @@ CAPABILITIES = {
 class FakeBackend(Quiet):
     """A minimal openEO back-end at /openeo/1.2 with basic auth (alice/alice123). ``well_known``
     replaces the version URL its /.well-known/openeo names; ``mode`` makes it hostile:
-    "redirect" (every GET under /openeo redirects to ``elsewhere``), "slow-headers", "endless"."""
+    "redirect" (every GET under /openeo redirects to ``elsewhere``), "slow-headers", "slow-body", "endless"."""
 
     well_known: str | None = None
     elsewhere: str = ""
@@ -99,6 +99,12 @@ class FakeBackend(Quiet):
             return self.drip(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" + b"X-Pad: x\r\n" * 100)
         if self.mode == "endless":
             return self.endless()
+        if self.mode == "slow-body":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            return self.drip(b" " * 1000)
         if self.path.rstrip("/") == "/openeo/1.2":
             return self.json(CAPABILITIES)
         if self.path == "/openeo/1.2/credentials/basic":

@@ -151,6 +151,7 @@ def test_publish_backend_refuses_a_redirect_to_https_elsewhere(basic_auth, capsy
 
 
 @pytest.mark.parametrize("mode, message", [("slow-headers", "no complete answer within 2 s"),
+                                           ("slow-body", "no complete answer within 2 s"),
                                            ("endless", "the response is larger than 10 MiB")])
 def test_publish_backend_is_bounded(mode, message, basic_auth, capsys):
     named = backend(mode=mode)

@@ -95,3 +95,33 @@ def test_value_count():
         document.parse_json(json.dumps([[0] * 1000] * 60), "x")
     released = json.loads(UDP.read_text())
     assert document.value_count(released) * 20 < document.MAX_VALUES  # room for a listing of 20 releases
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("((((a{100}){100}){100}){100})", "has more than 100000 atoms once its {n} repeats are written out"),
+    ("(a{1000}){1000}", "has more than 100000 atoms"),
+    ("x" * 20_000, "is longer than 10000 characters"),
+])
+def test_a_pattern_too_large_to_compile_is_refused_without_compiling(tmp_path, pattern, message):
+    """The first one alone made the regex engine take gigabytes (killed) while compiling."""
+    done = efast_udp("validate", str(with_parameter(tmp_path, {"type": "string", "pattern": pattern}, "aaa")),
+                     timeout=60)
+    assert done.returncode == 1 and message in done.stdout, done.stdout + done.stderr
+
+
+def test_a_pattern_re_cannot_compile_is_a_schema_finding(tmp_path):
+    """x{4294967295} made Python's re raise OverflowError, an internal error (exit 3) before."""
+    path = with_parameter(tmp_path, {"type": "string", "pattern": "(?:x{4294967295})"}, "a")
+    done = efast_udp("validate", str(path), timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "/schema/pattern: [schema] '(?:x{4294967295})' is not a 'regex'" in done.stdout
+
+
+def test_unrolled_size_of_ordinary_patterns():
+    from efast_udp.validation.patterns import unrolled_size
+
+    assert unrolled_size(r"^\d{4}-\d{2}-\d{2}$") == 12
+    assert unrolled_size(r"^[a-z]{1,63}\.[a-z]{1,63}$") == 129
+    assert unrolled_size("(ab){2}c") == 5
+    assert unrolled_size("[]{}]{5}") == 5  # braces inside a class are no repeat
+    assert unrolled_size("a{100}" * 3) == 300  # repeats in a row add up, nested ones multiply

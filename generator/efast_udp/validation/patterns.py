@@ -5,7 +5,8 @@ a backtracking engine take time that doubles with each character of the value. P
 therefore matched with the ``regex`` engine (which avoids most such blow-ups) under a timeout of
 ``TIMEOUT_S`` per match; a pattern that times out once is not run again in this process (every
 later value it checks gets the same finding), so a document costs at most about ``TIMEOUT_S``
-(the engine may overrun it by about as much again) per distinct slow pattern.
+(the engine may overrun it by about as much again) per distinct slow pattern. A pattern too large
+to compile safely (``MAX_LENGTH``, ``MAX_UNROLLED``) is refused without compiling it.
 
 The jsonschema keywords ``pattern``, ``patternProperties`` and ``additionalProperties`` (which
 consults ``patternProperties``) are replaced by versions that use :func:`search`.
@@ -14,17 +15,87 @@ consults ``patternProperties``) are replaced by versions that use :func:`search`
 from __future__ import annotations
 
 import functools
+import re
 
 #: Seconds one pattern may take on one value.
 TIMEOUT_S = 0.5
+#: Longest pattern, and the largest size it may have with its counted repeats (``{n}``, ``{n,m}``)
+#: written out: the engine unrolls them when it compiles (``((a{100}){100}){100}`` would take
+#: gigabytes), while ``*``, ``+`` and ``?`` cost nothing there.
+MAX_LENGTH = 10_000
+MAX_UNROLLED = 100_000
 
 _slow: set[str] = set()
+_COUNTED = re.compile(r"\{(\d+)(?:,(\d*))?\}")
 
 
 class PatternTooSlow(Exception):
-    def __init__(self, pattern: str):
-        super().__init__(f"the pattern {pattern[:120]!r} takes longer than {TIMEOUT_S:g} s on a value "
-                         "(catastrophic backtracking); refusing it")
+    def __init__(self, pattern: str, why: str = ""):
+        why = why or f"takes longer than {TIMEOUT_S:g} s on a value (catastrophic backtracking)"
+        super().__init__(f"the pattern {pattern[:120]!r} {why}; refusing it")
+
+
+def unrolled_size(pattern: str, stop_after: int = MAX_UNROLLED) -> int:
+    """About how many atoms ``pattern`` has once its counted repeats are written out (an
+    alternation counts all its branches); stops counting past ``stop_after``."""
+    frames, last, i = [0], 0, 0  # frames: the running size of each open group
+    while i < len(pattern) and frames[0] <= stop_after:
+        char = pattern[i]
+        counted = _COUNTED.match(pattern, i) if char == "{" else None
+        if counted:
+            times = max(int(counted.group(1)), int(counted.group(2) or 0), 1)
+            frames[-1] += last * (times - 1)
+            last *= times
+            i = counted.end()
+            if frames[-1] > stop_after:
+                return frames[-1]
+            continue
+        if char == "(":
+            frames.append(0)
+            i += 1
+            continue
+        if char == ")" and len(frames) > 1:
+            last = max(frames.pop(), 1)
+            frames[-1] += last
+            i += 1
+            continue
+        i = _atom_end(pattern, i)
+        last = 1
+        frames[-1] += 1
+    return sum(frames)
+
+
+def _atom_end(pattern: str, i: int) -> int:
+    """Where the atom at ``i`` ends: an escape, a character class, or one character."""
+    if pattern[i] == "\\":
+        return i + 2
+    if pattern[i] != "[":
+        return i + 1
+    j = i + 1
+    j += pattern.startswith("^", j)
+    j += pattern.startswith("]", j)
+    while j < len(pattern) and pattern[j] != "]":
+        j += 2 if pattern[j] == "\\" else 1
+    return j + 1
+
+
+def _complexity(pattern: str) -> str | None:
+    """Why ``pattern`` is too large to compile safely, or ``None``."""
+    if len(pattern) > MAX_LENGTH:
+        return f"is longer than {MAX_LENGTH} characters"
+    if unrolled_size(pattern) > MAX_UNROLLED:
+        return f"has more than {MAX_UNROLLED} atoms once its {{n}} repeats are written out"
+    return None
+
+
+def regex_format(instance: object) -> bool:
+    """The JSON Schema ``format: regex`` check: a pattern Python's ``re`` compiles (its errors,
+    also OverflowError for ``x{4294967296}``, are the format error)."""
+    if isinstance(instance, str):
+        if len(instance) > MAX_LENGTH:
+            raise ValueError(f"longer than {MAX_LENGTH} characters")
+        re.compile(instance)
+    return True
 
 
 @functools.lru_cache(maxsize=256)
@@ -33,15 +104,17 @@ def _compiled(pattern: str):
 
     try:
         return regex.compile(pattern)
-    except (regex.error, ValueError, OverflowError, RecursionError):
+    except (regex.error, ValueError, OverflowError, RecursionError, MemoryError):
         return None  # not a pattern: the schema check reports it
 
 
 def search(pattern: str, text: str) -> bool:
     """True if ``pattern`` matches somewhere in ``text`` (an unusable pattern matches anything);
-    :class:`PatternTooSlow` when it takes longer than ``TIMEOUT_S``."""
+    :class:`PatternTooSlow` when it takes longer than ``TIMEOUT_S`` or is too large to compile."""
     if pattern in _slow:
         raise PatternTooSlow(pattern)
+    if why := _complexity(pattern):
+        raise PatternTooSlow(pattern, why)
     compiled = _compiled(pattern)
     if compiled is None:
         return True

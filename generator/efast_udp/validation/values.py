@@ -119,7 +119,7 @@ def _validator(schema_json: str):
     cls = _validator_class()
     try:
         cls.check_schema(schema)
-    except SchemaError:
+    except (SchemaError, OverflowError, RecursionError, ValueError, MemoryError):  # e.g. a{4294967296}
         return None
     return cls(schema)
 
