@@ -84,6 +84,30 @@ def test_a_silent_connection_is_closed(site, monkeypatch, sent):
             assert conn.recv(4096) == b""  # closed by the server long before our own 15 s timeout
 
 
+def test_a_dripping_client_is_cut_off_at_the_connection_deadline(site, monkeypatch):
+    """One header byte every 0.2 s keeps each read within the idle timeout, never the deadline."""
+    monkeypatch.setattr(serve.SiteRequestHandler, "deadline", 1)
+    with BackgroundServer(site) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=15) as conn:
+            conn.sendall(b"GET /index.html HTTP/1.1\r\n")
+            closed = False
+            for _ in range(100):  # 20 s at most; the server cuts off after about 1 s
+                try:
+                    conn.sendall(b"X: y\r\n")
+                except OSError:
+                    closed = True
+                    break
+                conn.settimeout(0.2)
+                try:
+                    if conn.recv(4096) == b"":
+                        closed = True
+                        break
+                except socket.timeout:
+                    pass
+            assert closed
+
+
 def test_two_hundred_clients_at_once_are_all_served(site):
     results, start = [], threading.Barrier(200, timeout=60)
 

@@ -8,7 +8,7 @@ the site's folder is served, also not through a symbolic link.
 Like a static host it holds up against odd clients: a malformed path (a NUL byte raw or as
 ``%00``, another control character, a percent escape that is not UTF-8 such as ``%ed%a0%80``, a
 ``..`` segment) gets "400 Bad Request"; a connection that sends nothing for ``IDLE_TIMEOUT_S``
-seconds is closed; ``LISTEN_BACKLOG`` connections may wait to be accepted; a failure inside a
+seconds, or lasts longer than ``CONNECTION_DEADLINE_S`` in all, is closed; ``LISTEN_BACKLOG`` connections may wait to be accepted; a failure inside a
 request is one log line, never a traceback.
 """
 
@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import http.server
 import os
+import socket
 import sys
 import threading
 import urllib.parse
@@ -27,6 +28,9 @@ from efast_udp.errors import UsageError
 LOOPBACK = ("127.0.0.1", "localhost")
 #: Seconds a connection may stay silent (before or within a request) before it is closed.
 IDLE_TIMEOUT_S = 20
+#: Seconds one connection may last in all: a client that sends a byte now and then (each within
+#: ``IDLE_TIMEOUT_S``) is cut off here. The site's largest file takes milliseconds on loopback.
+CONNECTION_DEADLINE_S = 120
 #: Connections the kernel queues before they are accepted (Python's default is 5).
 LISTEN_BACKLOG = 1024
 
@@ -57,6 +61,24 @@ class SiteRequestHandler(http.server.SimpleHTTPRequestHandler):
     }
     quiet = False
     timeout = IDLE_TIMEOUT_S  # socket timeout of each connection: a silent client is dropped
+    deadline = CONNECTION_DEADLINE_S
+
+    def setup(self):
+        super().setup()
+        self._deadline = threading.Timer(self.deadline, self._cut_off)
+        self._deadline.daemon = True
+        self._deadline.start()
+
+    def _cut_off(self):
+        """The connection outlived its deadline: shut it, which ends any read or write on it."""
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+    def finish(self):
+        self._deadline.cancel()
+        super().finish()
 
     def send_head(self):
         problem = path_problem(self.path)
