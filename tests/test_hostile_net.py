@@ -191,3 +191,18 @@ def test_publish_backend_refuses_http_oidc_issuers(capsys):
     with serving(Oidc) as base:
         assert main(["publish-backend", "--url", base, "--udp", str(UDP), "--retries", "0", "--timeout", "5"]) == 2
     assert "OIDC provider 'evil' has issuer 'http://192.0.2.1/'" in one_line_error(capsys, "publish-backend")
+
+
+@pytest.mark.parametrize("url", ["http://localhost:8080", "http://10.0.0.1", "http://127.0.0.1.example.org",
+                                 "ftp://127.0.0.1", "http://[::2]:80"])
+def test_publish_backend_needs_https_or_a_loopback_address(url, capsys):
+    assert publish(url) == 2
+    assert "expected an https:// URL (http:// only for a back-end on this machine" in \
+        one_line_error(capsys, "publish-backend")
+
+
+def test_loopback_addresses():
+    assert net.is_loopback("127.0.0.1") and net.is_loopback("127.1.2.3") and net.is_loopback("[::1]")
+    assert not net.is_loopback("localhost") and not net.is_loopback("::2") and not net.is_loopback("10.0.0.1")
+    assert net.safe_target("https://example.org/x") and net.safe_target("http://[::1]:9/x")
+    assert not net.safe_target("http://example.org/x") and not net.safe_target("https:///x")

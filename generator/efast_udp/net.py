@@ -8,7 +8,7 @@ Three bounds hold for each request, whatever the server does:
   ``timeout_s`` is the longest wait for any single network operation inside it;
 - a **size cap** on the body: it is read in chunks and refused as soon as it passes the cap
   (a ``Content-Length`` above the cap is refused before reading);
-- **redirects** only to https, or to http on the loopback address (127.0.0.1, ::1, localhost),
+- **redirects** only to https, or to http on a loopback address (127.0.0.1, ::1),
   at most ``MAX_REDIRECTS``; never to another scheme (ftp://, file://, data:).
 
 Every failure is an :class:`UnreadableInput` with one line naming the URL.
@@ -29,7 +29,6 @@ TIMEOUT_S = 10
 #: Redirects followed for one read.
 MAX_REDIRECTS = 5
 CHUNK = 64 * 1024
-LOOPBACK_NAMES = ("localhost",)
 
 T = TypeVar("T")
 
@@ -43,8 +42,8 @@ def size_text(n: int) -> str:
 
 
 def is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
+    """True for a loopback address (127.0.0.0/8, ::1); a name such as ``localhost`` is not trusted
+    to be one (a hosts file or resolver can point it anywhere)."""
     try:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:

@@ -38,7 +38,7 @@ def check_backend_url(url: str) -> str:
     if parsed.scheme == "http" and host and net.is_loopback(host):
         return url
     raise UsageError(f"--url {url}: expected an https:// URL (http:// only for a back-end on this machine, "
-                     "127.0.0.1/localhost)")
+                     "127.0.0.1 or [::1])")
 
 
 def _check_oidc_issuers(connection) -> None:
