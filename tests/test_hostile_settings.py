@@ -126,3 +126,42 @@ def test_diff_escapes_control_characters_in_udf_code(tmp_path, capsys):
     assert main(["diff", str(tmp_path / "old.json"), str(tmp_path / "new.json")]) == 1
     out = capsys.readouterr().out
     assert "\x1b" not in out and "+# \\x1b[8mhidden\\x1b[0m" in out
+
+
+def raw_controls(text: str) -> list[str]:
+    return [c for c in text if (ord(c) < 32 and c not in "\n\t") or 0x7f <= ord(c) <= 0x9f or c == "\u202e"]
+
+
+@pytest.mark.parametrize("mode", [[], ["--json"]])
+def test_validate_escapes_control_characters(tmp_path, capsys, mode):
+    doc = json.loads(UDP.read_text())
+    doc["process_graph"][HOSTILE_ID] = {"process_id": "nope\x1b[2J", "arguments": {}}
+    path = tmp_path / "ansi.json"
+    path.write_text(json.dumps(doc))
+    assert main(["validate", *mode, str(path)]) == 1
+    out = capsys.readouterr().out
+    assert raw_controls(out) == []
+    if not mode:
+        assert len(out.splitlines()) == 3  # three findings, one line each: no faked lines
+        assert all(line.startswith(f"{path}#/process_graph/evil\\x1b[2J") for line in out.splitlines())
+    else:
+        assert json.loads(out)[str(path)][0]["pointer"].startswith("/process_graph/evil\x1b[2J\x1b]0;title\x07\n")
+
+
+def test_error_lines_escape_control_characters(tmp_path, capsys):
+    name = str(tmp_path / "x\x1b[31m\n\u202e.json")
+    assert main(["validate", name]) == 2
+    err = capsys.readouterr().err
+    assert raw_controls(err) == [] and len(err.splitlines()) == 1 and "x\\x1b[31m \\u202e.json" in err
+
+
+def test_run_names_a_foreign_udf_without_raw_escapes():
+    from efast_udp import trust
+
+    doc = json.loads(UDP.read_text())
+    doc["examples"][0]["arguments"]["hook\x1b[8m"] = {"process_graph": {"e\x1b]0;t\x07": {
+        "process_id": "run_udf", "arguments": {"udf": "x = 1\n", "runtime": "Python"}}}}
+    with pytest.raises(UsageError) as caught:
+        trust.vouch(doc)
+    assert raw_controls(str(caught.value)) == [] and "hook\\x1b[8m" in str(caught.value)
+    assert all(raw_controls(w) == [] for w in trust.vouch(doc, allow_untrusted=True))

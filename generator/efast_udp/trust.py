@@ -81,7 +81,9 @@ def untrusted(doc: dict) -> list[tuple[str, str | None]]:
 def vouch(doc: dict, allow_untrusted: bool = False) -> list[str]:
     """Refuse (:class:`UsageError`) a document with a UDF this project did not release; with
     ``allow_untrusted`` return the warnings to print instead."""
-    foreign = untrusted(doc)
+    from efast_udp.terminal import label  # node ids are printed
+
+    foreign = [(label(path), sha) for path, sha in untrusted(doc)]
     if not foreign:
         return []
     if not allow_untrusted:

@@ -7,16 +7,16 @@ unified diff, and UDF code as a unified diff of its lines, never as an escaped J
 Nothing from the documents reaches a terminal raw: names and paths (node ids, parameter names,
 JSON paths) show every control character escaped (``\n``, ``\x1b``), so a node id can neither
 colour the terminal nor fake a ``---`` header line; in the code and long texts shown line by
-line, every control character but the tab is escaped (:func:`terminal_safe`).
+line, every control character but the tab is escaped (:mod:`efast_udp.terminal`).
 """
 
 from __future__ import annotations
 
 import json
-import re
 
 from efast_udp.review.model import Change, Diff, NodeChange, NodeEntry, Udf
 from efast_udp.review.textdiff import unified
+from efast_udp.terminal import label, terminal_safe
 from efast_udp.validation.findings import MISSING
 
 #: Longest compact rendering of a value in the text output (the JSON output has it whole).
@@ -25,33 +25,6 @@ VALUE_WIDTH = 200
 LONG_TEXT = 100
 ARROW = " → "
 INDENT = "    "
-#: C0 and C1 controls, DEL, and the invisible Unicode format characters (bidi overrides, line and
-#: paragraph separators) that can change how a terminal shows the rest of a line.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escape(match: re.Match) -> str:
-    char = match.group(0)
-    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-    return named.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
-
-
-def label(text: object) -> str:
-    """A name or path for the terminal: every control character escaped."""
-    return _CONTROL.sub(_escape, str(text))
-
-
-def terminal_safe(text: str, keep: str = "\n\t") -> str:
-    """``text`` with every control character but those in ``keep`` escaped."""
-    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in keep else _escape(m), text)
-
-
-def json_safe(text: str) -> str:
-    """JSON text whose strings carry DEL, C1 or format characters raw, with those as ``\\uXXXX``
-    escapes (the JSON encoder escapes only the C0 controls)."""
-    return _CONTROL.sub(lambda m: m.group(0) if m.group(0) in "\n" else f"\\u{ord(m.group(0)):04x}", text)
-
-
 def format_text(diff: Diff, old_label: str | None = None, new_label: str | None = None,
                 context: int = 3, udf_code: bool = True) -> str:
     """The review text: a header naming the inputs, then one block per section that changed."""
