@@ -206,3 +206,23 @@ def test_loopback_addresses():
     assert not net.is_loopback("localhost") and not net.is_loopback("::2") and not net.is_loopback("10.0.0.1")
     assert net.safe_target("https://example.org/x") and net.safe_target("http://[::1]:9/x")
     assert not net.safe_target("http://example.org/x") and not net.safe_target("https:///x")
+
+
+def test_publish_backend_retries_a_busy_back_end_as_often_as_asked(basic_auth, capsys):
+    class Busy(backend()):
+        busy = 2  # the capabilities answer 503 twice, then as usual
+
+        def do_GET(self):
+            if self.path == "/openeo/1.2/" and type(self).busy > 0:
+                type(self).busy -= 1
+                type(self).requests.append(("GET", self.path, None))
+                return self.json({"code": "ServiceUnavailable", "message": "busy"}, 503)
+            super().do_GET()
+
+    with serving(Busy) as base:
+        basic_auth(base)
+        assert publish(base, "--retries", "1", "--timeout", "5") == 2  # one retry is not enough
+        assert "ServiceUnavailable: busy" in one_line_error(capsys, "publish-backend")
+        Busy.busy, Busy.requests = 2, []
+        assert publish(base, "--retries", "2", "--timeout", "5") == 0  # two are
+    assert [p for _, p, _ in Busy.requests].count("/openeo/1.2/") >= 3
