@@ -125,3 +125,12 @@ def test_unrolled_size_of_ordinary_patterns():
     assert unrolled_size("(ab){2}c") == 5
     assert unrolled_size("[]{}]{5}") == 5  # braces inside a class are no repeat
     assert unrolled_size("a{100}" * 3) == 300  # repeats in a row add up, nested ones multiply
+
+
+def test_run_arguments_are_matched_against_patterns_safely():
+    """``run --param`` values and ``--set`` defaults are checked with arguments.schema_problem,
+    which used jsonschema's own (backtracking) pattern keyword."""
+    code = ("from efast_udp.arguments import schema_problem; "
+            "print(schema_problem('a' * 40 + '!', {'type': 'string', 'pattern': '(a|a)+$'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("the pattern '(a|a)+$' takes longer than 0.5 s"), done.stderr

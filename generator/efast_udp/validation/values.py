@@ -89,7 +89,8 @@ _SUBTYPE_CHECKS = {
 
 
 @functools.lru_cache(maxsize=1)
-def _validator_class():
+def validator_class():
+    """Draft 7 with openEO's ``subtype`` and the safe ``pattern`` keywords (:mod:`.patterns`)."""
     from jsonschema import Draft7Validator, validators
     from jsonschema.exceptions import ValidationError
 
@@ -116,7 +117,7 @@ def _validator(schema_json: str):
     schema = json.loads(schema_json)
     if isinstance(schema, list):
         schema = {"anyOf": schema}
-    cls = _validator_class()
+    cls = validator_class()
     try:
         cls.check_schema(schema)
     except (SchemaError, OverflowError, RecursionError, ValueError, MemoryError):  # e.g. a{4294967296}
