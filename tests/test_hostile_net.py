@@ -226,3 +226,12 @@ def test_publish_backend_retries_a_busy_back_end_as_often_as_asked(basic_auth, c
         Busy.busy, Busy.requests = 2, []
         assert publish(base, "--retries", "2", "--timeout", "5") == 0  # two are
     assert [p for _, p, _ in Busy.requests].count("/openeo/1.2/") >= 3
+
+
+@pytest.mark.parametrize("link", ["http://127.0.0.1:99999/openeo/1.2/", "https://[::1/openeo", "ftp://127.0.0.1/x"])
+def test_publish_backend_refuses_a_malformed_or_foreign_well_known_link(link, basic_auth, capsys):
+    named = backend(well_known=link)
+    with serving(named) as base:
+        basic_auth(base)
+        assert publish(base, "--retries", "0", "--timeout", "5") == 2
+    assert "refusing to send a request to" in one_line_error(capsys, "publish-backend")

@@ -64,6 +64,17 @@ def origin_text(url: str) -> str:
     return f"{scheme}://{host}:{port}"
 
 
+def _origin_or_none(url: str):
+    try:
+        return origin(url)
+    except ValueError:  # a malformed link from the server
+        return None
+
+
+def _origin_text_or_url(url: str) -> str:
+    return origin_text(url) if _origin_or_none(url) else repr(url[:200])
+
+
 def safe_target(url: str) -> bool:
     """True for a URL a request may go to: https, or http on the loopback address."""
     try:
@@ -192,9 +203,9 @@ def origin_session(named_url: str, deadline_s: float, retries: int, max_bytes: i
             return error
 
         def request(self, method, url, **kwargs):
-            if origin(url) != named:
+            if _origin_or_none(url) != named:
                 raise self.refuse(UnreadableInput(
-                    f"refusing to send a request to {origin_text(url)}: only {origin_text(named_url)}, named by "
+                    f"refusing to send a request to {_origin_text_or_url(url)}: only {origin_text(named_url)}, named by "
                     f"--url, is contacted (the back-end's .well-known/openeo or a link points to {url[:200]!r})"))
             follow = kwargs.pop("allow_redirects", True) and method.upper() in ("GET", "HEAD")
             kwargs["timeout"] = min(float(kwargs.get("timeout") or deadline_s), deadline_s)
@@ -204,7 +215,7 @@ def origin_session(named_url: str, deadline_s: float, retries: int, max_bytes: i
                 if not response.is_redirect:
                     return response
                 target = urllib.parse.urljoin(url, response.headers.get("Location", ""))
-                if origin(target) != named:
+                if _origin_or_none(target) != named:
                     raise self.refuse(UnreadableInput(
                         f"{url}: the back-end redirects to {target[:200]!r}; refusing to follow it to another "
                         f"origin than {origin_text(named_url)} (named by --url)"))
