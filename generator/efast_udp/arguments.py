@@ -66,6 +66,8 @@ def schema_problem(value: object, schema: object) -> str | None:
     ``None`` when it matches. Of several alternatives the one of the value's own type speaks."""
     import jsonschema
 
+    from efast_udp.validation.values import validator_class  # patterns matched with a timeout
+
     alternatives = schema if isinstance(schema, list) else [schema]
     problems = []
     for alt in alternatives:
@@ -73,7 +75,7 @@ def schema_problem(value: object, schema: object) -> str | None:
             continue
         alt = {k: v for k, v in alt.items() if k != "subtype"}
         try:
-            errors = list(jsonschema.Draft7Validator(alt, format_checker=jsonschema.FormatChecker()).iter_errors(value))
+            errors = list(validator_class()(alt, format_checker=jsonschema.FormatChecker()).iter_errors(value))
         except jsonschema.SchemaError:
             return None  # a schema that cannot be evaluated does not block
         if not errors:

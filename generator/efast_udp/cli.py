@@ -117,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
             import traceback
 
             traceback.print_exc()
-        message = " ".join(str(exc).split()) or type(exc).__name__
+        from efast_udp.terminal import label  # names from files and documents may hold escapes
+
+        message = label(" ".join(str(exc).split())) or type(exc).__name__
         if code == INTERNAL_ERROR:
             message = (f"internal error: {type(exc).__name__}: {message[:300]} (a bug in efast-udp: please report "
                        "it with the command you ran; --debug shows the traceback)")

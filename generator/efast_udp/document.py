@@ -4,15 +4,19 @@ This is the one place where a process definition (or a process listing) is read 
 URL, written as text and walked node by node; the values of its parameters are in
 :mod:`efast_udp.arguments`. Every command and the tests use it.
 
-Reading is bounded: at most ``MAX_BYTES`` per document (a URL body is streamed, never read whole),
-``MAX_DEPTH`` levels of JSON nesting, ``URL_TIMEOUT_S`` per network operation and
-``URL_DEADLINE_S`` in all. Anything else is an :class:`UnreadableInput` with one line.
+Reading is bounded: at most ``MAX_BYTES`` per document (a URL body is streamed, never read whole,
+within the deadline, size cap and redirect rules of :mod:`efast_udp.net`), ``MAX_DEPTH`` levels
+of JSON nesting and ``MAX_VALUES`` JSON values. Numbers beyond a double's range, NaN/Infinity and
+objects that repeat a key are refused (the error names the key and the object's JSON path).
+Anything else is an :class:`UnreadableInput` with one line.
 """
 
 from __future__ import annotations
 
+import functools
 import json
-import time
+import math
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -23,10 +27,10 @@ from efast_udp.errors import NestedTooDeep, UnreadableInput
 MAX_BYTES = 10 * 2**20
 #: Deepest JSON nesting accepted. The EFAST UDP nests 12 levels; openEO graphs rarely pass 30.
 MAX_DEPTH = 64
-#: Seconds to wait for each network operation, and for a whole URL body.
-URL_TIMEOUT_S = 10
-URL_DEADLINE_S = 60
-_CHUNK = 64 * 1024
+#: Most JSON values (objects, arrays, strings, numbers, ...) in one document. The EFAST UDP has
+#: ~730, a listing of all its releases a few thousand. JSON Schema validation costs up to ~0.5 ms
+#: per value in a process argument: at this bound `validate` takes ~25 s (measured, 2 shared cores).
+MAX_VALUES = 50_000
 
 
 # --- reading and writing ---------------------------------------------------------------------
@@ -64,42 +68,24 @@ def read_bytes(source: str | Path, max_bytes: int | None = None) -> bytes:
 
 
 def _size(n: int) -> str:
-    return f"{n // 2**20} MiB" if n >= 2**20 else f"{n} bytes"
+    from efast_udp.net import size_text
+
+    return size_text(n)
 
 
 def _read_url(url: str, max_bytes: int) -> bytes:
-    import urllib.error
-    import urllib.request  # only when a URL is read (keeps the start-up of every command small)
+    from efast_udp import net  # only when a URL is read (keeps the start-up of every command small)
 
-    deadline = time.monotonic() + URL_DEADLINE_S
-    too_large = f"{url}: the response is larger than {_size(max_bytes)}; refusing to read it"
-    parts, size = [], 0
-    try:
-        with urllib.request.urlopen(url, timeout=URL_TIMEOUT_S) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise UnreadableInput(too_large)
-            while chunk := response.read1(_CHUNK):  # what has arrived: the deadline is checked as bytes come
-                size += len(chunk)
-                if size > max_bytes:
-                    raise UnreadableInput(too_large)
-                if time.monotonic() > deadline:
-                    raise UnreadableInput(f"cannot fetch {url}: no complete answer within {URL_DEADLINE_S} s")
-                parts.append(chunk)
-    except UnreadableInput:
-        raise
-    except urllib.error.HTTPError as exc:
-        raise UnreadableInput(f"cannot fetch {url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise UnreadableInput(f"cannot fetch {url}: {getattr(exc, 'reason', None) or exc}") from None
-    return b"".join(parts)
+    return net.fetch(url, max_bytes)
 
 
 def parse_json(data: bytes | str, source: str | Path) -> object:
     """Parsed JSON, no deeper than ``MAX_DEPTH`` levels."""
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        value = json.loads(text, parse_constant=_not_json)
+        repeated: list = []
+        value = json.loads(text, parse_constant=_not_json, parse_float=_finite_float, parse_int=_finite_int,
+                           object_pairs_hook=functools.partial(_object, repeated=repeated))
     except UnicodeDecodeError as exc:
         raise UnreadableInput(f"{source} is not UTF-8 text: {exc.reason} at byte {exc.start}") from None
     except json.JSONDecodeError as exc:
@@ -111,6 +97,13 @@ def parse_json(data: bytes | str, source: str | Path) -> object:
         raise UnreadableInput(f"{source} is not valid JSON: {exc}") from None
     if nesting_depth(value, MAX_DEPTH) > MAX_DEPTH:
         raise _too_deep(source)
+    if value_count(value, MAX_VALUES) > MAX_VALUES:
+        raise UnreadableInput(f"{source} holds more than {MAX_VALUES} JSON values (objects, arrays, strings, "
+                              "numbers); refusing to read it")
+    if repeated:
+        path, key = _locate(value, repeated[0])
+        raise UnreadableInput(f"{source} is not valid JSON for openEO: the key {key!r} appears twice in the object "
+                              f"at {path or '/'} (a reader keeps one of them, silently)")
     if _has_lone_surrogate(value):
         raise UnreadableInput(f"{source} is not valid JSON: it escapes an unpaired UTF-16 surrogate (\\ud800-\\udfff)")
     return value
@@ -122,6 +115,49 @@ def _too_deep(source: str | Path) -> NestedTooDeep:
 
 def _not_json(token: str):
     raise ValueError(f"{token} is not a JSON number")
+
+
+#: Largest magnitude of a JSON number (an IEEE double: what JavaScript and the back-ends read).
+_MAX_NUMBER = sys.float_info.max
+
+
+def _finite_float(token: str) -> float:
+    number = float(token)
+    if not math.isfinite(number):
+        raise ValueError(f"{token[:40]} is beyond the range of a JSON number (about 1.8e308)")
+    return number
+
+
+def _finite_int(token: str) -> int:
+    number = int(token)  # more than 4300 digits: ValueError (Python's own bound)
+    if abs(number) > _MAX_NUMBER:
+        raise ValueError(f"{token[:40]}... is beyond the range of a JSON number (about 1.8e308)")
+    return number
+
+
+def _object(pairs: list, repeated: list) -> dict:
+    """A JSON object; one that repeats a key is noted in ``repeated`` as (the object, the key)."""
+    obj = dict(pairs)
+    if len(obj) != len(pairs) and not repeated:
+        seen: set = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))
+        repeated.append((obj, key))
+    return obj
+
+
+def _locate(root: object, found: tuple) -> tuple[str, str]:
+    """(JSON pointer of the object ``found[0]`` inside ``root``, the repeated key)."""
+    target, key = found
+    stack = [(root, "")]
+    while stack:
+        item, path = stack.pop()
+        if item is target:
+            return path, key
+        children = item.items() if isinstance(item, dict) else enumerate(item) if isinstance(item, list) else ()
+        for name, child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, f"{path}/{str(name).replace('~', '~0').replace('/', '~1')}"))
+    return "", key
 
 
 def _has_lone_surrogate(value: object) -> bool:
@@ -156,6 +192,20 @@ def nesting_depth(value: object, stop_after: int | None = None) -> int:
         children = item.values() if isinstance(item, dict) else item
         stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return deepest
+
+
+def value_count(value: object, stop_after: int | None = None) -> int:
+    """How many JSON values ``value`` holds (itself included), counted without recursion; stops
+    counting once ``stop_after`` is exceeded."""
+    count, stack = 1, [value]
+    while stack:
+        item = stack.pop()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        count += len(children)
+        if stop_after is not None and count > stop_after:
+            return count
+        stack.extend(child for child in children if isinstance(child, (dict, list)))
+    return count
 
 
 def load_json(source: str | Path, max_bytes: int | None = None) -> object:
@@ -334,3 +384,18 @@ def udf_nodes(doc: dict) -> list[UdfNode]:
         if code is not None:
             found.append(UdfNode(ref, code, ref.arguments.get("runtime")))
     return found
+
+
+def every_run_udf(doc: object) -> Iterator[tuple[tuple, dict]]:
+    """(JSON path, node) of every ``run_udf`` node anywhere in ``doc``: in the process graph and
+    its callbacks, and also where no graph walk looks (a parameter's ``default``, an example, a
+    callback nested in a value): a back-end or the local executor may run any of them."""
+    stack: list[tuple[tuple, object]] = [((), doc)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, dict):
+            if item.get("process_id") == "run_udf":
+                yield path, item
+            stack.extend((path + (key,), value) for key, value in reversed(item.items()))
+        elif isinstance(item, list):
+            stack.extend((path + (i,), value) for i, value in reversed(list(enumerate(item))))

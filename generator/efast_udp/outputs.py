@@ -35,18 +35,20 @@ def _refuse(option: str, path: Path, why: str, hint: str = "") -> UsageError:
     return UsageError(f"{option} {path}: refusing to write there: {why}{'; ' + hint if hint else ''}")
 
 
-def _protected_reason(path: Path) -> str | None:
-    """Why ``path`` (resolved) is off limits, or ``None``."""
+def _protected_reason(path: Path, new_file_in: bool = False) -> str | None:
+    """Why ``path`` (resolved) is off limits, or ``None``. ``new_file_in``: the question is
+    whether a new file may be written in the folder ``path`` (not whether the folder may be
+    replaced): a folder that merely contains the checkout or another git checkout is fine then."""
     if ".git" in path.parts:
         return "it is inside a git repository's .git folder"
     root = ROOT.resolve()
-    if path == root or root.is_relative_to(path):
+    if not new_file_in and (path == root or root.is_relative_to(path)):
         return f"it contains the efast-udp checkout {root}"
     for name in PROTECTED:
         folder = (root / name).resolve()
         if path == folder or path.is_relative_to(folder):
             return f"it is part of the checkout ({name}/)"
-    if (path / ".git").exists():
+    if not new_file_in and (path / ".git").exists():
         return "it is a git checkout (it holds .git)"
     return None
 
@@ -218,8 +220,8 @@ def new_file(path: Path, option: str, force: bool = False, own=None, hint: str =
         raise _refuse(option, path, f"{blocked} is a file, not a directory")
     if resolved.is_dir():
         raise _refuse(option, path, "it is a directory, not a file")
-    parent_reason = _protected_reason(resolved.parent)
-    if parent_reason and not resolved.parent == ROOT.resolve():
+    parent_reason = _protected_reason(resolved.parent, new_file_in=True)
+    if parent_reason:
         raise _refuse(option, path, parent_reason)
     exists = os.path.lexists(path) or resolved.exists()
     if exists:

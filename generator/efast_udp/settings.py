@@ -117,8 +117,33 @@ def _set_default(defaults: dict, name: str, value, where: str) -> None:
     defaults[name] = value
 
 
+#: Characters a setting URL may not hold: they end up in links, HTML attributes and the site's
+#: copy-paste Python snippets (quotes, brackets outside the host, backslashes, spaces, controls).
+_URL_FORBIDDEN = set("\"'<>`\\{}|^ ")
+
+
 def _https_url(value: str, name: str) -> str:
-    parsed = urlparse(str(value))
-    if parsed.scheme != "https" or not parsed.netloc:
-        raise SettingsError(f"setting '{name}' must be an https:// URL, got {value!r}")
-    return str(value).rstrip("/")
+    """An https URL with a host, a valid port, and nothing a link or a snippet could trip on."""
+    text = str(value)
+
+    def refuse(why: str) -> SettingsError:
+        return SettingsError(f"setting '{name}' must be an https:// URL ({why}), got {text[:200]!r}")
+
+    bad = sorted({c for c in text if c in _URL_FORBIDDEN or not c.isprintable()})
+    if bad:
+        raise refuse("no spaces, quotes, brackets, backslashes or control characters: found "
+                     + " ".join(repr(c) for c in bad))
+    try:
+        parsed = urlparse(text)
+        host, port = parsed.hostname, parsed.port  # a malformed host ('[::1') or a port > 65535 raises
+    except ValueError as exc:
+        raise refuse(str(exc)) from None
+    if parsed.scheme != "https" or not host:
+        raise refuse("scheme https and a host")
+    if port == 0:
+        raise refuse("a port from 1 to 65535")
+    if parsed.username is not None or parsed.password is not None:
+        raise refuse("no user name or password in it")
+    if parsed.query or parsed.fragment or text.endswith(("?", "#")):
+        raise refuse("no query or fragment")
+    return text.rstrip("/")

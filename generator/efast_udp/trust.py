@@ -15,7 +15,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from efast_udp.document import dump_json, udf_nodes
+from efast_udp.document import dump_json, every_run_udf, udf_code, udf_nodes
 from efast_udp.errors import UsageError
 
 LIST_PATH = Path(__file__).with_name("released_udfs.json")
@@ -58,24 +58,43 @@ def released_digests() -> dict[str, list[str]]:
         return {}
 
 
-def untrusted(doc: dict) -> list[tuple[str, str]]:
-    """(node path, digest) of every UDF of ``doc`` that is not on the trust list."""
+def every_udf(doc: dict) -> list[tuple[str, str | None]]:
+    """(node path, source or ``None`` when not inline) of every ``run_udf`` node of ``doc``,
+    wherever it sits: graph nodes by their node path (``fused/process/runudf1``), others (a
+    parameter default, an example) by their JSON path (``parameters/3/default/process_graph/x``)."""
+    in_graph = {id(udf.ref.data): udf.ref.path for udf in udf_nodes(doc)}
+    found = []
+    for path, node in every_run_udf(doc):
+        code = udf_code(node)
+        found.append((in_graph.get(id(node)) or "/".join(map(str, path)), code))
+    return found
+
+
+def untrusted(doc: dict) -> list[tuple[str, str | None]]:
+    """(node path, digest or ``None`` for code that is not inline) of every UDF of ``doc``
+    that is not on the trust list."""
     known = released_digests()
-    found = [(udf.ref.path, digest(udf.code)) for udf in udf_nodes(doc)]
+    found = [(path, None if code is None else digest(code)) for path, code in every_udf(doc)]
     return [(path, sha) for path, sha in found if sha not in known]
 
 
 def vouch(doc: dict, allow_untrusted: bool = False) -> list[str]:
     """Refuse (:class:`UsageError`) a document with a UDF this project did not release; with
     ``allow_untrusted`` return the warnings to print instead."""
-    foreign = untrusted(doc)
+    from efast_udp.terminal import label  # node ids are printed
+
+    foreign = [(label(path), sha) for path, sha in untrusted(doc)]
     if not foreign:
         return []
     if not allow_untrusted:
         path, sha = foreign[0]
         more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
         raise UsageError(
-            f"refusing to run the UDF of node '{path}'{more}: its code (sha256 {sha[:12]}) is not a UDF efast-udp "
+            f"refusing to run the UDF of node '{path}'{more}: its code ({_which(sha)}) is not a UDF efast-udp "
             f"released, and a UDF runs with your rights on this machine; pass {OPT_IN} to run it anyway")
-    return [f"warning: running the UDF of node '{path}' (sha256 {sha[:12]}), which efast-udp did not release: "
+    return [f"warning: running the UDF of node '{path}' ({_which(sha)}), which efast-udp did not release: "
             "it runs with your rights, unsandboxed" for path, sha in foreign]
+
+
+def _which(sha: str | None) -> str:
+    return "not given inline" if sha is None else f"sha256 {sha[:12]}"

@@ -86,6 +86,10 @@ def check(name: str, workers: int | None, memory_limit: str | None, report: Path
         _memory_limit(memory_limit)
     elif report is not None:
         raise Unsupported("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
+    elif memory_limit is not None:  # it would be ignored silently
+        _memory_limit(memory_limit)
+        raise Unsupported(f"--memory-limit limits dask.distributed workers: it needs --scheduler distributed or an "
+                          f"address, not {name}")
 
 
 @contextlib.contextmanager

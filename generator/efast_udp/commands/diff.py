@@ -30,12 +30,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from efast_udp.document import dump_json, load_json  # load_json: the document limits (exit 2)
     from efast_udp.review import diff_documents, format_stat, format_text, to_json
+    from efast_udp.terminal import json_safe
 
     old = process_definition(load_json(args.old), args.old, args.process)
     new = process_definition(load_json(args.new), args.new, args.process)
     diff = diff_documents(old, new)
     if args.json:
-        text = dump_json(to_json(diff, args.context, args.udf_code))
+        text = json_safe(dump_json(to_json(diff, args.context, args.udf_code)))
     elif args.stat:
         text = format_stat(diff)
     else:

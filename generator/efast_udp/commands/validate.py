@@ -40,6 +40,7 @@ def resolve_source(source: str) -> str | Path:
 
 def run(args: argparse.Namespace) -> int:
     from efast_udp.document import dump_json, load_json
+    from efast_udp.terminal import json_safe
     from efast_udp.validation import validate_document
 
     sources = args.sources or default_sources()
@@ -55,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
             print(f"{source}: {'INVALID, ' + str(len(findings)) + ' finding(s)' if findings else 'valid'}",
                   file=sys.stderr)
     if args.json:
-        print(dump_json(report), end="")
+        print(json_safe(dump_json(report)), end="")
     return 1 if invalid else 0

@@ -16,14 +16,12 @@ terminal is attached.
 from __future__ import annotations
 
 import getpass
-import ipaddress
 import sys
 import urllib.parse
 
-from efast_udp.document import load_udp
+from efast_udp import net
+from efast_udp.document import MAX_BYTES, load_udp
 from efast_udp.errors import EfastUdpError, UsageError
-
-LOOPBACK_NAMES = ("localhost",)
 
 
 def check_backend_url(url: str) -> str:
@@ -37,23 +35,26 @@ def check_backend_url(url: str) -> str:
         raise UsageError(f"--url {url}: not a URL ({exc})") from None
     if parsed.scheme == "https" and host:
         return url
-    if parsed.scheme == "http" and host and _is_loopback(host):
+    if parsed.scheme == "http" and host and net.is_loopback(host):
         return url
     raise UsageError(f"--url {url}: expected an https:// URL (http:// only for a back-end on this machine, "
-                     "127.0.0.1/localhost)")
+                     "127.0.0.1 or [::1])")
 
 
-def _is_loopback(host: str) -> bool:
-    if host in LOOPBACK_NAMES:
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _check_oidc_issuers(connection) -> None:
+    """The OIDC providers the back-end lists must be https (http only on this machine): the
+    openeo client sends refresh tokens and client secrets to the issuer."""
+    providers = connection.get("/credentials/oidc", expected_status=200).json().get("providers") or []
+    for provider in providers:
+        issuer = provider.get("issuer") if isinstance(provider, dict) else None
+        if not isinstance(issuer, str) or not net.safe_target(issuer):
+            raise EfastUdpError(f"{connection.root_url}: OIDC provider {provider.get('id') if isinstance(provider, dict) else provider!r} "
+                                f"has issuer {issuer!r}; refusing to authenticate anywhere but over https")
 
 
 def _authenticate(connection, args) -> None:
     if args.auth == "oidc":
+        _check_oidc_issuers(connection)
         connection.authenticate_oidc(provider_id=args.provider_id)
         return
     if args.username is None:
@@ -85,9 +86,13 @@ def publish(args: argparse.Namespace) -> tuple[dict, dict]:
     process_id = args.process_id or doc["id"]
     body = {k: v for k, v in doc.items() if k != "id"}
     body["public"] = bool(args.public)
+    # every request of the openeo client goes through this session: only to the origin of --url,
+    # each within --timeout (connect, headers and body), at most --retries more attempts
+    session = net.origin_session(args.url, args.timeout, args.retries, MAX_BYTES)
     try:
-        retry = None if args.retries is None else ({"total": args.retries} if args.retries > 0 else False)
-        connection = openeo.connect(args.url, auto_validate=False, default_timeout=args.timeout, retry=retry)
+        connection = openeo.connect(args.url, auto_validate=False, default_timeout=args.timeout, session=session)
+        if session.failure:  # the client's version discovery swallows errors; a refusal still ends here
+            raise session.failure
         connection.assert_user_defined_process_support()
         _authenticate(connection, args)
         connection.put(path=f"/process_graphs/{process_id}", json=body, expected_status=200)

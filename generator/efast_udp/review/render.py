@@ -3,6 +3,11 @@ tools (a JSON-serialisable dict).
 
 The text shows each changed value compactly as ``old → new``, long or multi-line text as a
 unified diff, and UDF code as a unified diff of its lines, never as an escaped JSON string.
+
+Nothing from the documents reaches a terminal raw: names and paths (node ids, parameter names,
+JSON paths) show every control character escaped (``\n``, ``\x1b``), so a node id can neither
+colour the terminal nor fake a ``---`` header line; in the code and long texts shown line by
+line, every control character but the tab is escaped (:mod:`efast_udp.terminal`).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 
 from efast_udp.review.model import Change, Diff, NodeChange, NodeEntry, Udf
 from efast_udp.review.textdiff import unified
+from efast_udp.terminal import label, terminal_safe
 from efast_udp.validation.findings import MISSING
 
 #: Longest compact rendering of a value in the text output (the JSON output has it whole).
@@ -19,12 +25,10 @@ VALUE_WIDTH = 200
 LONG_TEXT = 100
 ARROW = " → "
 INDENT = "    "
-
-
 def format_text(diff: Diff, old_label: str | None = None, new_label: str | None = None,
                 context: int = 3, udf_code: bool = True) -> str:
     """The review text: a header naming the inputs, then one block per section that changed."""
-    header = [f"--- {old_label}", f"+++ {new_label}", ""] if old_label and new_label else []
+    header = [f"--- {label(old_label)}", f"+++ {label(new_label)}", ""] if old_label and new_label else []
     if diff.identical:
         return "\n".join(header + ["no differences"]) + "\n"
     blocks = [
@@ -33,7 +37,7 @@ def format_text(diff: Diff, old_label: str | None = None, new_label: str | None 
         _block("nodes", _node_lines(diff, context)),
         _block("UDFs", _udf_lines(diff, context, udf_code)),
     ]
-    return "\n".join(header + [b for b in blocks if b]) + "\n"
+    return terminal_safe("\n".join(header + [b for b in blocks if b]) + "\n")
 
 
 def format_stat(diff: Diff) -> str:
@@ -104,13 +108,14 @@ def _parameter_lines(diff: Diff, context: int) -> list[str]:
     """``+ name`` with what a caller needs to know, ``- name``, ``~ name`` with its changes."""
     params = diff.parameters
     lines = _entries(
-        [f"{p['name']}{_parameter_summary(p)}" for p in params.added],
-        [p["name"] for p in params.removed],
-        [(p.name, f"parameters/{p.name}", p.changes) for p in params.changed],
+        [f"{label(p['name'])}{_parameter_summary(p)}" for p in params.added],
+        [label(p["name"]) for p in params.removed],
+        [(label(p.name), f"parameters/{label(p.name)}", p.changes) for p in params.changed],
         context,
     )
     if params.order:
-        lines.append(f"order: {', '.join(params.order[0])}{ARROW}{', '.join(params.order[1])}")
+        old, new = (", ".join(map(label, names)) for names in params.order)
+        lines.append(f"order: {old}{ARROW}{new}")
     return lines
 
 
@@ -128,7 +133,7 @@ def _node_lines(diff: Diff, context: int) -> list[str]:
     return _entries(
         [_ref_text(n) for n in nodes.added],
         [_ref_text(n) for n in nodes.removed],
-        [(_ref_text(n), n.path, n.changes) for n in nodes.changed],
+        [(_ref_text(n), label(n.path), n.changes) for n in nodes.changed],
         context,
     )
 
@@ -151,9 +156,9 @@ def _udf_lines(diff: Diff, context: int, udf_code: bool) -> list[str]:
     udfs = diff.udfs
     lines = [f"+ {_udf_text(u)}" for u in udfs.added] + [f"- {_udf_text(u)}" for u in udfs.removed]
     for udf in udfs.changed:
-        lines.append(f"~ {udf.path} (+{udf.added_lines} -{udf.removed_lines} lines)")
+        lines.append(f"~ {label(udf.path)} (+{udf.added_lines} -{udf.removed_lines} lines)")
         if udf_code:
-            lines += _udf_diff(udf.path, udf.old, udf.new, context)
+            lines += _udf_diff(label(udf.path), udf.old, udf.new, context)
     return lines
 
 
@@ -165,10 +170,10 @@ def change_lines(change: Change, where: str, context: int, indent: str = INDENT)
     """``/path: old → new``, or ``/path:`` and a unified diff where the text is long."""
     if _is_long_text(change.old) or _is_long_text(change.new):
         old, new = _text(change.old), _text(change.new)
-        label = f"{where}{change.path}"
-        diff = unified(old, new, f"OLD:{label}", f"NEW:{label}", context)
-        return [f"{indent}{change.path}: {change.kind}"] + [indent + INDENT + line for line in diff]
-    return [f"{indent}{change.path}: {show(change.old)}{ARROW}{show(change.new)}"]
+        at = f"{where}{label(change.path)}"
+        diff = unified(old, new, f"OLD:{at}", f"NEW:{at}", context)
+        return [f"{indent}{label(change.path)}: {change.kind}"] + [indent + INDENT + line for line in diff]
+    return [f"{indent}{label(change.path)}: {show(change.old)}{ARROW}{show(change.new)}"]
 
 
 def show(value: object) -> str:
@@ -193,11 +198,11 @@ def _text(value: object) -> str:
 
 
 def _ref_text(node: NodeEntry | NodeChange) -> str:
-    return f"{node.path} ({node.process_id})" if isinstance(node.process_id, str) else node.path
+    return f"{label(node.path)} ({label(node.process_id)})" if isinstance(node.process_id, str) else label(node.path)
 
 
 def _udf_text(udf: Udf) -> str:
-    return f"{udf.path} ({udf.lines} lines)"
+    return f"{label(udf.path)} ({udf.lines} lines)"
 
 
 def _change_json(change: Change) -> dict:

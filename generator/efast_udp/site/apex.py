@@ -42,9 +42,9 @@ def folder(process_id: str) -> dict[str, str]:
             "scenarios": f"{base}/{process_id}/benchmark_scenarios/{process_id}.json"}
 
 
-def _stamp(entry: ChangelogEntry | None, version: str) -> str:
+def _stamp(entry: ChangelogEntry | None, version: str, source: str) -> str:
     if entry is None or not entry.date:
-        raise UsageError(f"CHANGELOG.md has no dated entry for {version} (## [{version}] - YYYY-MM-DD); the "
+        raise UsageError(f"{source} has no dated entry for {version} (## [{version}] - YYYY-MM-DD); the "
                          "catalogue records need the release dates")
     return f"{entry.date}T00:00:00Z"
 
@@ -53,8 +53,9 @@ def _dates(releases: list[Release], dates: dict[str, ChangelogEntry]) -> tuple[s
     """(created, updated): the first and the latest release's changelog dates."""
     dated = [r for r in releases if r.version in dates and dates[r.version].date]
     first = dated[0] if dated else releases[0]
-    return _stamp(dates.get(first.version), first.version), _stamp(dates.get(releases[-1].version),
-                                                                  releases[-1].version)
+    source = getattr(dates, "source", "CHANGELOG.md")
+    return (_stamp(dates.get(first.version), first.version, source),
+            _stamp(dates.get(releases[-1].version), releases[-1].version, source))
 
 
 def _contact(settings: Settings, rel: str) -> dict:

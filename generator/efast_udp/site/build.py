@@ -74,13 +74,15 @@ def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
     return releases, report.drafts
 
 
-def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", algorithm_text: str = "") -> Site:
-    """All files of the site, in memory (path relative to the site root -> content)."""
+def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", algorithm_text: str = "",
+                changelog_name: str = "CHANGELOG.md") -> Site:
+    """All files of the site, in memory (path relative to the site root -> content);
+    ``changelog_name`` names the changelog in errors."""
     from efast_udp.site import apex, pages  # jinja2 + markdown only when rendering
 
     releases, drafts = verified_releases(udp_dir)
     latest = releases[-1]
-    dates = catalogue.changelog_entries(changelog_text)
+    dates = catalogue.changelog_entries(changelog_text, changelog_name)
     files: dict[str, bytes] = {}
     for r in releases:
         files[f"{r.version}/{UDP_FILE}"] = r.data
@@ -112,7 +114,7 @@ def build(udp_dir: Path, out_dir: Path, settings: Settings, changelog: Path | No
     """Render, check that no released file changes, then replace ``out_dir``."""
     out = check_directory(out_dir, "site")
     texts = [read_bytes(path).decode("utf-8", "replace") if path is not None else "" for path in (changelog, algorithm)]
-    site = render_site(udp_dir, settings, *texts)
+    site = render_site(udp_dir, settings, *texts, changelog_name=str(changelog) if changelog else "CHANGELOG.md")
     for sums in previous_sums:
         release.verify_against_sums(Path(sums), site.files)
     release.verify_published(out, site.files, {r.version for r in site.releases}, site.drafts)

@@ -7,6 +7,7 @@ import dataclasses
 import re
 import urllib.parse
 
+from efast_udp.errors import UsageError
 from efast_udp.project import UDP_FILE
 from efast_udp.release import Release, is_version
 from efast_udp.settings import Settings
@@ -56,10 +57,27 @@ class ChangelogEntry:
     date: str | None
 
 
-def changelog_entries(text: str) -> dict[str, ChangelogEntry]:
-    entries = {}
-    for line in text.splitlines():
+class Changelog(dict):
+    """version -> :class:`ChangelogEntry`, and the name of the file they come from (``source``)."""
+
+    source = "CHANGELOG.md"
+
+
+def changelog_entries(text: str, source: str = "CHANGELOG.md") -> Changelog:
+    """The dated version headings of a changelog (``## [0.3.0] - 2026-05-01``); a date that is not
+    a calendar date (``2026-13-45``) is refused, naming ``source`` and the line."""
+    import datetime
+
+    entries = Changelog()
+    entries.source = source
+    for number, line in enumerate(text.splitlines(), 1):
         m = _CHANGELOG_HEADING_RE.match(line.strip())
         if m and is_version(m.group(1)):
+            if m.group(2):
+                try:
+                    datetime.date.fromisoformat(m.group(2))
+                except ValueError:
+                    raise UsageError(f"{source} line {number}: {m.group(2)!r} (for {m.group(1)}) is not a calendar "
+                                     "date; expected YYYY-MM-DD") from None
             entries[m.group(1)] = ChangelogEntry(m.group(1), m.group(2))
     return entries

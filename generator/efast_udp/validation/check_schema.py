@@ -4,6 +4,7 @@ and ``schemas/process-graph.schema.json``, written from the openEO API 1.2.0).""
 from __future__ import annotations
 
 import functools
+import re
 from typing import Iterator
 
 from efast_udp.validation import resources
@@ -21,7 +22,11 @@ def _validator():
     registry = Registry().with_resources(
         [(schema["$id"], DRAFT7.create_resource(schema)) for schema in (udp, pg)]
     )
-    return Draft7Validator(udp, registry=registry, format_checker=FormatChecker(formats=("regex",)))
+    from efast_udp.validation.patterns import regex_format
+
+    checker = FormatChecker(formats=())
+    checker.checks("regex", raises=(re.error, OverflowError, RecursionError, ValueError, MemoryError))(regex_format)
+    return Draft7Validator(udp, registry=registry, format_checker=checker)
 
 
 def _most_specific(error):

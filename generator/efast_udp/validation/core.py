@@ -11,6 +11,7 @@ from efast_udp.validation import (
     check_references,
     check_schema,
     check_udf,
+    check_udf_reach,
 )
 from efast_udp.validation.context import Context
 from efast_udp.validation.findings import Finding, show
@@ -23,6 +24,7 @@ ALL_CHECKS = (
     + check_references.CHECKS
     + check_parameters.CHECKS
     + check_udf.CHECKS
+    + check_udf_reach.CHECKS  # every run_udf wherever it sits, and writes through plotting objects
     + check_metadata.CHECKS
 )
 

@@ -36,8 +36,10 @@ class Finding:
 
     def format(self, filename: str | None = None) -> str:
         """One line for a terminal: ``file#pointer: [code] message (found ...; expected ...)``."""
+        from efast_udp.terminal import label  # a node id may hold line breaks and ANSI escapes
+
         where = f"{filename or ''}#{self.pointer}"
-        return f"{where}: [{self.code}] {self.message} (found: {self.found}; expected: {self.expected})"
+        return label(f"{where}: [{self.code}] {self.message} (found: {self.found}; expected: {self.expected})")
 
 
 def pointer(*parts: str | int) -> str:

@@ -89,7 +89,8 @@ _SUBTYPE_CHECKS = {
 
 
 @functools.lru_cache(maxsize=1)
-def _validator_class():
+def validator_class():
+    """Draft 7 with openEO's ``subtype`` and the safe ``pattern`` keywords (:mod:`.patterns`)."""
     from jsonschema import Draft7Validator, validators
     from jsonschema.exceptions import ValidationError
 
@@ -99,7 +100,12 @@ def _validator_class():
         if message:
             yield ValidationError(message)
 
-    return validators.extend(Draft7Validator, {"subtype": subtype})
+    from efast_udp.validation import patterns
+
+    return validators.extend(Draft7Validator, {
+        "subtype": subtype, "pattern": patterns.pattern, "patternProperties": patterns.patternProperties,
+        "additionalProperties": patterns.additionalProperties,
+    })
 
 
 @functools.lru_cache(maxsize=512)
@@ -111,10 +117,10 @@ def _validator(schema_json: str):
     schema = json.loads(schema_json)
     if isinstance(schema, list):
         schema = {"anyOf": schema}
-    cls = _validator_class()
+    cls = validator_class()
     try:
         cls.check_schema(schema)
-    except SchemaError:
+    except (SchemaError, OverflowError, RecursionError, ValueError, MemoryError):  # e.g. a{4294967296}
         return None
     return cls(schema)
 
@@ -137,7 +143,11 @@ def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
         return None
     if error.validator in ("anyOf", "oneOf") and error.context:
         return _alternatives_error(value, error)
-    return tuple(error.absolute_path), error.message
+    return tuple(error.absolute_path), _short(error.message)
+
+
+def _short(message: str) -> str:
+    return message if len(message) < 300 else message[:297] + "..."
 
 
 def _alternatives_error(value: object, error) -> tuple[tuple, str]:
@@ -146,9 +156,9 @@ def _alternatives_error(value: object, error) -> tuple[tuple, str]:
     alternatives are, by their descriptions."""
     semantic = [e for e in error.context if e.validator == "subtype"]
     if semantic:
-        return tuple(semantic[0].absolute_path), semantic[0].message
+        return tuple(semantic[0].absolute_path), _short(semantic[0].message)
     described = [a.get("description") for a in error.validator_value if isinstance(a, dict)]
     if described and all(isinstance(d, str) and d for d in described):
         forms = " or ".join(d.rstrip(".").lower() for d in described)
         return tuple(error.absolute_path), f"{json.dumps(value)[:200]} is not one of the accepted forms: {forms}"
-    return tuple(error.absolute_path), error.message
+    return tuple(error.absolute_path), _short(error.message)
