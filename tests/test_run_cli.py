@@ -122,10 +122,14 @@ def test_a_transposed_band_names_the_expected_dimensions(small_scene, tmp_path, 
 
 @pytest.mark.parametrize("stamp, day", [("2022-09-04T01:00:00+02:00", "2022-09-03"),
                                         ("2022-09-03T23:30:00-02:00", "2022-09-04"),
+                                        ("2022-09-04T23:30:00Z", "2022-09-04"),
                                         ("2022-09-04", "2022-09-04")])
-def test_a_date_time_with_offset_is_the_same_day_in_the_udf_the_oracle_and_the_loader(stamp, day):
+def test_a_date_time_is_the_same_utc_day_in_the_udf_the_oracle_and_the_loader(stamp, day):
+    """The UDFs and the oracle convert an offset to UTC (a graph may pass one from elsewhere);
+    the loader takes only the forms the back-end reads and refuses an offset with its reason."""
     from openeo.udf.run_code import load_module_from_string
 
+    from openeo_cdse_local.errors import ProcessFailure
     from openeo_cdse_local.temporal import instant as _as_datetime
     from efast_udp.udf_source import udf_code
 
@@ -135,5 +139,24 @@ def test_a_date_time_with_offset_is_the_same_day_in_the_udf_the_oracle_and_the_l
                "interval_days": 2, "target_time_series": [stamp]}
     assert list(interpolation["target_days"](context)) == [expected]  # the UDF
     assert oracle.day_number(stamp) == expected  # the oracle
-    assert float(np.floor(_as_datetime(stamp, "t").astype("datetime64[s]").astype(np.int64) / 86400)) == expected
+    if "+" in stamp or stamp.endswith("-02:00"):
+        with pytest.raises(ProcessFailure, match="is not a date YYYY-MM-DD or a UTC date-time"):
+            _as_datetime(stamp, "t")
+    else:
+        assert float(np.floor(_as_datetime(stamp, "t").astype("datetime64[s]").astype(np.int64) / 86400)) == expected
     assert utc_day(stamp) == expected  # the prelude all three share
+
+
+@pytest.mark.parametrize("extent, message", [
+    (["2022-09-01T00:00:00+02:00", "2022-10-01T00:00:00+02:00"], "temporal_extent"),
+    (["2022-09-01", "2022-10-01T00:00:00Z"], "temporal_extent"),
+    (["01/09/2022", "2022-10-01"], "temporal_extent"),
+    (["2022-01-01", "2022-07-05"], "at most 184 days"),
+])
+def test_temporal_extents_the_back_end_cannot_take_are_refused_by_run(small_scene, small_data, tmp_path, capsys,
+                                                                      extent, message):
+    args = argv(small_scene, small_data, tmp_path / "out") + ["--param", "temporal_extent=" + json.dumps(extent)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and "temporal_extent" in err[0], err
+    assert not (tmp_path / "out").exists()
