@@ -102,6 +102,7 @@ def apply_neighborhood(session, data: xarray.DataArray, process, size, overlap=N
                                                                                   (ox + lead_x, ox + tail_x)],
                             session.chunk_px)
     labels = {d: data[d].values for d in data.dims[:-2]}
+    blocks = chunks.Blocks(padded)
     task = chunks.delayed(neighbourhood)
     rows, shapes = [], []
     for y0 in range(-lead_y, ny, sy):  # chunk cores in cube pixels, [y0, y0 + sy)
@@ -112,7 +113,8 @@ def apply_neighborhood(session, data: xarray.DataArray, process, size, overlap=N
             # the tile: the whole chunk (back-end) or the chunk clipped to the cube, plus the overlap
             ty = (y0, y0 + sy) if full else ys_core
             tx = (x0, x0 + sx) if full else xs_core
-            window = padded[..., ty[0] + lead_y:ty[1] + lead_y + 2 * oy, tx[0] + lead_x:tx[1] + lead_x + 2 * ox]
+            window = blocks.window(slice(ty[0] + lead_y, ty[1] + lead_y + 2 * oy),
+                                   slice(tx[0] + lead_x, tx[1] + lead_x + 2 * ox))
             ys = _grid(data["y"].values, ty[0] - oy, ty[1] + oy)
             xs = _grid(data["x"].values, tx[0] - ox, tx[1] + ox)
             core = (slice(oy + ys_core[0] - ty[0], oy + ys_core[1] - ty[0]),

@@ -141,13 +141,14 @@ def regrid(data: xarray.DataArray, dest: Grid, y_chunks, x_chunks, kernel, chunk
     """``kernel(window, source, target_block, offset)`` over the target windows, lazily."""
     source = grid_of(data)
     values = chunks.as_dask(data, chunk_px)
+    blocks = chunks.Blocks(values)
     rows, shapes = [], []
     for y0, ny in zip(chunks.starts(y_chunks), y_chunks):
         row, row_shapes = [], []
         for x0, nx in zip(chunks.starts(x_chunks), x_chunks):
             block = Grid(dest.crs, dest.x0 + x0 * dest.res, dest.y0 - y0 * dest.res, dest.res, nx, ny)
             r, c = _window(source, block, margin=1)
-            row.append(chunks.delayed(kernel)(values[..., r, c], source, block, (r.start, c.start)))
+            row.append(chunks.delayed(kernel)(blocks.window(r, c), source, block, (r.start, c.start)))
             row_shapes.append(values.shape[:-2] + (ny, nx))
         rows.append(row)
         shapes.append(row_shapes)
