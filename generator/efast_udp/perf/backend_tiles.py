@@ -11,7 +11,7 @@ length of ``temporal_extent`` and the acquisition rates (``constants.S3_LABELS_P
 Each call runs in a fresh Python child (numpy, scipy, xarray and the openeo client imported, as
 in a back-end's Python worker) through ``openeo.udf.run_udf_code`` on a float32 ``(t, bands, y,
 x)`` cube of that shape, with values in the units the back-end delivers. The child reports its
-peak resident memory (``ru_maxrss``) and its peak address space (``VmPeak``): PySpark limits a
+peak resident memory (``VmHWM``) and its peak address space (``VmPeak``): PySpark limits a
 Python worker's *address space* (``RLIMIT_AS``) to ``spark.executor.pyspark.memory`` divided by
 the executor's cores, and the back-end sets that memory from the job option ``python-memory``
 (``openeogeotrellis/deploy/batch_job.py`` / ``job_options.py``). ``python_memory_needed`` is then
@@ -144,8 +144,6 @@ def _status_kib(key: str) -> int:
 
 def child() -> None:
     """Run one call as described on stdin (``{"spec", "code", "context"}``), print its figures."""
-    import resource
-
     import xarray
     from openeo.udf import UdfData, XarrayDataCube
     from openeo.udf.run_code import run_udf_code
@@ -153,7 +151,8 @@ def child() -> None:
 
     job = json.loads(sys.stdin.read(1 << 24))
     spec = job["spec"]
-    before_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # VmHWM, not ru_maxrss: a child starts with its parent's ru_maxrss (fork), the bench's or a test's
+    before_mib = _status_kib("VmHWM") / 1024
     values = _fill(spec, np.random.default_rng(0))
     edge = spec["edge"]
     cube = xarray.DataArray(values, dims=("t", "bands", "y", "x"), coords={
@@ -162,7 +161,7 @@ def child() -> None:
         "x": (500_000.0 + 300.0 * np.arange(edge)).astype(np.float32)})
     data = UdfData(datacube_list=[XarrayDataCube(cube)], user_context=job["context"])
     out = run_udf_code(job["code"], data).get_datacube_list()[0].get_array()
-    peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_rss = _status_kib("VmHWM") / 1024
     print(json.dumps({
         "output_bands": [str(b) for b in out.coords["bands"].values] if "bands" in out.coords else None,
         "declared_bands": _declared_bands(job["code"], spec["bands"], job["context"]),
