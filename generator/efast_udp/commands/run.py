@@ -121,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
     doc = checked_udp(args.udp, args.allow_untrusted_udf)
     given = given_arguments(doc, args.params, args.param)
     given = resolve_parameters(doc, given)  # a bad value stops here, before anything is touched
+    from efast_udp.local import runner
+
+    runner.check_band_names(runner.expected_band_names(given))
     from openeo_cdse_local import ExecutorError, check_processes
 
     try:
@@ -132,24 +135,26 @@ def run(args: argparse.Namespace) -> int:
     out = check_directory(args.out, "run")
     options = scheduler_options(args)
 
-    from efast_udp.local import runner
+    from openeo_cdse_local.writers import NETCDF_NAME
 
     start = time.perf_counter()
     claim = Claim(args.out, "run")
+    claim.lock()  # a second run into OUT stops here, whatever stage this one is at
     try:
         output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
                                 geotiff=not args.no_geotiff, show_progress=not args.quiet,
-                                command=["efast-udp", *args.argv], prepare=claim.claim, **options)
+                                command=["efast-udp", *args.argv], prepare=claim.claim, claims=claim.claims,
+                                **options)
         paths = list(output.paths)
         if not args.no_quicklooks:
             if not args.quiet:
                 print("efast-udp run: drawing quicklooks", file=sys.stderr)
-            paths += runner.quicklooks(output, out / "quicklooks")
+            paths += runner.quicklooks(output, out / "quicklooks", claim.claims)
     finally:
         claim.release()
     cube = output.result.result
     print(f"efast-udp run: {dict(cube.sizes)} bands {[str(b) for b in cube.bands.values]} "
-          f"in {time.perf_counter() - start:.1f} s -> {args.out / 'efast.nc'} (+{len(paths) - 1} files); "
+          f"in {time.perf_counter() - start:.1f} s -> {args.out / NETCDF_NAME} (+{len(paths) - 1} files); "
           f"no data: {runner.describe_nodata(output.nodata)}")
     if output.warning:
         print(f"efast-udp run: warning: {output.warning}", file=sys.stderr)
