@@ -258,3 +258,12 @@ def test_claim_path_creates_only_new_plain_files(tmp_path):
         writers.claim_path(tmp_path / "sub" / ".." / ".." / "escape.nc", tmp_path / "sub")
     made = writers.claim_path(tmp_path / "a" / "b" / "new.nc", tmp_path)
     assert made.is_file() and made.stat().st_size == 0 and (tmp_path / "mine.tif").read_text() == "mine"
+
+
+def test_a_forced_build_output_replaces_a_hard_link_without_writing_through(tmp_path, capsys):
+    outside = tmp_path / "outside.json"
+    outside.write_text("not yours")
+    os.link(outside, tmp_path / "udp.json")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(tmp_path / "udp.json")]) == 0
+    assert outside.read_text() == "not yours" and json.loads((tmp_path / "udp.json").read_text())["process_graph"]
+    assert not list(tmp_path.glob(".udp.json.*"))  # no temporary file left

@@ -309,13 +309,26 @@ class OutputFile:
 
     def write_text(self, text: str) -> None:
         """Write ``text``; a new file is created exclusively (if one appeared since the check, it
-        stays as it is and the command stops with one line)."""
+        stays as it is and the command stops with one line); a file replaced is replaced whole (a
+        new file renamed over it), so nothing is written through a link or a hard link there."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.replace:
+            try:
+                with self.path.open("x", encoding="utf-8") as f:
+                    f.write(text)
+            except FileExistsError:
+                raise _refuse(self.option, self.path, "the file appeared while the command ran") from None
+            return
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
-            with self.path.open("w" if self.replace else "x", encoding="utf-8") as f:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
-        except FileExistsError:
-            raise _refuse(self.option, self.path, "the file appeared while the command ran") from None
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def new_file(path: Path, option: str, force: bool = False, own=None, hint: str = "pass --force to overwrite it"

@@ -98,6 +98,7 @@ def claim_path(path: Path, root: Path | None = None) -> Path:
     root = Path(os.path.abspath(root)) if root is not None else path.parent
     if path == root or not path.is_relative_to(root):
         raise OutputRefused(f"refusing to write {path}: it is not inside the output folder {root}")
+    os.makedirs(root, exist_ok=True)
     folder = root
     for part in path.relative_to(root).parts[:-1]:
         folder = folder / part
