@@ -240,6 +240,7 @@ class NetCDFWriter:
             if CRS_NAME in self.file.variables:
                 var.attrs["grid_mapping"] = CRS_NAME
                 var.attrs["coordinates"] = CRS_NAME
+            var.attrs["long_name"] = name  # as CDSE names a band variable, unless ``variables`` says more
             for key, value in (variables or {}).get(name, {}).items():
                 var.attrs[key] = value
             self.variables.append(var)

@@ -220,8 +220,9 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
     items = [(result.result, makers)]
     if save_intermediates:
         for name, cube in result.intermediates.items():
-            items.append((cube, [lambda c, name=name: writers.NetCDFWriter(c, out / "intermediates" / f"{name}.nc",
-                                                                           claims=claims)]))
+            stage = {**(attrs or {}), "title": f"{(attrs or {}).get('title', 'EFAST')}: intermediate stage {name}"}
+            items.append((cube, [lambda c, name=name, stage=stage: writers.NetCDFWriter(
+                c, out / "intermediates" / f"{name}.nc", attrs=stage, claims=claims)]))
     from openeo_cdse_local import DEFAULT_CHUNK_PX
 
     with one_line_errors():
