@@ -267,3 +267,21 @@ def test_a_forced_build_output_replaces_a_hard_link_without_writing_through(tmp_
     assert main(["build", "--until", "s3_composite", "--force", "-o", str(tmp_path / "udp.json")]) == 0
     assert outside.read_text() == "not yours" and json.loads((tmp_path / "udp.json").read_text())["process_graph"]
     assert not list(tmp_path.glob(".udp.json.*"))  # no temporary file left
+
+
+def test_a_failed_computation_leaves_no_geotiff_and_no_temporary_folder(tmp_path):
+    import dask.array as da
+
+    from cubes import cube, random
+    from openeo_cdse_local import stream
+
+    def fail(block):
+        raise RuntimeError("a window failed")
+
+    values = cube(random((2, 2, 20, 20)), 10.0, window=10)
+    broken = values.copy(data=da.map_blocks(fail, values.data, dtype=np.float32))
+    with pytest.raises(RuntimeError, match="a window failed"):
+        stream.write([(broken, [lambda c: writers.GeoTIFFWriter(c, tmp_path)])], chunk_px=10)
+    assert list(tmp_path.iterdir()) == []
+    (path,) = [p for p in writers.write_geotiffs(values[:1], tmp_path)]
+    assert path.name == "openEO_2023-06-01Z.tif" and list(tmp_path.iterdir()) == [path]

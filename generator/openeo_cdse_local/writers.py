@@ -335,11 +335,16 @@ class GeoTIFFWriter:
             self.abort()
 
     def abort(self) -> None:
-        """Close the partial files and remove the temporary folder (a failed run writes no COG)."""
+        """Close the partial files and remove the temporary folder; after a failure also the
+        claimed COG paths that are still empty (a failed run leaves no GeoTIFF)."""
         for dst in self.files:
             if not dst.closed:
                 dst.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+        for path in self.paths:
+            with contextlib.suppress(OSError):
+                if _what_is(path) == "a file" and os.lstat(path).st_size == 0:
+                    path.unlink()
 
 
 def write_netcdf(cube: xarray.DataArray, path: Path) -> Path:
