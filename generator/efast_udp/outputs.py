@@ -65,10 +65,10 @@ def _protected_reason(path: Path) -> str | None:
 def _kind(path: Path) -> str | None:
     """What is at ``path`` ("a file" for a plain file with one link), told without opening it;
     ``None`` when nothing is."""
-    from openeo_cdse_local.writers import _what_is
+    from openeo_cdse_local.writers import what_is
 
     try:
-        return _what_is(path)
+        return what_is(path)
     except FileNotFoundError:
         return None
 

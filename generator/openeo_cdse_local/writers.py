@@ -69,7 +69,7 @@ def band_name_problem(names: list[str]) -> str | None:
     return None
 
 
-def _what_is(path: Path) -> str:
+def what_is(path: Path) -> str:
     """What occupies ``path``, told without opening it (a FIFO would block)."""
     st = os.lstat(path)
     if stat.S_ISLNK(st.st_mode):
@@ -105,11 +105,11 @@ def claim_path(path: Path, root: Path | None = None) -> Path:
         with contextlib.suppress(FileExistsError):
             os.mkdir(folder)
         if not stat.S_ISDIR(os.lstat(folder).st_mode):
-            raise OutputRefused(f"refusing to write {path}: {folder} is {_what_is(folder)}, not a folder")
+            raise OutputRefused(f"refusing to write {path}: {folder} is {what_is(folder)}, not a folder")
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
     except FileExistsError:
-        raise OutputRefused(f"refusing to write {path}: it exists ({_what_is(path)}) and this run did not create "
+        raise OutputRefused(f"refusing to write {path}: it exists ({what_is(path)}) and this run did not create "
                             "it; move it away first") from None
     except OSError as exc:
         raise OutputRefused(f"refusing to write {path}: {exc.strerror}") from None
@@ -343,7 +343,7 @@ class GeoTIFFWriter:
         shutil.rmtree(self.tmp, ignore_errors=True)
         for path in self.paths:
             with contextlib.suppress(OSError):
-                if _what_is(path) == "a file" and os.lstat(path).st_size == 0:
+                if what_is(path) == "a file" and os.lstat(path).st_size == 0:
                     path.unlink()
 
 
