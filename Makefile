@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 # separate venv for openeo-driver (end-to-end tests of publishing), pinned in requirements/driver-constraints.txt
 DRIVER_VENV := .venv-driver
 DRIVER_STAMP := $(DRIVER_VENV)/.installed
+# separate venv with the back-end's own Sentinel-3 binning (openeo-geopyspark without its Spark
+# stack) on the back-end's UDF runtime pins, pinned in requirements/backend-constraints.txt
+BACKEND_VENV := .venv-backend
+BACKEND_STAMP := $(BACKEND_VENV)/.installed
 # separate venv for IOOS compliance-checker (CF-1.8 check of run's NetCDF), pinned in requirements/cf-constraints.txt
 CF_VENV := .venv-cf
 CF_STAMP := $(CF_VENV)/.installed
@@ -28,7 +32,7 @@ check-udp: $(STAMP)
 	$(BIN)/efast-udp check
 
 ## The whole test suite
-test: $(STAMP) $(DRIVER_STAMP) $(CF_STAMP) browser validate
+test: $(STAMP) $(DRIVER_STAMP) $(BACKEND_STAMP) $(CF_STAMP) browser validate
 	$(BIN)/efast-udp check
 	$(BIN)/python -m pytest
 
@@ -53,7 +57,7 @@ clean:
 	rm -rf $(VENV) public build
 
 # --- publishing (issue 4) ------------------------------------------------------------------
-.PHONY: site serve browser driver-venv lock-driver
+.PHONY: site serve browser driver-venv lock-driver backend-venv lock-backend
 
 ## Render the static site public/ from udp/ (refuses to rewrite a released version);
 ## SITE_ARGS adds options, e.g. SITE_ARGS="--previous-sums previous-SHA256SUMS"
@@ -81,6 +85,24 @@ browser:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
 	  || echo "browser: installing chromium failed; the browser test will be skipped (it fails under CI=true)"; \
 	else echo "browser: not root or no apt-get, chromium not installed; the browser test will be skipped (it fails under CI=true)"; fi
+
+## The back-end's binning venv for tests/openeo_cdse_local/test_binning.py
+backend-venv: $(BACKEND_STAMP)
+
+$(BACKEND_STAMP): requirements/backend-constraints.txt
+	test -x $(BACKEND_VENV)/bin/python || $(PYTHON) -m venv $(BACKEND_VENV)
+	$(BACKEND_VENV)/bin/python -m pip install --quiet -c requirements/backend-constraints.txt numpy scipy xarray pandas
+	$(BACKEND_VENV)/bin/python -m pip install --quiet --no-deps -c requirements/backend-constraints.txt openeo-geopyspark
+	touch $(BACKEND_STAMP)
+
+## Re-pin the back-end binning venv (needs the registries)
+lock-backend:
+	rm -rf .venv-backend-lock && $(PYTHON) -m venv .venv-backend-lock
+	.venv-backend-lock/bin/pip install --quiet 'numpy>=2.3.3,<2.5' 'xarray~=2024.7.0' scipy pandas
+	.venv-backend-lock/bin/pip install --quiet --no-deps --pre openeo-geopyspark
+	( sed -n '1,5p' requirements/backend-constraints.txt; .venv-backend-lock/bin/pip freeze ) > requirements/backend-constraints.txt.new
+	mv requirements/backend-constraints.txt.new requirements/backend-constraints.txt
+	rm -rf .venv-backend-lock
 
 ## Re-pin the driver venv (needs the registries)
 lock-driver:

@@ -12,8 +12,9 @@ from efast_udp.project import LATEST_UDP
 
 def test_kernels_agree_with_their_references_and_the_figures_are_exact(monkeypatch):
     monkeypatch.setattr(scenarios, "SIZE", 16)
-    result = benchmark.run_benchmark(runs=5, with_demo=False)
+    result = benchmark.run_benchmark(runs=5, with_demo=False, backend_periods={})  # calls: test_bench_backend_tiles
     json.dumps(result)  # serialisable as is
+    assert result["backend_tiles"]["periods"] == {} and result["backend_tiles"]["executor_cores"] == 2
     assert set(result["kernels"]) == {"compositing", "interpolation", "fusion", "distance_score"}
     for name, k in result["kernels"].items():
         assert k["max_abs_diff_vs_reference"] <= 1e-5, name  # float32 kernels vs float64 references
@@ -23,7 +24,7 @@ def test_kernels_agree_with_their_references_and_the_figures_are_exact(monkeypat
         if k["reference_peak_mib"] >= 1:  # tiny chunks: rounding to 0.1 MiB says nothing below that
             assert math.isclose(k["memory_ratio"], k["peak_mib"] / k["reference_peak_mib"], rel_tol=0.1, abs_tol=0.05)
     assert result["kernels"]["distance_score"]["max_abs_diff_vs_reference"] <= 1e-6  # float32 sqrt of exact distances
-    size, overlap = 512, math.ceil(C.MAX_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M) + 1
+    size, overlap = C.DISTANCE_CHUNK_PX, math.ceil(C.MAX_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M) + 1
     default = math.ceil(C.DEFAULT_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M) + 1
     assert result["neighborhood_overhead"] == {
         "read_per_written": round((size + 2 * overlap) ** 2 / size ** 2, 3), "chunk_px": size, "overlap_px": overlap,
@@ -32,7 +33,7 @@ def test_kernels_agree_with_their_references_and_the_figures_are_exact(monkeypat
                                     "max": round((size + 2 * overlap) ** 2 / size ** 2, 3)},
         "excess": {"default": round((size + 2 * overlap) ** 2 / (size + 2 * default) ** 2, 3), "max": 1.0},
     }
-    assert result["neighborhood_overhead"]["read_per_written"] == 1.292 and default == 18
+    assert result["neighborhood_overhead"]["read_per_written"] == 2.393 and default == 18  # (128 + 70)² / 128²
 
     def count(graph):  # written out here, independently of the bench
         n = udf = 0

@@ -78,8 +78,11 @@ def test_parameters_names_defaults_and_schemas(udp):
         assert p["description"] and p["schema"], p["name"]
     assert "optional" not in params["spatial_extent"] and "optional" not in params["temporal_extent"]
     assert {s["subtype"] for s in params["spatial_extent"]["schema"]} == {"bounding-box", "geojson"}
-    assert params["temporal_extent"]["schema"]["subtype"] == "temporal-interval"
-    assert params["temporal_extent"]["schema"]["items"]
+    # two alternatives, the forms the back-end reads: two dates, or two UTC date-times
+    alternatives = params["temporal_extent"]["schema"]
+    assert [a["subtype"] for a in alternatives] == ["temporal-interval"] * 2
+    assert [a["items"]["subtype"] for a in alternatives] == ["date", "date-time"]
+    assert all(a["items"]["pattern"] for a in alternatives)
     assert params["max_distance_to_cloud_m"]["schema"]["maximum"] == C.MAX_MAX_DISTANCE_TO_CLOUD_M
     assert params["cloud_tolerance"]["schema"]["maximum"] == 1
     assert "CLOUD_flags" not in params["s3_data_bands"]["schema"]["items"]["enum"]

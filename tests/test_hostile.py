@@ -394,6 +394,7 @@ def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene
             "--no-geotiff", "--param", f"spatial_extent={json.dumps(small_scene.spatial_extent)}",
             "--param", f"temporal_extent={json.dumps(small_scene.temporal_extent)}"]
     assert main(call) == 0
+    capsys.readouterr()  # the summary line of the good run (stderr)
     before = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     for bad in (["--param", "interval_days=-3"], ["--scheduler", "bogus"], ["--workers", "0"], ["--chunk-px", "0"],
                 ["--scheduler", "distributed", "--memory-limit", "banana"], ["--param", "interval_days=1e400"]):
@@ -530,7 +531,7 @@ def test_run_refuses_processes_it_does_not_run_and_collection_paths(small_data, 
     arguments = doc["process_graph"]["s2_input"]["arguments"]  # a valid UDP that would reach the network
     doc["process_graph"]["s2_input"]["process_id"] = "load_stac"
     arguments["url"] = "http://127.0.0.1:9/catalog.json"
-    del arguments["id"]
+    del arguments["id"], arguments["featureflags"]
     (tmp_path / "stac.json").write_text(json.dumps(doc))
     argv = ["run", "--udp", str(tmp_path / "stac.json"), "--data", str(small_data), "--out", str(tmp_path / "o"), *CALL]
     assert main(argv) == 2

@@ -36,9 +36,13 @@ def base(scene) -> dict:
     return {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent}
 
 
-def oracle_of(scene, params):
+def oracle_of(scene, run):
+    from efast_udp.demo.evaluate import oracle_inputs
+
     epoch = scene.dates(0).astype(np.int64)
-    return oracle.efast(scene.s2, scene.s2_days + epoch, scene.s3, scene.s3_days + epoch, params)
+    inputs = oracle_inputs(run, scene)
+    return oracle.efast(scene.s2, inputs["fine"], scene.s2_days + epoch, inputs["coarse"], inputs["s3"],
+                        inputs["s3_days"], run.parameters)
 
 
 @pytest.mark.parametrize("extra", [
@@ -52,7 +56,7 @@ def oracle_of(scene, params):
 ], ids=["defaults", "ndvi", "target_time_series", "swapped_bands"])
 def test_whole_graph_agrees_with_the_oracle(scene, data_dir, extra):
     run = execute(UDP, data_dir, {**base(scene), **extra})
-    expected, names, days = oracle_of(scene, run.parameters)
+    expected, names, days = oracle_of(scene, run)
     cube = run.result.transpose("t", "bands", "y", "x")
     assert [str(b) for b in cube.bands.values] == names
     assert np.array_equal(cube.t.values.astype("datetime64[D]").astype(np.int64), days)
@@ -121,7 +125,7 @@ def test_edge_data_runs_to_completion(kind, tmp_path):
         assert np.isfinite(run.result.sel(bands="B02").values).any()
     if kind in ("no_s3", "one_s2_date"):
         assert np.isfinite(refl).any()
-        expected, _, _ = oracle_of(s, run.parameters)
+        expected, _, _ = oracle_of(s, run)
         got = run.result.transpose("t", "bands", "y", "x").values
         assert np.array_equal(np.isfinite(got), np.isfinite(expected))  # no data exactly where the oracle has none
         assert np.nanmax(np.abs(got - expected)) < 1e-4
@@ -143,12 +147,12 @@ def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):
 
 def test_whole_graph_one_window_equals_many(small_scene, small_data, monkeypatch):
     """Every named stage, with one window per cube (small stages computed at once) and with
-    16 px windows, the 10 m stages lazy (UDF tiles, coarse cells and resampling straddling borders)."""
+    64 px windows (half a 128 px S2 tile), the 10 m stages lazy (UDF tiles, coarse cells and resampling straddling borders)."""
     scene, path = small_scene, small_data
     given = {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent, "output_ndvi": True}
     one = execute(UDP, path, given, chunk_px=4096)
     monkeypatch.setattr(chunks, "PERSIST_BYTES", 100_000)  # the 300 m stages at once, the 10 m ones lazy
-    many = execute(UDP, path, given, chunk_px=16)
+    many = execute(UDP, path, given, chunk_px=64)
     assert many.intermediates["fusion_input"].data.numblocks[-1] > 1
     assert set(one.intermediates) == set(many.intermediates)
     names = sorted(one.intermediates)

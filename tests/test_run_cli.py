@@ -74,7 +74,7 @@ def test_a_rerun_replaces_only_its_own_files(small_scene, small_data, run_out, c
     assert main(argv(small_scene, small_data, run_out, "--no-quicklooks", "--no-geotiff")) == 0
     assert (run_out / "notes.txt").read_text() == "mine" and not stale.exists()
     assert not (run_out / "quicklooks").exists() or not any((run_out / "quicklooks").iterdir())
-    assert "no data: 0.0 %" in capsys.readouterr().out
+    assert "no data: 0.0 %" in capsys.readouterr().err
 
 
 def test_an_edited_udf_is_refused_without_the_opt_in(small_scene, small_data, tmp_path, capsys):
@@ -103,7 +103,7 @@ def test_all_no_data_sentinel2_ends_with_a_warning_that_says_why(small_scene, tm
     blank.write(tmp_path / "data")
     assert main(argv(blank, tmp_path / "data", tmp_path / "out", "--no-quicklooks", "--no-geotiff")) == 0
     captured = capsys.readouterr()
-    assert "no data: 100.0 %" in captured.out
+    assert "no data: 100.0 %" in captured.err
     assert "warning:" in captured.err and "no valid Sentinel-2 pixel" in captured.err
 
 

@@ -131,3 +131,22 @@ def test_publish_backend_wrong_password_is_one_line(backend, static, tmp_path, m
                "--retries", "0"])
     err = capsys.readouterr().err.strip()
     assert rc == 2 and err.startswith("efast-udp publish-backend: error:") and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("extent", [["2022-08-07", "2022-10-27"], ["2022-08-07T00:00:00Z", "2022-10-27T00:00:00Z"]])
+def test_the_temporal_forms_the_udp_accepts_pass_the_drivers_dry_run(connection, static, backend, extent):
+    args = dict(example_arguments(static), temporal_extent=extent)
+    if "T" in extent[0]:
+        args.pop("temporal_extent_target", None)  # dates; a date-time extent takes targets from itself
+    errors = validate(connection, "efast", namespaces(static)["single-pinned"], args)
+    assert errors == [], f"{extent}: {errors}\n--- back-end log ---\n{backend.log_tail()}"
+
+
+@pytest.mark.parametrize("extent", [["2022-08-07T00:00:00+02:00", "2022-10-27T00:00:00+02:00"],
+                                    ["2022-08-07", "2022-10-27T00:00:00Z"]])
+def test_the_forms_the_udp_refuses_fail_in_the_driver_itself(connection, static, extent):
+    """Why the schemas allow only two forms: the driver's own temporal-extent parsing fails on an
+    offset and on a mixed interval (the UDP's schemas are not checked on CDSE)."""
+    args = dict(example_arguments(static), temporal_extent=extent)
+    errors = validate(connection, "efast", namespaces(static)["single-pinned"], args)
+    assert errors, f"{extent}: the driver accepted it"

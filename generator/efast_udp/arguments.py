@@ -12,7 +12,7 @@ from openeo_cdse_local import parameters
 from openeo_cdse_local.errors import ProcessFailure
 
 from efast_udp.document import parse_json
-from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError
+from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError, did_you_mean
 
 
 def parameter_schemas(doc: dict) -> dict[str, object]:
@@ -32,7 +32,8 @@ def parse_assignment(item: str, schemas: dict[str, object], option: str) -> tupl
     if not sep or not name:
         raise UsageError(f"{option} {item!r}: expected NAME=VALUE")
     if name not in schemas:
-        raise UsageError(f"{option} {name}: unknown parameter; expected one of {', '.join(sorted(schemas))}")
+        raise UsageError(f"{option} {name}: unknown parameter{did_you_mean(name, schemas)}; expected one of "
+                         f"{', '.join(sorted(schemas))}")
     try:
         return name, parse_json(text, f"{option} {name}")
     except NestedTooDeep as exc:
@@ -101,15 +102,40 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
     defaults for the rest (``openeo_cdse_local.parameters.values``, the executor's own rule);
     an unknown or missing required parameter is a usage error."""
     definitions = {p["name"]: p for p in doc.get("parameters") or [] if isinstance(p, dict) and "name" in p}
+    unknown = sorted(set(given) - set(definitions), key=str)
+    if unknown:
+        raise UsageError(f"parameter {unknown[0]!r} does not exist{did_you_mean(str(unknown[0]), definitions)}; "
+                         f"the parameters are {', '.join(sorted(definitions))}")
     for name in set(given) & set(definitions):
         schema = definitions[name].get("schema", {})
         problem = _interval_problem(given[name], schema) or schema_problem(given[name], schema)
         if problem:
             raise UsageError(f"parameter {name!r}: {problem}")
     try:
-        return parameters.values(doc, given)
+        values = parameters.values(doc, given)
     except ProcessFailure as exc:
         raise UsageError(str(exc)) from None
+    longest = _longest_extent_days(doc)
+    extent = values.get("temporal_extent")
+    if longest is not None and isinstance(extent, list) and len(extent) == 2:
+        from efast_udp.udfs.prelude import utc_seconds
+
+        days = (utc_seconds(extent[1]) - utc_seconds(extent[0])) / 86400
+        if days > longest:
+            raise UsageError(f"parameter 'temporal_extent': {extent[0]} to {extent[1]} is {days:g} days; this "
+                             f"version accepts at most {longest:g} days (the memory of one back-end call grows "
+                             "with the number of dates): split the period into several calls")
+    return values
+
+
+def _longest_extent_days(doc: dict) -> float | None:
+    """The longest ``temporal_extent`` the UDP's own UDFs accept (``max_temporal_extent_days`` in a
+    UDF context, from 0.4.0 on), or ``None``."""
+    from efast_udp.document import udf_nodes
+
+    limits = [u.context["max_temporal_extent_days"] for u in udf_nodes(doc)
+              if isinstance(u.context, dict) and isinstance(u.context.get("max_temporal_extent_days"), (int, float))]
+    return float(min(limits)) if limits else None
 
 
 def _interval_problem(value: object, schema: object) -> str | None:

@@ -56,8 +56,30 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+#: what ``efast-udp --help`` says, in plain text (the module docstring is for developers)
+DESCRIPTION = ("Render, check, publish and run the EFAST openEO user-defined process "
+               "(Sentinel-2/Sentinel-3 fusion).")
+EPILOG = ("Run 'efast-udp COMMAND --help' for the options of a command. Exit codes: 0 success, 1 the checked "
+          "or run thing is wrong, 2 bad usage or unreadable input, 3 an internal error.")
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the package's version (the version of the UDP it renders), looked up only when asked."""
+
+    def __init__(self, option_strings, dest, **kwargs):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        import efast_udp
+
+        print(f"efast-udp {efast_udp.__version__}")
+        parser.exit(0)
+
+
 def build_parser(selected: str | None) -> argparse.ArgumentParser:
-    parser = OneLineParser(prog="efast-udp", description=__doc__.splitlines()[0])
+    parser = OneLineParser(prog="efast-udp", description=DESCRIPTION, epilog=EPILOG)
+    parser.add_argument("--version", action=VersionAction,
+                        help="print the version of efast-udp (and of the UDP it renders) and exit")
     parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name, summary in COMMANDS.items():
@@ -73,8 +95,14 @@ def build_parser(selected: str | None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     selected = next((a for a in argv if not a.startswith("-")), None)
+    if selected is not None and selected not in COMMANDS:
+        from efast_udp.errors import did_you_mean
+
+        print(f"efast-udp: error: unknown command {selected!r}{did_you_mean(selected, COMMANDS)}; the commands are "
+              f"{', '.join(COMMANDS)} (see efast-udp --help)", file=sys.stderr)
+        return 2
     try:
-        args = build_parser(selected if selected in COMMANDS else None).parse_args(argv)
+        args = build_parser(selected).parse_args(argv)
     except SystemExit as exc:  # usage errors (one line, exit 2) and --help (exit 0)
         return exc.code if isinstance(exc.code, int) else 2
     args.argv = list(argv)

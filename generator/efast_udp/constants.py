@@ -34,10 +34,23 @@ S3_REFLECTANCE_BANDS = tuple(
 ) + tuple(f"Syn_S{n}{view}_reflectance" for view in "NO" for n in (1, 2, 3, 5, 6))
 S3_FLAG_BAND = "CLOUD_flags"
 
-#: Digital number -> reflectance: reflectance = DN x 0.0001, offset 0 (CDSE collection metadata,
-#: both collections).
+#: What each collection's values are after ``load_collection`` on CDSE (openeo-geopyspark-driver
+#: at 9baf2e10, 2026-08-21):
+#: - SENTINEL2_L2A: digital numbers, reflectance = DN x 0.0001 (offset 0; uint16 with NoData 0,
+#:   which becomes NaN in the float32 tiles a UDF gets: ``openeogeotrellis/geopysparkdatacube.py``
+#:   ``convert_data_type``);
+#: - SENTINEL3_SYN_L2_SYN: reflectance already, float32, NaN = no data: the Sentinel-3 reader
+#:   hard-codes ``digital_numbers = False`` and applies each band's netCDF scale_factor and
+#:   add_offset before binning (``openeogeotrellis/collections/sentinel3.py`` ``read_product``,
+#:   ``do_binning``). Scaling it again (as releases up to 0.3.0 did) makes it 10^4 too small.
 S2_REFLECTANCE_SCALE = 0.0001
-S3_REFLECTANCE_SCALE = 0.0001
+S2_UNITS = "digital numbers"
+S3_UNITS = "reflectance"
+#: The units check of the kernels: the median of a band's |values| in a tile. A Sentinel-2
+#: reflectance band in digital numbers has a median of hundreds to thousands (a median of 5
+#: would be a reflectance of 0.0005); a Sentinel-3 reflectance stays below 1.5 except over
+#: clouds, which the score excludes anyway. 5 separates the two by orders of magnitude.
+UNITS_MEDIAN_LIMIT = 5.0
 
 #: Defaults of the band parameters: the four bands the paper fuses, paired by position
 #: (≈490/560/665/865 nm; docs/algorithm.md).
@@ -61,11 +74,15 @@ S2_INVALID_SCL_CLASSES = (0, 3, 8, 9, 10, 11)
 #: ``reject`` value for null, a back-end may also keep them no-data): they never make a cell
 #: cloudy, and the fusion drops them by their missing SCL.
 S2_INVALID_MARK = 100
-#: CLOUD_flags bits that make a Sentinel-3 pixel invalid: 1 cloud, 2 cloud ambiguous,
-#: 4 cloud margin (8 = snow/ice is left to the binning mask below).
-S3_INVALID_FLAG_BITS = 1 | 2 | 4
-#: CDSE-specific load_collection extension: bin S3 onto the target grid instead of nearest
-#: neighbour, dropping flagged pixels before binning (docs/algorithm.md).
+#: A Sentinel-3 cell is cloudy for the distance score where its binned CLOUD_flags value is > 0:
+#: the mean of non-negative bit fields is positive exactly when some product pixel in the cell
+#: has a flag set (1 cloud, 2 ambiguous, 4 margin, 8 snow/ice: all of them also mask the data
+#: bands with the binning bitmask below), however the bits mix.
+S3_CLOUDY_FLAG_MEAN = 0.0
+#: CDSE-specific load_collection extension: bin S3 products onto the layer grid instead of
+#: nearest neighbour. The back-end masks the data bands per product pixel where any bit of the
+#: bitmask is set, then mean-bins every band, CLOUD_flags included (unmasked, a mean of bit
+#: fields: ``openeogeotrellis/collections/sentinel3.py`` ``do_binning``); docs/algorithm.md.
 S3_BINNING_FEATUREFLAGS = {
     "reprojection_type": "binning",
     "super_sampling": 2,
@@ -73,10 +90,30 @@ S3_BINNING_FEATUREFLAGS = {
     "flag_bitmask": 255,
 }
 
+#: Sentinel-2 is loaded in tiles of this many 10 m pixels (CDSE ``load_collection`` feature flag
+#: ``tilesize``; without it the back-end picks 256 or 512 by extent, or its own default): the
+#: fusion UDF gets one such tile with every label and band at once, so the tile edge sets the
+#: memory of its calls (``make bench``, ``backend_tiles``). The 300 m grid keeps the tile edge.
+S2_TILE_PX = 128
+S2_FEATUREFLAGS = {"tilesize": S2_TILE_PX}
+
+# --- Limits of a call ---------------------------------------------------------------------------
+#: Longest ``temporal_extent`` (days): up to it every UDF call on a back-end tile fits the
+#: ``python-memory`` of ``DEFAULT_JOB_OPTIONS`` with 20 % to spare, at the acquisition rates
+#: below (``make bench``, ``backend_tiles``). Longer periods are refused with a message.
+MAX_TEMPORAL_EXTENT_DAYS = 184
+#: Acquisitions a day the memory bound assumes: Sentinel-3 SYN, 3A and 3B each once (labels are
+#: minutes, so two a day; a frame boundary across the extent can add one more); Sentinel-2, one
+#: every 2.5 days (2A, 2B, 2C over overlapping orbits).
+S3_LABELS_PER_DAY = 2.5
+S2_LABELS_PER_DAY = 0.4
+
 # --- Grids ------------------------------------------------------------------------------------
 #: The coarse grid all low-resolution work happens on: the S2 grid's CRS at the nominal
 #: Sentinel-3 SYN pixel size (300 m), so 30 x 30 S2 pixels make one coarse cell.
 COARSE_PIXEL_SIZE_M = 300.0
+#: Sentinel-2's finest pixel (the grid the fusion writes)
+S2_PIXEL_SIZE_M = 10.0
 
 # --- Distance-to-cloud score (Section 2.4; docs/algorithm.md) -------------------------------
 #: A coarse cell is cloudy when this fraction of its S2 pixels is invalid (reference 0.05).
@@ -85,9 +122,12 @@ DEFAULT_CLOUD_TOLERANCE = 0.05
 DEFAULT_MAX_DISTANCE_TO_CLOUD_M = 5000
 #: Largest distance a user may ask for; the static apply_neighborhood overlap is sized for it.
 MAX_MAX_DISTANCE_TO_CLOUD_M = 10000
-#: Chunk edge (coarse px) of the distance-transform neighbourhood. With the overlap below,
-#: each chunk reads (512 + 2*35)^2 / 512^2 = 1.29 times the pixels it writes.
-DISTANCE_CHUNK_PX = 512
+#: Chunk edge (coarse px) of the distance-transform neighbourhood. On the back-end every UDF call
+#: gets size + 2 x overlap px per side with *all* labels, whatever the area: 128 + 2 x 35 = 198 px
+#: keeps a six-month Sentinel-3 call (two acquisitions a day, the flag band only) near 60 MB of
+#: input, where 512 needed 4.9 GB with five bands (measured: ``make bench``, ``backend_tiles``).
+#: Each chunk reads (128 + 2*35)^2 / 128^2 = 2.4 times the pixels it writes: cheap at 300 m.
+DISTANCE_CHUNK_PX = 128
 
 
 def distance_overlap_px(max_distance_m: float = MAX_MAX_DISTANCE_TO_CLOUD_M) -> int:
@@ -111,8 +151,9 @@ DEFAULT_INTERVAL_DAYS = 2
 #: 5 x 5 Gaussian, σ = 1 coarse px, normalised to sum 1 (centre weight 0.1621).
 SMOOTHING_KERNEL_SIZE = 5
 SMOOTHING_SIGMA_PX = 1.0
-#: Chunk edge (coarse px) of the smoothing neighbourhood; overlap = kernel half-width.
-SMOOTHING_CHUNK_PX = 512
+#: Chunk edge (coarse px) of the smoothing neighbourhood; overlap = kernel half-width. The same
+#: 128 as the distance score, so the coarse cubes keep one layout (tiles of 128 px).
+SMOOTHING_CHUNK_PX = 128
 SMOOTHING_OVERLAP_PX = SMOOTHING_KERNEL_SIZE // 2
 
 # --- Example call (Senegal rangeland site used by the earlier port) ---------------------------
@@ -122,13 +163,15 @@ EXAMPLE_TARGET_EXTENT = ["2022-09-07", "2022-09-27"]
 EXAMPLE_TEMPORAL_EXTENT = ["2022-08-07", "2022-10-27"]
 
 # --- Back-end job options (Processing Parameters extension) ----------------------------------
-#: Memory for the Python UDF workers, from `make bench` (README "Performance"): a chunk costs its
-#: input plus the kernel's peak. The fusion chunk is the largest: 35 labels x 11 bands x 256²
-#: float32 (96 MiB) + 53 MiB peak (0.2.2; 0.1.0 peaked at 132 MiB) ≈ 150 MiB. A three-month run has
-#: ~90 labels (x 2.6: ~390 MiB) and back-ends hand UDFs float64 cubes (input x 2): ~0.6 GiB;
-#: 2 GiB leaves headroom for xarray copies and the Python runtime.
+#: Memory for the Python UDF workers, measured (``make bench``, section ``backend_tiles``): on
+#: the back-end each UDF call gets one tile with all labels, and PySpark limits each Python worker's
+#: address space to ``python-memory`` / executor cores (2 by default). The largest call is the
+#: Sentinel-3 composite at the longest period (184 days: 460 labels x 5 bands x 128², 144 MiB of
+#: input): 942 MiB peak address space (VmPeak; 544 MiB resident) in a Python with numpy, scipy,
+#: xarray and the openeo client (563 MiB of it before any data). 2 x 942 MiB x 1.2 = 2.2 GiB;
+#: 3G leaves 1.5 GiB per worker. (0.3.0 granted 2G where one distance-score call needed 4.9 GiB.)
 DEFAULT_JOB_OPTIONS = {
     "executor-memory": "2G",
     "executor-memoryOverhead": "1G",
-    "python-memory": "2G",
+    "python-memory": "3G",
 }

@@ -35,6 +35,12 @@ def is_url(source: str | Path) -> bool:
     return isinstance(source, str) and source.startswith(("http://", "https://"))
 
 
+def path_or_url(text: str) -> str | Path:
+    """A command-line source: an http(s) URL stays text (``Path`` would turn ``http://`` into
+    ``http:/``), anything else is a path."""
+    return text if is_url(text) else Path(text)
+
+
 def read_bytes(source: str | Path, max_bytes: int | None = None) -> bytes:
     """The bytes of a regular file or an http(s) URL, at most ``max_bytes`` (default ``MAX_BYTES``)."""
     max_bytes = MAX_BYTES if max_bytes is None else max_bytes

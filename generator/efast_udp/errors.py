@@ -15,6 +15,10 @@ class UsageError(EfastUdpError):
     """Bad command-line arguments or parameter values, or a write the tool refuses to make."""
 
 
+class UnknownVersion(UsageError, ValueError):
+    """A UDP version that was never released (the message names the released ones)."""
+
+
 class SettingsError(UsageError):
     """A generator setting (pyproject ``[tool.efast-udp]``, environment or ``--set``) is invalid."""
 
@@ -37,3 +41,11 @@ class ReleaseError(InvalidDocument):
 
 class ExecutionError(EfastUdpError):
     """A local run failed inside a process or a UDF; the message names the cause."""
+
+
+def did_you_mean(word: str, choices) -> str:
+    """``" (did you mean 'run'?)"`` when one of ``choices`` is close to ``word``, else ``""``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""

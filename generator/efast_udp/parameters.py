@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from openeo.api.process import Parameter
+from openeo_cdse_local.temporal import DATE_PATTERN, DATETIME_PATTERN
 
 from efast_udp import constants as C
 
@@ -45,27 +46,28 @@ class UdpParameter:
 # --- schema helpers: one per kind ----------------------------------------------------------------
 
 def date_schema() -> dict:
-    return {"type": "string", "subtype": "date", "format": "date"}
+    """A date ``YYYY-MM-DD`` (the form the back-end reads: ``openeo_cdse_local.temporal``)."""
+    return {"type": "string", "subtype": "date", "format": "date", "pattern": DATE_PATTERN}
 
 
 def date_time_schema() -> dict:
-    return {"type": "string", "subtype": "date-time", "format": "date-time"}
+    """A UTC date-time ``YYYY-MM-DDTHH:MM:SS[.ffffff]Z``: CDSE fails on any offset."""
+    return {"type": "string", "subtype": "date-time", "format": "date-time", "pattern": DATETIME_PATTERN}
 
 
-def temporal_interval_schema() -> dict:
-    """A closed interval of two dates or date-times; the end is excluded (openEO convention)."""
-    return {
-        "type": "array",
-        "subtype": "temporal-interval",
-        "uniqueItems": True,
-        "minItems": 2,
-        "maxItems": 2,
-        "items": {"anyOf": [date_time_schema(), date_schema()]},
-    }
+def temporal_interval_schema() -> list:
+    """Two dates or two date-times (never one of each: the back-end cannot compare them), as two
+    alternative schemas; the end is excluded (openEO convention)."""
+    return [_interval(date_schema(), "Two dates."), _interval(date_time_schema(), "Two UTC date-times.")]
 
 
-def nullable(schema: dict, description: str = "Not set.") -> list:
-    return [schema, {"type": "null", "description": description}]
+def _interval(item: dict, description: str) -> dict:
+    return {"type": "array", "subtype": "temporal-interval", "description": description, "uniqueItems": True,
+            "minItems": 2, "maxItems": 2, "items": item}
+
+
+def nullable(schema: dict | list, description: str = "Not set.") -> list:
+    return [*(schema if isinstance(schema, list) else [schema]), {"type": "null", "description": description}]
 
 
 def spatial_extent_schemas() -> list:

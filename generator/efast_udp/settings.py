@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from efast_udp import constants as C
-from efast_udp.errors import SettingsError
+from efast_udp.errors import SettingsError, did_you_mean
 from efast_udp.parameters import build_parameters, default_values
 from efast_udp.project import pyproject
 
@@ -95,7 +95,7 @@ def _tool_table(project: dict) -> dict:
         raise SettingsError("pyproject.toml [tool.efast-udp] must be a table")
     for key, value in table.items():
         if key not in KEYS:
-            raise SettingsError(f"pyproject.toml [tool.efast-udp]: unknown setting {key!r}; "
+            raise SettingsError(f"pyproject.toml [tool.efast-udp]: unknown setting {key!r}{did_you_mean(key, KEYS)}; "
                                 f"expected one of {', '.join(KEYS)}")
         expected_type = dict if key == "defaults" else str
         if not isinstance(value, expected_type):
@@ -112,7 +112,8 @@ def _license(project: dict) -> str | None:
 
 def _set_default(defaults: dict, name: str, value, where: str) -> None:
     if name not in defaults:
-        raise SettingsError(f"{where}: unknown parameter; expected one of {', '.join(sorted(defaults))}")
+        raise SettingsError(f"{where}: unknown parameter{did_you_mean(name, defaults)}; expected one of "
+                            f"{', '.join(sorted(defaults))}")
     defaults[name] = value
 
 

@@ -49,6 +49,28 @@ def as_dask(cube: xarray.DataArray, chunk_px: int) -> da.Array:
     return data.rechunk(whole) if whole and any(len(data.chunks[i]) > 1 for i in whole) else data
 
 
+def pad_nan(values: da.Array, widths: list[tuple[int, int]], chunk_px: int = 4096) -> da.Array:
+    """``values`` with ``widths[i]`` (before, after) pixels of NaN on each axis ``i``.
+
+    ``dask.array.pad`` cuts constant padding into chunks as small as the array's edge chunks
+    (a 3-px edge padded by 250 px becomes 80 chunks per axis, and thousands of tasks); here each
+    pad is cut every ``chunk_px`` along its axis and follows the array's chunks on the others."""
+    out = values
+    for axis, (before, after) in enumerate(widths):
+        if before < 0 or after < 0:
+            raise ValueError(f"pad_nan: negative width on axis {axis}")
+        if not before and not after:
+            continue
+        parts = []
+        for width in (before, after):
+            shape = list(out.shape)
+            shape[axis] = width
+            block = tuple(spatial_chunks(width, chunk_px) if i == axis else out.chunks[i] for i in range(out.ndim))
+            parts.append(da.full(shape, np.nan, dtype=out.dtype, chunks=block) if width else None)
+        out = da.concatenate([p for p in (parts[0], out, parts[1]) if p is not None], axis=axis)
+    return out
+
+
 def starts(chunks: tuple[int, ...]) -> np.ndarray:
     """Offsets of the chunks of one axis."""
     return np.concatenate([[0], np.cumsum(chunks)[:-1]]).astype(int)

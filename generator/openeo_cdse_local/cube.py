@@ -8,11 +8,15 @@ float32 values with NaN as no data, and its CRS written with rioxarray (``spatia
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyproj
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray
+
+if TYPE_CHECKING:
+    from openeo_cdse_local.grids import Layout
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,19 @@ def grid_of(cube: xarray.DataArray, res: float | None = None) -> Grid:
     if res is None:
         res = cube.attrs.get("resolution") or resolution(x if x.size > 1 else y, "x")
     return Grid(crs_of(cube), float(x[0]), float(y[0]), float(res), int(x.size), int(y.size))
+
+
+def layout_of(cube: xarray.DataArray, chunk_px: int | None = None) -> "Layout":
+    """The cube's tile layout (``attrs["layout"]``); a cube without one (a test's) gets a layout
+    starting at its own top-left pixel, in tiles of the default size."""
+    from openeo_cdse_local.grids import DEFAULT_TILE_PX, Layout
+
+    layout = cube.attrs.get("layout")
+    if isinstance(layout, Layout):
+        return layout
+    grid = grid_of(cube)
+    tile = DEFAULT_TILE_PX
+    return Layout(grid.crs, grid.res, grid.left, grid.top, tile, -(-grid.nx // tile), -(-grid.ny // tile))
 
 
 def same_grid(a: xarray.DataArray, b: xarray.DataArray) -> bool:

@@ -4,6 +4,10 @@ The graph is parsed by openeo-pg-parser-networkx and run with openeo-processes-d
 implementations, replaced by this package's overrides (``registry``) where they lack or get
 wrong a behaviour of the back-end. UDFs run from the code strings embedded in the graph.
 
+Before anything loads, the graph is dry-run (``dryrun``) as the back-end does, for the pixel
+buffers and the global extent the loads need; the result is cropped to the request's bounding
+box as the back-end's ``save_result`` crops (``crop``).
+
 Every node returns a lazy cube (dask arrays cut into spatial windows, see ``chunks``): running
 the graph only builds the computation, except for small cubes (the coarse stages), which are
 computed once when their node runs, and the first tile of each ``apply_dimension`` UDF, which
@@ -15,9 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator
 
+import numpy as np
 import xarray
 
-from openeo_cdse_local import parameters, registry
+from openeo_cdse_local import dryrun, parameters, registry
 from openeo_cdse_local.errors import ProcessFailure, Unsupported
 from openeo_cdse_local.session import Session
 
@@ -68,6 +73,7 @@ def run(udp: dict, given: dict, session: Session) -> Result:
 
     check_processes(udp)
     values = parameters.values(udp, given)
+    session.plan = dryrun.plan(udp["process_graph"], lambda v: parameters.resolve(v, values, "dry run"))
     graph = OpenEOProcessGraph({"process_graph": udp["process_graph"]})
     processes = registry.build(session)
     result = graph.to_callable(processes, results_cache=session.results_cache, parameters=values)(
@@ -81,4 +87,24 @@ def run(udp: dict, given: dict, session: Session) -> Result:
         if str(key).endswith(suffix) and isinstance(value, xarray.DataArray):
             name = str(key)[: -len(suffix)]
             intermediates[result_node if name == "root" else name] = value
-    return Result(result, values, intermediates)
+    return Result(crop(result), values, intermediates)
+
+
+def crop(cube: xarray.DataArray) -> xarray.DataArray:
+    """The pixels whose footprint meets the request's bounding box (``attrs["request_bbox"]``,
+    projected to the cube's CRS), as openeo-geopyspark-driver's ``save_result`` crops by
+    default (``geopysparkdatacube.py`` ``write_assets``, ``strict_cropping``)."""
+    from openeo_cdse_local.cube import crs_of, grid_of
+
+    bbox = cube.attrs.get("request_bbox")
+    if bbox is None or not {"x", "y"} <= set(cube.dims):
+        return cube
+    box = bbox.reproject(crs_of(cube))
+    grid = grid_of(cube)
+    half = grid.res / 2
+    x, y = cube.x.values, cube.y.values
+    cols = np.flatnonzero((x + half > box.west) & (x - half < box.east))
+    rows = np.flatnonzero((y + half > box.south) & (y - half < box.north))
+    if cols.size == 0 or rows.size == 0:
+        raise ProcessFailure("the result has no pixel inside spatial_extent")
+    return cube.isel(x=slice(cols[0], cols[-1] + 1), y=slice(rows[0], rows[-1] + 1))

@@ -40,6 +40,8 @@ class Session:
     on_node: Callable[[str], None] | None = None
     #: openeo-pg-parser-networkx's cache of node results for this run (see ``callbacks``)
     results_cache: dict = field(default_factory=dict)
+    #: the dry run's decisions about each load_collection (``dryrun.plan``), set by ``executor.run``
+    plan: object = None
 
     def __post_init__(self):
         from openeo_cdse_local.errors import Unsupported

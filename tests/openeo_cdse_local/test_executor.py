@@ -28,7 +28,8 @@ def graph(udf_context=None):
         ],
         "process_graph": {
             "load": {"process_id": "load_collection", "arguments": {
-                "id": "TINY", "spatial_extent": None, "temporal_extent": None, "bands": ["a"]}},
+                "id": "TINY", "spatial_extent": None, "temporal_extent": None, "bands": ["a"],
+                "featureflags": {"tilesize": 16}}},
             "box": {"process_id": "apply_neighborhood", "arguments": {
                 "data": {"from_node": "load"}, "size": spec(8), "overlap": spec(2),
                 "context": {"radius": {"from_parameter": "radius"}},

@@ -6,6 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
+from efast_udp.document import path_or_url
 from efast_udp.perf import RUNS
 from efast_udp.project import LATEST_UDP
 
@@ -15,7 +16,8 @@ HELP = "Benchmark every UDF of the released UDP on standard chunks; print a tabl
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from efast_udp.commands.run import add_trust_argument
 
-    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="UDP file to measure (default: udp/efast.json)")
+    parser.add_argument("--udp", type=path_or_url, default=LATEST_UDP,
+                        help="UDP to measure: a file or http(s) URL (default: udp/efast.json)")
     parser.add_argument("--json", type=Path,
                         help="also write the JSON result to this file (new, or written by bench before)")
     parser.add_argument("--runs", type=int, default=RUNS, help="timed rounds of the kernels (median; >= 5; references: 5)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
 
 HELP = "synthetic scene with known truth: run the released UDP on it, write metrics.json and quicklooks"
@@ -23,7 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--out", type=Path, required=True,
                         help="output directory: new, empty, or written by efast-udp demo before")
-    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="process definition JSON (default: udp/efast.json)")
+    parser.add_argument("--udp", type=path_or_url, default=LATEST_UDP,
+                        help="process definition JSON: a file or http(s) URL (default: udp/efast.json)")
     parser.add_argument("--size", type=int, default=DEFAULT_SIZE,
                         help=f"scene size in 10 m pixels per side: a multiple of 30 from 30 to 6000 (default {DEFAULT_SIZE})")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=f"random seed of the scene (default {DEFAULT_SEED})")

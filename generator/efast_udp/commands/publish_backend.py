@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from efast_udp.errors import EfastUdpError
+from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
 
 HELP = "Save the UDP as a user-defined process on an openEO back-end (authentication through the openeo client)"
@@ -15,7 +15,8 @@ HELP = "Save the UDP as a user-defined process on an openEO back-end (authentica
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--url", required=True,
                         help="openEO back-end URL, https (http only on 127.0.0.1), e.g. https://openeo.dataspace.copernicus.eu")
-    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="process definition to save (default: udp/efast.json)")
+    parser.add_argument("--udp", type=path_or_url, default=LATEST_UDP,
+                        help="process definition to save: a file or http(s) URL (default: udp/efast.json)")
     parser.add_argument("--process-id", help="id to save it under (default: the definition's id)")
     parser.add_argument("--auth", choices=["oidc", "basic"], default="oidc", help="openeo client auth flow (default: oidc)")
     parser.add_argument("--provider-id", help="OIDC provider id (default: the client's choice)")

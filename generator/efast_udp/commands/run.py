@@ -15,6 +15,7 @@ from pathlib import Path
 
 from openeo_cdse_local.session import DEFAULT_CHUNK_PX
 
+from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
 from efast_udp.trust import OPT_IN
 
@@ -24,7 +25,8 @@ HELP = "run the UDP JSON (embedded UDFs included) on local data; write NetCDF, G
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--udp", type=Path, default=LATEST_UDP, help="process definition JSON (default: udp/efast.json)")
+    parser.add_argument("--udp", type=path_or_url, default=LATEST_UDP,
+                        help="process definition JSON: a file or http(s) URL (default: udp/efast.json)")
     parser.add_argument("--data", type=Path, required=True, help="directory with <collection id>.nc files")
     parser.add_argument("--out", type=Path, required=True,
                         help="output directory: new, empty, or written by efast-udp run before")
@@ -47,6 +49,9 @@ def add_scheduler_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--memory-limit", help="per worker of --scheduler distributed, e.g. 4GiB (default: auto)")
     parser.add_argument("--chunk-px", type=int, default=DEFAULT_CHUNK_PX,
                         help=f"window edge in pixels: the unit of work and memory (default {DEFAULT_CHUNK_PX})")
+    parser.add_argument("--neighbourhood", choices=("windows", "backend-tiles"), default="windows",
+                        help="apply_neighborhood/apply_dimension tiles: as few as the windows allow (default), or "
+                             "exactly the back-end's tiles, every label in each (slower; what CDSE's UDF calls get)")
     parser.add_argument("--dask-report", type=Path, metavar="FILE",
                         help="write dask's performance report (HTML, a new file; distributed)")
 
@@ -57,13 +62,16 @@ def add_trust_argument(parser: argparse.ArgumentParser) -> None:
 
 
 def checked_udp(source, allow_untrusted: bool) -> dict:
-    """The UDP at ``source``, validated, with every UDF vouched for; raises or returns the doc."""
+    """The UDP at ``source`` (a file or URL, or the definition itself as a dict), validated, with
+    every UDF vouched for; raises or returns the doc."""
     from efast_udp.document import load_udp
     from efast_udp.errors import InvalidDocument
     from efast_udp.trust import vouch
     from efast_udp.validation import validate_udp
 
-    doc = load_udp(source)
+    doc = source if isinstance(source, dict) else load_udp(source)
+    if isinstance(source, dict):
+        source = f"process definition {doc.get('id', '')}".strip()
     findings = validate_udp(doc)
     if findings:
         for finding in findings:
@@ -109,33 +117,47 @@ def scheduler_options(args: argparse.Namespace) -> dict:
     if not MIN_CHUNK_PX <= args.chunk_px <= MAX_CHUNK_PX:
         raise UsageError(f"--chunk-px {args.chunk_px}: expected a window edge of {MIN_CHUNK_PX} to {MAX_CHUNK_PX} pixels")
     return {"scheduler": args.scheduler, "workers": args.workers, "memory_limit": args.memory_limit,
-            "chunk_px": args.chunk_px, "report": report}
+            "chunk_px": args.chunk_px, "report": report, "neighbourhood": args.neighbourhood}
 
 
-def run(args: argparse.Namespace) -> int:
-    from efast_udp.errors import UsageError
-    from efast_udp.outputs import Claim, check_directory
-
-    from efast_udp.arguments import resolve_parameters
-
-    doc = checked_udp(args.udp, args.allow_untrusted_udf)
-    given = given_arguments(doc, args.params, args.param)
-    given = resolve_parameters(doc, given)  # a bad value stops here, before anything is touched
-    from efast_udp.local import runner
-
-    runner.check_band_names(runner.expected_band_names(given))
+def checked_values(doc: dict, given: dict, data: Path, option: str = "--data") -> dict:
+    """Every parameter value of a run of the checked ``doc`` on ``data`` (defaults filled in),
+    or a usage error: a bad value, a process the executor does not run, no data folder. Nothing
+    has been touched when it raises."""
     from openeo_cdse_local import ExecutorError, check_processes
 
+    from efast_udp.arguments import resolve_parameters
+    from efast_udp.errors import UsageError
+
+    values = resolve_parameters(doc, given)
+    from efast_udp.local import runner
+
+    runner.check_band_names(runner.expected_band_names(values))  # before the graph runs
     try:
         check_processes(doc)
     except ExecutorError as exc:
         raise UsageError(str(exc)) from None
-    if not args.data.is_dir():
-        raise UsageError(f"--data {args.data}: expected a directory with <collection id>.nc files")
+    if not Path(data).is_dir():
+        raise UsageError(f"{option} {data}: expected a directory with <collection id>.nc files")
+    return values
+
+
+def checked_call(source, given: dict, data: Path, allow_untrusted: bool) -> tuple[dict, dict]:
+    """(definition, parameter values) of a run of the UDP ``source`` with arguments ``given`` on
+    ``data``, after every check ``run`` makes (for ``efast_udp.run_local``)."""
+    doc = checked_udp(source, allow_untrusted)
+    return doc, checked_values(doc, given, data, option="data")
+
+
+def run(args: argparse.Namespace) -> int:
+    from efast_udp.outputs import Claim, check_directory
+
+    doc = checked_udp(args.udp, args.allow_untrusted_udf)
+    given = checked_values(doc, given_arguments(doc, args.params, args.param), args.data)
     out = check_directory(args.out, "run")
     options = scheduler_options(args)
 
-    from openeo_cdse_local.writers import NETCDF_NAME
+    from efast_udp.local import runner
 
     start = time.perf_counter()
     claim = Claim(args.out, "run")
@@ -152,10 +174,19 @@ def run(args: argparse.Namespace) -> int:
             paths += runner.quicklooks(output, out / "quicklooks", claim.claims)
     finally:
         claim.release()
-    cube = output.result.result
-    print(f"efast-udp run: {dict(cube.sizes)} bands {[str(b) for b in cube.bands.values]} "
-          f"in {time.perf_counter() - start:.1f} s -> {args.out / NETCDF_NAME} (+{len(paths) - 1} files); "
-          f"no data: {runner.describe_nodata(output.nodata)}")
+    print(f"efast-udp run: {describe_result(output.result.result)} in {time.perf_counter() - start:.1f} s, "
+          f"{len(paths)} file{'' if len(paths) == 1 else 's'}; no data: {runner.describe_nodata(output.nodata)}", file=sys.stderr)
     if output.warning:
         print(f"efast-udp run: warning: {output.warning}", file=sys.stderr)
+    for path in paths:  # stdout: one written file a line, as --out was given, for scripts
+        print(args.out / path.relative_to(out) if path.is_relative_to(out) else path)
     return 0
+
+
+def describe_result(cube) -> str:
+    """``"12 dates x 60 x 60 px, bands B02, B03, B04, B8A, NDVI"``."""
+    sizes = dict(cube.sizes)
+    bands = ", ".join(str(b) for b in cube.bands.values) if "bands" in cube.dims else "one band"
+    grid = " x ".join(str(sizes[d]) for d in ("y", "x") if d in sizes)
+    dates = f"{sizes['t']} dates x " if "t" in sizes else ""
+    return f"{dates}{grid} px, bands {bands}"

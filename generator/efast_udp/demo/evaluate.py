@@ -75,17 +75,32 @@ class Evaluation:
     series: dict  # "truth" (daily), "obs" (S2 dates), "S2-only interpolation", "EFAST" (targets): (dates, bands)
 
 
+def oracle_inputs(run, scene: Scene) -> dict:
+    """What the oracle takes from a run: the scene's 10 m grid, the run's 300 m grid and
+    Sentinel-3 on it (binned and resampled as the back-end does), with its acquisition days."""
+    fraction = run.intermediates["s2_invalid_fraction"]
+    s3 = run.intermediates["s3_coarse"].compute()
+    coarse = oracle.Grid(fraction.x.values[0], fraction.y.values[0], oracle.COARSE_M, fraction.sizes["x"],
+                         fraction.sizes["y"])
+    fine = oracle.Grid(scene.x[0], scene.y[0], oracle.FINE_M, scene.x.size, scene.y.size)
+    days = s3.t.values.astype("datetime64[ns]").astype(np.int64) / 86400e9
+    return {"fine": fine, "coarse": coarse, "s3": {str(b): s3.sel(bands=b).values for b in s3.bands.values},
+            "s3_days": days}
+
+
 def _with_ndvi(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values, metrics.ndvi(values)[:, None]], axis=1)
 
 
 def evaluate(scene: Scene, data_dir: Path, result_path: Path, params: dict, target_days: np.ndarray,
-             band_names: list[str], gap_index: int, epoch: int) -> Evaluation:
-    """Compare the UDP's result (``result_path``) with the oracle and the truth, window by window."""
+             band_names: list[str], gap_index: int, epoch: int, inputs: dict) -> Evaluation:
+    """Compare the UDP's result (``result_path``) with the oracle and the truth, window by window;
+    ``inputs``: ``oracle_inputs`` of the run."""
     n_refl, n_days = len(S2_BANDS), scene.config.n_days
-    s2_file, _ = io.open_collection(data_dir, "SENTINEL2_L2A")
+    s2_file = io.open_collection(data_dir, "SENTINEL2_L2A").ds
     result = xarray.open_dataset(result_path, engine=io.ENGINE)
-    coarse = oracle.coarse_stage(s2_file["SCL"].values, scene.s2_days + epoch, scene.s3, scene.s3_days + epoch, params)
+    coarse = oracle.coarse_stage(s2_file["SCL"].values, inputs["fine"], inputs["coarse"], inputs["s3"],
+                                 scene.s2_days + epoch, inputs["s3_days"], params)
     scores = metrics.Scores(metrics.gap_mask(scene, target_days))
     n_out = n_refl + 1
     series = {"truth": Series(np.zeros((n_days, n_out))), "obs": Series(np.zeros((len(scene.s2_days), n_out))),

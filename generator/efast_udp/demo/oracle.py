@@ -1,12 +1,13 @@
-"""EFAST in plain numpy, written from the paper's equations (Senty et al. 2024; docs/algorithm.md)
-and the issue's precise definitions, independently of the UDF code, for checking the
-whole-graph local run.
+"""EFAST in plain numpy, written from the paper's equations (Senty et al. 2024; docs/algorithm.md),
+deliberately independent of the UDF code (``efast_udp.udfs``): the same equations written a
+second time, plainly and slowly, so that a mistake in either shows as a difference.
 
-Resampling conventions (the local back-end's, see docs/local.md):
-- coarse grid: the S2 grid's CRS at 300 m, starting at the S2 grid's top-left corner;
-  invalid fraction = mean over the 30 x 30 S2 pixels of a cell that have an SCL value;
-- S3 binning: the demo's S3 pixels are the coarse cells (same CRS, aligned), so binning keeps
-  a pixel when no CLOUD_flags bit is set and drops it otherwise;
+What it takes from the run is what the back-end's data handling produced, not EFAST: the
+300 m grid (its position follows the back-end's layout rules) and Sentinel-3 on it (binned and
+resampled as the back-end does; ``openeo_cdse_local``). From there it computes everything
+EFAST does:
+- invalid fraction = mean over the S2 pixels of a cell (centres inside it) that have an SCL value;
+- S3 cloudy = binned CLOUD_flags > 0, or no flag where the cell has one at other dates;
 - coarse -> 10 m: bilinear between the four surrounding coarse cell centres, normalised over
   those with data, clamped at the outer cell centres.
 """
@@ -16,11 +17,16 @@ from __future__ import annotations
 import numpy as np
 
 S2_INVALID_SCL = (0, 3, 8, 9, 10, 11)
-S3_CLOUD_BITS = 1 | 2 | 4
-BINNING_BITMASK = 255
-DN_SCALE = 1e-4
+DN_SCALE = 1e-4  # Sentinel-2 digital numbers -> reflectance; Sentinel-3 arrives in reflectance
 COARSE_M = 300.0
 FINE_M = 10.0
+
+
+class Grid:
+    """Pixel centres of a regular grid: first column ``x0``, first (top) row ``y0``, pixel ``res``."""
+
+    def __init__(self, x0: float, y0: float, res: float, nx: int, ny: int):
+        self.x0, self.y0, self.res, self.nx, self.ny = float(x0), float(y0), float(res), int(nx), int(ny)
 
 
 def day_number(value) -> float:
@@ -33,35 +39,31 @@ def day_number(value) -> float:
 
 # --- Section 2.2: cloud masks on the coarse grid -----------------------------------------------
 
-def invalid_fraction(scl: np.ndarray, factor: int) -> np.ndarray:
-    """(t, Y, X) fraction of invalid S2 pixels per coarse cell; NaN where no pixel has SCL."""
-    t, ny, nx = scl.shape
-    cy, cx = -(-ny // factor), -(-nx // factor)
-    invalid = np.zeros((t, cy, cx))
-    count = np.zeros((t, cy, cx))
-    for i in range(cy):
-        for j in range(cx):
-            block = scl[:, i * factor:(i + 1) * factor, j * factor:(j + 1) * factor].reshape(t, -1)
-            known = np.isfinite(block)
-            invalid[:, i, j] = (known & np.isin(block, S2_INVALID_SCL)).sum(axis=1)
-            count[:, i, j] = known.sum(axis=1)
+def invalid_fraction(scl: np.ndarray, fine: Grid, coarse: Grid) -> np.ndarray:
+    """(t, Y, X) fraction of invalid S2 pixels per coarse cell (the pixels whose centres fall in
+    it); NaN where no pixel has SCL."""
+    rows = np.floor((coarse.y0 + coarse.res / 2 - (fine.y0 - fine.res * np.arange(fine.ny))) / coarse.res).astype(int)
+    cols = np.floor((fine.x0 + fine.res * np.arange(fine.nx) - (coarse.x0 - coarse.res / 2)) / coarse.res).astype(int)
+    inside = ((rows >= 0) & (rows < coarse.ny))[:, None] & ((cols >= 0) & (cols < coarse.nx))[None, :]
+    cell = (rows[:, None] * coarse.nx + cols[None, :])[inside]
+    t = scl.shape[0]
+    invalid = np.zeros((t, coarse.ny * coarse.nx))
+    count = np.zeros((t, coarse.ny * coarse.nx))
+    for k in range(t):
+        layer = scl[k][inside]
+        known = np.isfinite(layer)
+        count[k] = np.bincount(cell[known], minlength=count.shape[1])
+        invalid[k] = np.bincount(cell[known & np.isin(layer, S2_INVALID_SCL)], minlength=count.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, invalid / count, np.nan)
+        return np.where(count > 0, invalid / count, np.nan).reshape(t, coarse.ny, coarse.nx)
 
 
-def s3_binned(s3: np.ndarray, flags: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Binning with flag_bitmask 255 on aligned grids: flagged pixels become no data."""
-    keep = np.isfinite(flags) & ((np.nan_to_num(flags).astype(np.int64) & BINNING_BITMASK) == 0)
-    values = np.where(keep[:, None], s3, np.nan)
-    return values, np.where(keep, 0.0, np.nan)
-
-
-def s3_cloudy(s3: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    """Cloudy where CLOUD_flags & 7 != 0, the flag is missing, or a band has no data, on the
-    dates where the cell has data at some other date (never seen = outside, not a cloud)."""
-    bits = np.nan_to_num(flags).astype(np.int64) & S3_CLOUD_BITS
-    missing = ~np.isfinite(flags) | ~np.isfinite(s3).all(axis=1)
-    return (missing & ~missing.all(axis=0)) | (bits != 0)
+def s3_cloudy(flags: np.ndarray) -> np.ndarray:
+    """Cloudy where the binned CLOUD_flags (a mean of bit fields) is positive, or missing on a
+    date while the cell has it on others (never seen = outside, not a cloud)."""
+    missing = ~np.isfinite(flags)
+    with np.errstate(invalid="ignore"):
+        return (missing & ~missing.all(axis=0)) | (flags > 0)
 
 
 # --- Section 2.4: distance-to-cloud score -------------------------------------------------------
@@ -90,7 +92,7 @@ def gaussian(delta_days, sigma) -> np.ndarray:
 
 
 def composites(s3: np.ndarray, score: np.ndarray, obs_days, comp_days, sigma) -> np.ndarray:
-    """Weighted mean per band over finite values, weight = score x Gaussian; x 0.0001."""
+    """Weighted mean per band over finite values (reflectance), weight = score x Gaussian."""
     out = np.full((len(comp_days),) + s3.shape[1:], np.nan)
     for k, day in enumerate(comp_days):
         w = score * gaussian(np.asarray(obs_days) - day, sigma)[:, None, None]  # (t, y, x)
@@ -99,7 +101,7 @@ def composites(s3: np.ndarray, score: np.ndarray, obs_days, comp_days, sigma) ->
         num = np.where(ok, s3 * w, 0).sum(axis=0)
         den = np.where(ok, w, 0).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):
-            out[k] = np.where(den > 0, num / den * DN_SCALE, np.nan)
+            out[k] = np.where(den > 0, num / den, np.nan)
     return out
 
 
@@ -152,26 +154,27 @@ def interpolate(series: np.ndarray, series_days, day: float) -> np.ndarray:
 
 # --- coarse -> 10 m ---------------------------------------------------------------------------
 
-def upsample(coarse: np.ndarray, fine_shape: tuple, factor: int, window=(slice(None), slice(None))) -> np.ndarray:
-    """Bilinear from cell centres to pixel centres (grids share the top-left corner), for the
-    pixels ``window`` (rows, columns) of the fine grid of ``fine_shape``."""
-    rows, cols = (np.arange(n)[w] for n, w in zip(fine_shape, window))
+def upsample(coarse_values: np.ndarray, coarse: Grid, fine: Grid, window=(slice(None), slice(None))) -> np.ndarray:
+    """Bilinear from cell centres to pixel centres, for the pixels ``window`` (rows, columns) of
+    the ``fine`` grid."""
+    rows = np.arange(fine.ny)[window[0]]
+    cols = np.arange(fine.nx)[window[1]]
     ny, nx = rows.size, cols.size
-    cy, cx = coarse.shape[-2:]
+    cy, cx = coarse_values.shape[-2:]
 
-    def axis(index, m):
-        pos = ((index + 0.5) / factor - 0.5).clip(0, m - 1)  # in coarse cell units
+    def axis(pos, m):
+        pos = pos.clip(0, m - 1)  # in coarse cell units
         lo = np.minimum(np.floor(pos).astype(int), max(m - 2, 0))
         hi = np.minimum(lo + 1, m - 1)
         return lo, hi, pos - lo
 
-    y0, y1, fy = axis(rows, cy)
-    x0, x1, fx = axis(cols, cx)
-    num = np.zeros(coarse.shape[:-2] + (ny, nx))
-    den = np.zeros(coarse.shape[:-2] + (ny, nx))
-    for rows, wy in ((y0, 1 - fy), (y1, fy)):
-        for cols, wx in ((x0, 1 - fx), (x1, fx)):
-            v = coarse[..., rows[:, None], cols[None, :]]
+    y0, y1, fy = axis((coarse.y0 - (fine.y0 - fine.res * rows)) / coarse.res, cy)
+    x0, x1, fx = axis((fine.x0 + fine.res * cols - coarse.x0) / coarse.res, cx)
+    num = np.zeros(coarse_values.shape[:-2] + (ny, nx))
+    den = np.zeros(coarse_values.shape[:-2] + (ny, nx))
+    for r, wy in ((y0, 1 - fy), (y1, fy)):
+        for c, wx in ((x0, 1 - fx), (x1, fx)):
+            v = coarse_values[..., r[:, None], c[None, :]]
             w = wy[:, None] * wx[None, :]
             ok = np.isfinite(v) & (w > 0)
             num += np.where(ok, v * w, 0)
@@ -206,33 +209,31 @@ def fuse_band(s2, s2_ok, lr_s2, lr_target, score, s2_days, target_day, sigma) ->
     return np.where(np.isfinite(fused), np.maximum(fused, 0.0), np.nan)
 
 
-def coarse_stage(scl: np.ndarray, s2_days, s3: dict, s3_days, params: dict) -> dict:
+def coarse_stage(scl: np.ndarray, fine: Grid, coarse: Grid, s3: dict, s2_days, s3_days, params: dict) -> dict:
     """Everything EFAST computes on the 300 m grid: the S2 distance score and the smoothed S3
-    composites interpolated to the S2 dates and the targets (days since epoch)."""
+    composites interpolated to the S2 dates and the targets (days since epoch). ``scl``: (t, y, x)
+    on ``fine``; ``s3``: band -> (t, Y, X) on ``coarse`` (reflectance, ``CLOUD_flags`` binned)."""
     s3_bands = list(params["s3_data_bands"])
-    factor = int(round(COARSE_M / FINE_M))
     s2_days, s3_days = np.asarray(s2_days, float), np.asarray(s3_days, float)
 
     # S2 score (coarse)
-    fraction = invalid_fraction(scl.astype(float), factor)
+    fraction = invalid_fraction(scl.astype(float), fine, coarse)
     with np.errstate(invalid="ignore"):  # no S2 pixel in the cell: not a cloud
         s2_cloudy = fraction >= float(params["cloud_tolerance"])
     s2_score = distance_score(s2_cloudy, float(params["max_distance_to_cloud_m"]))
 
-    # S3 masked, scored, composited, smoothed
-    raw = np.stack([s3[b] for b in s3_bands], axis=1).astype(float)
-    values, flags = s3_binned(raw, s3["CLOUD_flags"].astype(float))
-    cloudy3 = s3_cloudy(values, flags)
+    # S3 scored, composited, smoothed
+    values = np.stack([s3[b] for b in s3_bands], axis=1).astype(float)
+    cloudy3 = s3_cloudy(s3["CLOUD_flags"].astype(float))
     score3 = distance_score(cloudy3, float(params["max_distance_to_cloud_m"]))
-    values = np.where(cloudy3[:, None], np.nan, values)
     start, end = (day_number(v) for v in params["temporal_extent"])
     step = int(params["interval_days"])  # composites up to the first date on or after the end
     comp_days = np.arange(start, end + step, step, dtype=float)
     comps = smooth(composites(values, score3, s3_days, comp_days, float(params["s3_temporal_score_stddev"])))
 
     targets = target_days(params)
-    return {"factor": factor, "fine_shape": scl.shape[-2:], "s2_days": s2_days, "targets": targets,
-            "s2_score": s2_score, "lr_s2": np.stack([interpolate(comps, comp_days, d) for d in s2_days]),
+    return {"fine": fine, "coarse": coarse, "s2_days": s2_days, "targets": targets, "s2_score": s2_score,
+            "lr_s2": np.stack([interpolate(comps, comp_days, d) for d in s2_days]),
             "lr_t": np.stack([interpolate(comps, comp_days, d) for d in targets])}
 
 
@@ -240,10 +241,10 @@ def fuse_window(coarse: dict, s2: dict, params: dict, window=(slice(None), slice
     """The fused series (targets, bands, y, x) over ``window`` of the S2 grid; ``s2`` holds the
     window's S2 bands and ``SCL`` (t, y, x) in DN."""
     s2_bands, s3_bands = list(params["s2_data_bands"]), list(params["s3_data_bands"])
-    shape, factor = coarse["fine_shape"], coarse["factor"]
-    lr_s2 = upsample(coarse["lr_s2"], shape, factor, window)
-    lr_t = upsample(coarse["lr_t"], shape, factor, window)
-    score_up = upsample(coarse["s2_score"], shape, factor, window)
+    grid, fine = coarse["coarse"], coarse["fine"]
+    lr_s2 = upsample(coarse["lr_s2"], grid, fine, window)
+    lr_t = upsample(coarse["lr_t"], grid, fine, window)
+    score_up = upsample(coarse["s2_score"], grid, fine, window)
     scl = s2["SCL"].astype(float)
     ok_scl = np.isfinite(scl) & ~np.isin(scl, S2_INVALID_SCL)
     sigma = float(params["temporal_score_stddev"])
@@ -266,12 +267,11 @@ def fuse_window(coarse: dict, s2: dict, params: dict, window=(slice(None), slice
     return out, names
 
 
-def efast(s2: dict, s2_days, s3: dict, s3_days, params: dict) -> tuple[np.ndarray, list[str], np.ndarray]:
-    """The fused series: (targets, bands, y, x), band names, target days (days since epoch).
-
-    ``s2``: band -> (t, y, x) DN plus ``SCL``; ``s3``: band -> (t, Y, X) DN plus
-    ``CLOUD_flags`` on the coarse grid; days as days since epoch; ``params`` the UDP values.
-    """
-    coarse = coarse_stage(s2["SCL"], s2_days, s3, s3_days, params)
-    out, names = fuse_window(coarse, s2, params)
-    return out, names, coarse["targets"]
+def efast(s2: dict, fine: Grid, s2_days, coarse: Grid, s3: dict, s3_days, params: dict
+          ) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The fused series: (targets, bands, y, x) on ``fine``, band names, target days (days since
+    epoch). ``s2``: band -> (t, y, x) DN plus ``SCL``; ``s3``: band -> (t, Y, X) reflectance plus
+    ``CLOUD_flags`` on the ``coarse`` grid; days as days since epoch; ``params`` the UDP values."""
+    stage = coarse_stage(s2["SCL"], fine, coarse, s3, s2_days, s3_days, params)
+    out, names = fuse_window(stage, s2, params)
+    return out, names, stage["targets"]

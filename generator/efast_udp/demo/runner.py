@@ -95,7 +95,7 @@ def run_demo(out: Path, udp: dict | Path, size: int, seed: int, show_progress: b
     gap_index = int(np.flatnonzero(gap)[len(np.flatnonzero(gap)) // 2]) if gap.any() else 0
     step("comparing with the oracle and the truth, window by window", show_progress)
     checked = evaluate.evaluate(scene, out / "data", out / "result" / "openEO.nc", result.parameters, target_days,
-                                names, gap_index, int(epoch))
+                                names, gap_index, int(epoch), evaluate.oracle_inputs(result, scene))
     report = {
         "rmse": checked.scores,
         "oracle_max_abs_diff": checked.oracle_max_abs_diff,

@@ -7,13 +7,17 @@ curve centred inside a ~3-week Sentinel-2 cloud gap. Green-up amplitude and timi
 smoothly (km scale) with a weak field-scale part, so the change is mostly what Sentinel-3 sees
 at 300 m (EFAST's premise) plus some detail it cannot see.
 
-Observations, in the collections' digital numbers (reflectance x 10000):
-- ``SENTINEL2_L2A``: every ``s2_step_days`` days, truth + noise, with cloud blobs (SCL 8/9/10),
-  their shadows (SCL 3, darkened) and clear pixels (SCL 4/5); the dates inside the gap are
-  fully cloudy.
-- ``SENTINEL3_SYN_L2_SYN``: daily 300 m block means of the truth with a small sensor bias and
-  noise, on a grid aligned with the 300 m cells of the S2 grid (same CRS); cloudy days and
-  partial clouds with ``CLOUD_flags`` (1 cloud, 2 ambiguous, 4 margin), cloudy pixels bright.
+Observations, in the units and with the labels CDSE's ``load_collection`` delivers them
+(``openeo_cdse_local.collections``):
+- ``SENTINEL2_L2A``: digital numbers (reflectance x 10000) on the 10 m UTM grid, acquired at
+  ``S2_TIME`` every ``s2_step_days`` days: truth + noise, with cloud blobs (SCL 8/9/10), their
+  shadows (SCL 3, darkened) and clear pixels (SCL 4/5); the dates inside the gap are fully
+  cloudy.
+- ``SENTINEL3_SYN_L2_SYN``: reflectance on a product-like grid in EPSG:4326 at 1/336 degree
+  (offset from the back-end's layer grid, so binning mixes pixels as it does with real
+  products), two overpasses a day (``S3_TIMES``, as Sentinel-3A and 3B): per pixel the mean of
+  the truth over its footprint with a small sensor bias and noise; cloudy days and partial
+  clouds with ``CLOUD_flags`` (1 cloud, 2 ambiguous, 4 margin), cloudy pixels bright.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyproj
 from scipy import ndimage
 
 from openeo_cdse_local import data as io
@@ -34,6 +39,13 @@ S3_GAIN, S3_OFFSET = 1.03, 0.004
 CRS = "EPSG:32628"  # UTM 28N (Senegal)
 S2_RES, S3_RES = 10.0, 300.0
 BLOCK = int(S3_RES / S2_RES)
+#: the Sentinel-3 product grid: EPSG:4326 at the SYN pixel step, shifted by this fraction of a
+#: pixel from multiples of the step (the back-end's layer grid starts elsewhere anyway)
+S3_STEP_DEG = 1.0 / 336.0
+S3_GRID_SHIFT = 0.37
+#: acquisition times of the day (UTC): Sentinel-2, and the two Sentinel-3 overpasses
+S2_TIME = np.timedelta64(11 * 60 + 26, "m")
+S3_TIMES = (np.timedelta64(10 * 60 + 12, "m"), np.timedelta64(11 * 60 + 41, "m"))
 CLOUD_DN = 5000.0  # bright cloud tops
 SHADOW_FACTOR = 0.4
 
@@ -66,7 +78,9 @@ class Scene:
     s2_days: np.ndarray
     s3_days: np.ndarray
     s2: dict  # band -> (t, y, x) DN; plus "SCL"
-    s3: dict  # band -> (t, y, x) DN; plus "CLOUD_flags"
+    s3: dict  # band -> (t, lat, lon) reflectance on the product grid; plus "CLOUD_flags"
+    lon3: np.ndarray = field(repr=False, default=None)  # product grid pixel centres
+    lat3: np.ndarray = field(repr=False, default=None)
     fv0: np.ndarray = field(repr=False, default=None)
     amplitude: np.ndarray = field(repr=False, default=None)
     onset: np.ndarray = field(repr=False, default=None)
@@ -81,16 +95,19 @@ class Scene:
     def y(self) -> np.ndarray:
         return self.config.top - S2_RES * (np.arange(self.config.size_px) + 0.5)
 
-    @property
-    def x3(self) -> np.ndarray:
-        return self.config.x0 + S3_RES * (np.arange(self.config.size_px // BLOCK) + 0.5)
-
-    @property
-    def y3(self) -> np.ndarray:
-        return self.config.top - S3_RES * (np.arange(self.config.size_px // BLOCK) + 0.5)
-
     def dates(self, days) -> np.ndarray:
+        """Days after the start as dates (midnight UTC: the labels the back-end gives S2)."""
         return np.datetime64(self.config.start, "D") + np.asarray(days).astype("timedelta64[D]")
+
+    @property
+    def s2_times(self) -> np.ndarray:
+        """Acquisition instants of the S2 dates."""
+        return self.dates(self.s2_days).astype("datetime64[m]") + S2_TIME
+
+    @property
+    def s3_times(self) -> np.ndarray:
+        """Acquisition instants of the S3 products (``s3_days`` holds one entry per product)."""
+        return self.dates(self.s3_days).astype("datetime64[m]") + np.resize(np.array(S3_TIMES), self.s3_days.size)
 
     @property
     def spatial_extent(self) -> dict:
@@ -120,9 +137,25 @@ class Scene:
 
     # --- writing ---------------------------------------------------------------------------
     def write(self, data_dir: Path) -> None:
-        io.write_collection(Path(data_dir) / "SENTINEL2_L2A.nc", self.s2, self.dates(self.s2_days), self.y, self.x, CRS)
-        io.write_collection(Path(data_dir) / "SENTINEL3_SYN_L2_SYN.nc", self.s3, self.dates(self.s3_days),
-                            self.y3, self.x3, CRS)
+        io.write_collection(Path(data_dir) / "SENTINEL2_L2A.nc", self.s2, self.s2_times, self.y, self.x, CRS)
+        io.write_collection(Path(data_dir) / "SENTINEL3_SYN_L2_SYN.nc", self.s3, self.s3_times, self.lat3, self.lon3,
+                            "EPSG:4326")
+
+
+def product_grid(scene: "Scene") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The S3 product grid over the scene (lon, lat pixel centres) and, for every 10 m pixel of
+    the scene, the product pixel its centre falls into (flat index, -1 outside)."""
+    xx, yy = np.meshgrid(scene.x, scene.y)
+    lon, lat = pyproj.Transformer.from_crs(CRS, "EPSG:4326", always_xy=True).transform(xx, yy)
+    step, shift = S3_STEP_DEG, S3_GRID_SHIFT * S3_STEP_DEG
+    west = np.floor((lon.min() - shift) / step) * step + shift - step
+    north = np.ceil((lat.max() - shift) / step) * step + shift + step
+    nx = int(np.ceil((lon.max() - west) / step)) + 1
+    ny = int(np.ceil((north - lat.min()) / step)) + 1
+    col = np.floor((lon - west) / step).astype(np.int64)
+    row = np.floor((north - lat) / step).astype(np.int64)
+    index = row * nx + col
+    return west + step * (np.arange(nx) + 0.5), north - step * (np.arange(ny) + 0.5), index
 
 
 def _smooth_field(rng, shape, sigma_px) -> np.ndarray:
@@ -178,24 +211,31 @@ def make_scene(config: SceneConfig | None = None) -> Scene:
     scene.s2 = {b: s2[:, k] for k, b in enumerate(S2_BANDS)}
     scene.s2["SCL"] = scl
 
-    # Sentinel-3: daily 300 m block means + bias + noise, clouds and flags
-    m = n // BLOCK
+    # Sentinel-3: two products a day on the product grid: footprint means + bias + noise, clouds, flags
+    scene.lon3, scene.lat3, index = product_grid(scene)
+    shape3 = (scene.lat3.size, scene.lon3.size)
+    cells = shape3[0] * shape3[1]
+    count = np.bincount(index.ravel(), minlength=cells).reshape(shape3)
+    seen = count > 0
+    scene.s3_days = np.repeat(np.arange(c.n_days), len(S3_TIMES))
     n3 = scene.s3_days.size
-    s3 = np.empty((n3, 4, m, m), dtype=np.float32)
-    flags = np.zeros((n3, m, m), dtype=np.float32)
+    s3 = np.full((n3, 4) + shape3, np.nan, dtype=np.float32)
+    flags = np.full((n3,) + shape3, np.nan, dtype=np.float32)
     for i, day in enumerate(scene.s3_days):
-        blocks = scene.truth(day).reshape(4, m, BLOCK, m, BLOCK).mean(axis=(2, 4))
-        refl = S3_GAIN * blocks + S3_OFFSET + c.s3_noise * rng.standard_normal((4, m, m))
+        truth = scene.truth(day)
+        means = np.stack([np.bincount(index.ravel(), weights=band.ravel(), minlength=cells).reshape(shape3)
+                          for band in truth]) / np.maximum(count, 1)
+        refl = S3_GAIN * means + S3_OFFSET + c.s3_noise * rng.standard_normal((4,) + shape3)
         if day in c.s3_cloudy_days:
-            cloud = np.ones((m, m), bool)
+            cloud = np.ones(shape3, bool)
         else:
-            cloud = _blobs(rng, (m, m), 0.15, 1.5) if rng.random() < 0.5 else np.zeros((m, m), bool)
+            cloud = _blobs(rng, shape3, 0.15, 1.5) if rng.random() < 0.5 else np.zeros(shape3, bool)
         margin = ndimage.binary_dilation(cloud) & ~cloud
-        ambiguous = (rng.random((m, m)) < 0.03) & ~cloud & ~margin
+        ambiguous = (rng.random(shape3) < 0.03) & ~cloud & ~margin
         layer = np.where(cloud, 1, 0) | np.where(margin, 4, 0) | np.where(ambiguous, 2, 0)
-        refl = np.where(cloud[None], 0.5 + 0.05 * rng.random((4, m, m)), refl)
-        s3[i] = np.clip(refl, 0, None) * 1e4
-        flags[i] = layer
+        refl = np.where(cloud[None], 0.5 + 0.05 * rng.random((4,) + shape3), refl)
+        s3[i] = np.where(seen[None], np.clip(refl, 0, None), np.nan)
+        flags[i] = np.where(seen, layer, np.nan)
     scene.s3 = {b: s3[:, k] for k, b in enumerate(S3_BANDS)}
     scene.s3["CLOUD_flags"] = flags
     return scene

@@ -245,7 +245,8 @@ class RunOutput:
 def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
             geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
             memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
-            command: list[str] | None = None, prepare=None, claims: writers.Claims | None = None) -> RunOutput:
+            command: list[str] | None = None, prepare=None, neighbourhood: str = "windows",
+            claims: writers.Claims | None = None) -> RunOutput:
     """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
     is called with the files the run will write once it has started well (scheduler up, graph
     built, band names checked), right before anything is written: the place to claim the output
@@ -253,7 +254,7 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
     bars = progress.Bars(show_progress)
     with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks(show_progress), \
             contextlib.closing(bars):
-        result = execute(udp, data_dir, given, bars, chunk_px)
+        result = execute(udp, data_dir, given, bars, chunk_px, neighbourhood=neighbourhood)
         band_names(result)
         if prepare is not None:
             prepare(planned_paths(result, out, save_intermediates, geotiff))

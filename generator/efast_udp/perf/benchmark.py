@@ -19,6 +19,7 @@ import numpy as np
 from efast_udp.document import load_udp, udf_nodes
 from efast_udp.arguments import resolve_references
 from efast_udp.perf import scale
+from efast_udp.perf.backend_tiles import backend_tile_figures, format_table as backend_table
 from efast_udp.perf.figures import command_seconds, cpu_identity, demo_figures, graph_figures, neighbourhood_overhead
 from efast_udp.perf.measure import REFERENCE_RUNS, RUNS, measure_kernels
 from efast_udp.perf.scenarios import (compositing_scenario, distance_scenario, fusion_scenario,
@@ -39,10 +40,11 @@ def kernel_udfs(udp: dict) -> dict[str, tuple[str, dict]]:
 
 
 def run_benchmark(udp_path: Path = LATEST_UDP, runs: int = RUNS, with_demo: bool = True, udp: dict | None = None,
-                  allow_untrusted: bool = False) -> dict:
+                  allow_untrusted: bool = False, backend_periods: dict[str, int] | None = None) -> dict:
     """The whole benchmark of the UDP ``udp`` (as read and checked from ``udp_path``; read here
     when not given). The local runs (demo, scale) are children that read and check the file
-    themselves."""
+    themselves. ``backend_periods``: the periods of the ``backend_tiles`` section (default: the
+    example call's and the longest accepted)."""
     udp = load_udp(udp_path) if udp is None else udp
     udfs = kernel_udfs(udp)
     udp_args = ["--udp", str(udp_path)] + (["--allow-untrusted-udf"] if allow_untrusted else [])
@@ -71,6 +73,7 @@ def run_benchmark(udp_path: Path = LATEST_UDP, runs: int = RUNS, with_demo: bool
         "build_s": build_s,
         "validate_s": command_seconds(["validate", str(udp_path)]),
         "help_s": {name: command_seconds([name, "--help"]) for name in ("run", "demo", "bench", "build")},
+        "backend_tiles": backend_tile_figures(udp, backend_periods),
         **local_runs,
     }
 
@@ -92,6 +95,8 @@ def format_table(result: dict) -> str:
         f"build {result['build_s']} s, validate {result['validate_s']} s, "
         f"demo {result['demo'].get('wall_s')} s / {result['demo'].get('peak_mib')} MiB",
     ]
+    if result.get("backend_tiles", {}).get("periods"):
+        lines.append(backend_table(result["backend_tiles"]))
     if result.get("scale"):
         lines.append(scale.format_table(result["scale"]))
     return "\n".join(lines)

@@ -48,10 +48,11 @@ class Scenario:
 
 
 def compositing_scenario(rng, context: dict) -> Scenario:
-    """24 S3 dates x 4 bands + score, 256², composites every 2 days over the input span: the
-    extent is 68 days, composites run from its start to the first date on or after its end (35)."""
+    """24 S3 dates x 4 bands (reflectance, as CDSE delivers Sentinel-3) + score, 256², composites
+    every 2 days over the input span: the extent is 68 days, composites run from its start to the
+    first date on or after its end (35)."""
     offsets = np.sort(rng.choice(68, 24, replace=False))
-    values = rng.uniform(100, 5000, (24, 4, SIZE, SIZE)).astype(np.float32)
+    values = rng.uniform(0.02, 0.5, (24, 4, SIZE, SIZE)).astype(np.float32)
     cloudy = rng.random((24, SIZE, SIZE)) < 0.2
     values[np.broadcast_to(cloudy[:, None], values.shape)] = np.nan
     score = np.where(cloudy, 0, rng.random((24, SIZE, SIZE))).astype(np.float32)
@@ -65,7 +66,7 @@ def compositing_scenario(rng, context: dict) -> Scenario:
         dt = out_days[:, None] - offsets[None, :]
         w = np.exp(-dt ** 2 / (2.0 * ctx["sigma_days"] ** 2))[:, :, None, None, None] * score[None, :, None].astype(np.float64)
         w = w * np.isfinite(values)[None]
-        return np.einsum("ndbyx,dbyx->nbyx", w, np.nan_to_num(values).astype(np.float64)) / w.sum(axis=1) * ctx["scale"]
+        return np.einsum("ndbyx,dbyx->nbyx", w, np.nan_to_num(values).astype(np.float64)) / w.sum(axis=1)
 
     return Scenario("compositing", cube, ctx, SIZE * SIZE * 24, reference, lambda out: out.values)
 

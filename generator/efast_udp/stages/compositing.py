@@ -16,15 +16,22 @@ from efast_udp.stages.distance_score import SCORE_BAND
 from efast_udp.udf_source import udf_node
 
 
-def s3_composites(p: Pipeline, params: ParameterSet, s3_scored: DataCube) -> DataCube:
-    """Score- and time-weighted S3 composites every ``interval_days``, in reflectance."""
+def s3_composites(p: Pipeline, params: ParameterSet, s3_coarse: DataCube, s3_score: DataCube) -> DataCube:
+    """Score- and time-weighted S3 composites every ``interval_days``, in reflectance. The score
+    comes first in the merge: merge_cubes keeps the first cube's layout (the neighbourhood's
+    128 px tiles), which sets the compositing UDF's tiles on the back-end."""
+    data = p.stage("s3_data", s3_coarse.filter_bands(params.s3_data_bands.ref()),
+                   "Sentinel-3 reflectance bands on the coarse grid.")
+    scored = p.stage("s3_scored", s3_score.merge_cubes(data), "S3 distance-to-cloud score + reflectance bands.")
     context = {
         **params.refs("temporal_extent", "interval_days"),
         "sigma_days": params.s3_temporal_score_stddev.ref(),
         "score_band": SCORE_BAND,
-        "scale": C.S3_REFLECTANCE_SCALE,
+        "units": C.S3_UNITS,
+        "units_limit": C.UNITS_MEDIAN_LIMIT,
+        "max_temporal_extent_days": C.MAX_TEMPORAL_EXTENT_DAYS,
     }
-    cube = s3_scored.apply_dimension(process=udf_node("compositing", context), dimension="t", context=context)
+    cube = scored.apply_dimension(process=udf_node("compositing", context), dimension="t", context=context)
     return p.stage("s3_composite", cube, "S3 composites every interval_days over temporal_extent.")
 
 

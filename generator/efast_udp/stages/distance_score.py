@@ -1,8 +1,9 @@
 """Distance-to-cloud scores on the coarse grid (Section 2.4; docs/algorithm.md).
 
 One UDF (``efast_udp.udfs.distance_score``: threshold, distance transform and ramp) under
-``apply_neighborhood``, for S2 (invalid fraction >= ``cloud_tolerance``) and for S3
-(CLOUD_flags). Neighbourhood size and overlap are static in openEO, so the overlap is sized
+``apply_neighborhood``, for S2 (invalid fraction >= ``cloud_tolerance``) and for S3 (the binned
+CLOUD_flags band alone: on the back-end every call gets all labels and all bands of a tile, so a
+neighbourhood is sent only the band it needs). Neighbourhood size and overlap are static in openEO, so the overlap is sized
 for the largest allowed ``max_distance_to_cloud_m``: ⌈D_max⌉ + 1 coarse px, exactly what makes
 the chunked score equal to the unchunked one, and no more.
 """
@@ -57,8 +58,9 @@ def s2_score(p: Pipeline, params: ParameterSet, invalid_fraction: DataCube) -> D
 
 
 def s3_score(p: Pipeline, params: ParameterSet, s3_coarse: DataCube) -> DataCube:
-    """S3 reflectances masked where flagged, plus their score as band ``score``."""
-    kind = {"mask_kind": "flags", "flag_bits": C.S3_INVALID_FLAG_BITS}
-    return _score_stage(p, params, s3_coarse, C.S3_FLAG_BAND, kind, ("s3_distance_score", "s3_scored"),
-                        ("S3 masked, CLOUD_flags replaced by the score.",
-                         "S3 reflectances (NaN where cloudy) + distance-to-cloud score."))
+    """The score of each coarse cell at each S3 acquisition, from CLOUD_flags alone; band ``score``."""
+    flags = p.stage("s3_flags", s3_coarse.filter_bands([C.S3_FLAG_BAND]), "Sentinel-3 CLOUD_flags (binned) alone.")
+    kind = {"mask_kind": "binned_flags", "cloudy_above": C.S3_CLOUDY_FLAG_MEAN}
+    return _score_stage(p, params, flags, C.S3_FLAG_BAND, kind, ("s3_distance_score", "s3_score"),
+                        ("S3 distance-to-cloud score (still labelled CLOUD_flags).",
+                         "S3 distance-to-cloud score per coarse cell and S3 acquisition."))

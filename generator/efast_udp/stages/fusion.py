@@ -27,6 +27,8 @@ def fused(p: Pipeline, params: ParameterSet, s2_input: DataCube, lr_fine: DataCu
         "scl_band": C.S2_SCL_BAND,
         "invalid_scl": list(C.S2_INVALID_SCL_CLASSES),
         "scale": C.S2_REFLECTANCE_SCALE,
+        "units": C.S2_UNITS,
+        "units_limit": C.UNITS_MEDIAN_LIMIT,
         "score_band": SCORE_BAND,
         "target_band": TARGET_BAND,
         "ndvi_red": C.NDVI_RED_BAND,

@@ -31,13 +31,16 @@ def _load(p: Pipeline, params: ParameterSet, collection: str, band_param: str, e
 
 
 def load_s2(p: Pipeline, params: ParameterSet) -> DataCube:
-    """S2 L2A: the ``s2_data_bands`` plus SCL, in digital numbers, on the 10 m S2 grid."""
-    cube = _load(p, params, C.S2_COLLECTION, "s2_data_bands", C.S2_SCL_BAND, "s2")
-    return p.stage("s2_input", cube, "Sentinel-2 L2A: s2_data_bands + SCL, digital numbers, 10 m.")
+    """S2 L2A: the ``s2_data_bands`` plus SCL, in digital numbers, on the 10 m S2 grid, in tiles of
+    ``S2_TILE_PX`` (the CDSE ``tilesize`` feature flag: it bounds the fusion UDF's tiles)."""
+    cube = _load(p, params, C.S2_COLLECTION, "s2_data_bands", C.S2_SCL_BAND, "s2",
+                 {"featureflags": dict(C.S2_FEATUREFLAGS)})
+    return p.stage("s2_input", cube, "Sentinel-2 L2A: s2_data_bands + SCL, digital numbers, 10 m, 128 px tiles.")
 
 
 def load_s3(p: Pipeline, params: ParameterSet) -> DataCube:
-    """S3 SYN L2: the ``s3_data_bands`` plus CLOUD_flags, binned with the CDSE featureflags."""
+    """S3 SYN L2: the ``s3_data_bands`` plus CLOUD_flags, binned with the CDSE featureflags; CDSE
+    delivers them in reflectance (``constants.S3_UNITS``)."""
     cube = _load(p, params, C.S3_COLLECTION, "s3_data_bands", C.S3_FLAG_BAND, "s3",
                  {"featureflags": dict(C.S3_BINNING_FEATUREFLAGS)})
-    return p.stage("s3_input", cube, "Sentinel-3 SYN L2: s3_data_bands + CLOUD_flags, binned (CDSE).")
+    return p.stage("s3_input", cube, "Sentinel-3 SYN L2: s3_data_bands + CLOUD_flags, reflectance, binned (CDSE).")

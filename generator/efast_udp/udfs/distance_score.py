@@ -1,10 +1,12 @@
 """EFAST distance-to-cloud score (Senty et al. 2024, Section 2.4; docs/algorithm.md).
 
 Runs under ``apply_neighborhood`` on the coarse (300 m) grid, once for Sentinel-2 (mask band =
-fraction of invalid 10-20 m pixels per coarse cell) and once for Sentinel-3 (mask band =
-CLOUD_flags). Threshold, distance transform and ramp happen here in one pass:
+fraction of invalid 10-20 m pixels per coarse cell) and once for Sentinel-3 (the cube is the
+CLOUD_flags band alone, as binned by the back-end: the mean of the product pixels' bit fields
+in the cell). Threshold, distance transform and ramp happen here in one pass:
 
-    cloudy  = fraction >= cloud_tolerance           (S2)   or   flags & bits != 0 / no data (S3)
+    cloudy  = fraction >= cloud_tolerance           (S2)
+    cloudy  = binned flags > cloudy_above, or no flag at a date the cell has one at others (S3)
               (the S2 fraction arrives as a percentage: invalid pixels are marked 100, so that
               an integer average on the back-end keeps its resolution)
     d       = Euclidean distance (coarse px) from a clear cell to the nearest cloudy cell,
@@ -12,25 +14,27 @@ CLOUD_flags). Threshold, distance transform and ramp happen here in one pass:
     score   = clip((d - 1) / D, 0, 1),  D = max_distance_to_cloud_m / pixel_size_m
     score   = 0 on cloudy cells
 
-Cells with no data at all (no fraction at that date; for S3 no data at any date of the
-chunk) are not clouds: they are outside the footprint or the neighbourhood padding that the
+The mean of non-negative bit fields is positive exactly when some product pixel in the cell has
+a flag set, however the bits mix, so "> 0" is the one test that means the same for every cell
+(a bit test on a mean would not). Cells with no data at all (no fraction at that date; for S3
+no flag at any date of the chunk) are not clouds: they are outside the footprint or the neighbourhood padding that the
 back-end adds beyond the cube's border ("made available as no-data values", openEO
 ``apply_neighborhood``). Counting them as cloud would pull the score down along every edge of
 the requested extent.
 
-The mask band is replaced by the score (same label; the graph renames it), every other band
-is set to NaN where the cell is cloudy. Dimension labels are unchanged.
+The mask band is replaced by the score (same label; the graph renames it); any other band is set
+to NaN where the cell is cloudy. Dimension labels are unchanged.
 
 Context keys (checked against the node's context when the graph is built):
     mask_band                name of the band holding the mask; the score replaces it
-    mask_kind                how the mask band tells clouds: 'fraction' (S2) or 'flags' (S3)
+    mask_kind                how the mask band tells clouds: 'fraction' (S2) or 'binned_flags' (S3)
     max_distance_to_cloud_m  the UDP's max_distance_to_cloud_m: distance where the score reaches 1
     pixel_size_m             pixel size of the coarse grid (m)
 Context keys when mask_kind is "fraction":
     cloud_tolerance          the UDP's cloud_tolerance: invalid fraction from which a cell is cloudy
     fraction_scale           value of the mask band for a fully invalid cell (100: a percentage)
-Context keys when mask_kind is "flags":
-    flag_bits                CLOUD_flags bits that mark a cloud
+Context keys when mask_kind is "binned_flags":
+    cloudy_above             binned CLOUD_flags value above which a cell is cloudy
 """
 
 import numpy as np
@@ -44,14 +48,15 @@ def cloudy_from_fraction(fraction, tolerance):
         return fraction >= tolerance
 
 
-def cloudy_from_flags(flags, bits):
-    """S3: cloudy where any of ``bits`` is set in CLOUD_flags, or where the flag is missing at
-    some dates (the binning dropped flagged pixels). Cells missing at every date of the
-    ``(t, y, x)`` stack are outside the data (or padding) and not clouds."""
+def cloudy_from_binned_flags(flags, above):
+    """S3: cloudy where the binned CLOUD_flags value exceeds ``above`` (0: some product pixel
+    of the cell is flagged), or where the flag is missing at some dates while the cell has it
+    at others. Cells missing at every date of the ``(t, y, x)`` stack are outside the data (or
+    padding) and not clouds."""
     finite = np.isfinite(flags)
-    as_int = np.where(finite, flags, 0).astype(np.int64)
     outside = ~finite.any(axis=0) if flags.ndim == 3 else np.zeros(flags.shape, dtype=bool)
-    return (~finite & ~outside) | ((as_int & int(bits)) != 0)
+    with np.errstate(invalid="ignore"):
+        return (~finite & ~outside) | (flags > float(above))
 
 
 def bounded_squared_distance(cloudy, radius):
@@ -145,18 +150,16 @@ def score_bands(values, band_names, context):
         if not 0.0 < tolerance <= 1.0:
             raise ValueError("parameter 'cloud_tolerance' must be in (0, 1], got %r" % tolerance)
         cloudy = cloudy_from_fraction(mask_values, tolerance * float(context["fraction_scale"]))
-    elif kind == "flags":
-        data_missing = ~np.isfinite(np.delete(values, index, axis=-3)).all(axis=-3)
-        if data_missing.ndim == 3:  # (t, y, x): missing at every date = outside, not cloud
-            data_missing &= ~data_missing.all(axis=0)
-        cloudy = cloudy_from_flags(mask_values, context["flag_bits"]) | data_missing
+    elif kind == "binned_flags":
+        cloudy = cloudy_from_binned_flags(mask_values, context["cloudy_above"])
     else:
         raise ValueError("distance score: unknown mask_kind %r" % kind)
     max_distance_px = float(context["max_distance_to_cloud_m"]) / float(context["pixel_size_m"])
     out = np.array(values, dtype=np.float32, copy=True)
     out[..., index, :, :] = distance_score(cloudy, max_distance_px)
     others = [i for i in range(values.shape[-3]) if i != index]
-    out[..., others, :, :] = np.where(np.expand_dims(cloudy, -3), np.nan, out[..., others, :, :])
+    if others:
+        out[..., others, :, :] = np.where(np.expand_dims(cloudy, -3), np.nan, out[..., others, :, :])
     return out
 
 

@@ -17,7 +17,8 @@ share their weights (computed as one weighted mean of S2 - LR). Where LR_p or LR
 (never one LR term without the other). F is clipped at 0 (a reflectance is never negative).
 Optional NDVI = (NIR - red) / (NIR + red) from the fused bands (NaN where NIR + red <= 0).
 A chunk without any S2 data (outside every footprint) gives NaN, not an error: one such
-tile must not fail the whole back-end job.
+tile must not fail the whole back-end job. Sentinel-2 values that are not digital numbers
+(reflectance, a typical value below ``units_limit``) stop the job with a logged error.
 
 The weighted sums over t are matrix products (targets x dates) @ (dates x pixels): memory stays
 at a few copies of the input and one of the output, never (targets x dates x y x x). Everything
@@ -33,6 +34,8 @@ Context keys (checked against the node's context when the graph is built):
     scl_band          name of the Sentinel-2 scene classification band
     invalid_scl       scene classes that make a Sentinel-2 pixel invalid
     scale             reflectance per digital number of the Sentinel-2 bands
+    units             the units the Sentinel-2 bands must be in ("digital numbers")
+    units_limit       smallest typical |value| of a Sentinel-2 band in digital numbers
     score_band        name of the band holding the distance-to-cloud score
     target_band       name of the band marking the target dates
     ndvi_red          Sentinel-2 band used as red for NDVI
@@ -44,7 +47,7 @@ import numpy as np
 import xarray
 from openeo.metadata import CollectionMetadata
 
-from efast_udp.udfs.prelude import label_days, select, temporal_weights
+from efast_udp.udfs.prelude import check_units, label_days, select, temporal_weights
 
 
 def output_band_names(context):
@@ -242,6 +245,8 @@ def _fuse_chunk(values, bands, is_s2, is_target, scl, days, context):
     invalid = [float(c) for c in context["invalid_scl"]]
     s2_cols, s3_cols = [bands.index(b) for b in s2_bands], [bands.index(b) for b in s3_bands]
     rows = np.flatnonzero(is_s2)
+    check_units([values[:, c] for c in s2_cols], s2_bands, context["units"], float(context["units_limit"]),
+                "Sentinel-2")  # views: labels without S2 are NaN there and do not count
     s2 = [select(values[r], s2_cols) for r in rows]  # per date (bands, y, x), views
     lr = [select(values[r], s3_cols) for r in rows]
     # invalid S2 pixels (SCL) get weight 0: folded into the score instead of masking every band

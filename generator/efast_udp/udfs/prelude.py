@@ -3,16 +3,20 @@ picking labels out of a cube without needless copies.
 
 A UDF module imports from here with one line, ``from efast_udp.udfs.prelude import ...``; when
 the UDF is embedded in the UDP, that line is replaced by this module's text, unchanged, so the
-embedded UDF needs nothing but numpy and pandas. The demo's oracle and the local runner use the
-same date convention from here.
+embedded UDF needs nothing but numpy, pandas and the openeo client's UDF module (on every
+back-end's UDF runtime). The demo's oracle uses the same date convention from here.
 
-Dates: an RFC 3339 date or date-time, with or without offset, or a datetime64 label. Offsets are
-converted to UTC, never dropped: ``2022-09-04T01:00:00+02:00`` is 2022-09-03T23:00Z, so its day
-is 2022-09-03. A value without offset is UTC.
+Dates: a date ``YYYY-MM-DD`` or a UTC date-time ``YYYY-MM-DDTHH:MM:SSZ`` (the forms the
+back-end reads; the parameter schemas allow no other), or a datetime64 label (UTC).
+
+Units: ``check_units`` refuses a band whose values are orders of magnitude off what the graph
+expects (digital numbers where reflectance is expected, or the reverse): the job then fails
+with a message in its log instead of returning a silently wrong result.
 """
 
 import numpy as np
 import pandas
+from openeo.udf import inspect
 
 SECONDS_PER_DAY = 86400.0
 
@@ -63,6 +67,37 @@ def temporal_weights(obs_days, out_days, sigma_days, parameter):
         raise ValueError("parameter %r must be > 0, got %r" % (parameter, sigma_days))
     delta = (np.asarray(out_days)[:, None] - np.asarray(obs_days)[None, :]) / float(sigma_days)
     return np.exp(-0.5 * delta * delta).astype(np.float32)
+
+
+#: most values of a band the units check looks at (a strided sample of the tile)
+UNITS_SAMPLE = 100000
+
+
+def typical_magnitude(band):
+    """The median of |value| over a strided sample of the band's finite values (NaN if none);
+    the sample is a view every k-th element along each axis, never a copy of the band."""
+    band = np.asarray(band)
+    step = max(1, int(np.ceil((band.size / UNITS_SAMPLE) ** (1.0 / max(band.ndim, 1)))))
+    sample = band[(slice(None, None, step),) * band.ndim].ravel()
+    sample = sample[np.isfinite(sample)]
+    return float(np.median(np.abs(sample))) if sample.size else float("nan")
+
+
+def check_units(values, band_names, units, limit, collection):
+    """Raise (after logging it) when a band of ``values`` (bands first) is not in ``units``:
+    "reflectance" needs a typical magnitude at most ``limit``, "digital numbers" at least."""
+    for band, layer in zip(band_names, values):
+        magnitude = typical_magnitude(layer)
+        if not np.isfinite(magnitude):
+            continue
+        wrong = magnitude > limit if units == "reflectance" else magnitude < limit
+        if wrong:
+            other = "digital numbers" if units == "reflectance" else "reflectance"
+            message = ("%s band %s: typical value %.4g looks like %s, but this UDP expects %s as CDSE delivers "
+                       "them; a graph or back-end that scales the data differently would give wrong results"
+                       % (collection, band, magnitude, other, units))
+            inspect(data=[magnitude], message=message, level="error")
+            raise ValueError(message)
 
 
 def select(values, indices, axis=0, out=None):

@@ -181,7 +181,8 @@ def lint(tree: ast.Module, policy: dict) -> Iterator[tuple[int, str, str]]:
                     yield line, f"from {module} import *", "imports names that cannot be checked"
                 elif "names" in rule and alias.name not in rule["names"]:
                     yield line, f"from {module} import {alias.name}", "not one of the names allowed from " + module
-                elif module != "__future__" and (problem := _attribute_problem(alias.name, policy)):
+                elif module != "__future__" and alias.name not in rule.get("names", ()) and \
+                        (problem := _attribute_problem(alias.name, policy)):  # a listed name was reviewed as such
                     yield line, f"from {module} import {alias.name}", problem
         elif isinstance(node, ast.Name):
             if node.id in policy["forbidden_names"]:

@@ -2,7 +2,8 @@
 
 Reproduces openeo-geopyspark-driver (``openeogeotrellis/geopysparkdatacube.py``,
 ``GeopysparkDataCube.apply_neighborhood``): the cube is retiled into chunks of ``size`` pixels
-per spatial axis from its top-left corner, each buffered by ``overlap`` pixels on every side;
+per spatial axis from the layout's upper-left corner (geotrellis ``RegridFixed``; the result's
+layout has tiles of ``size``), each buffered by ``overlap`` pixels on every side;
 beyond the cube's border the buffer is no data (NaN) on coordinates continuing the grid ("the
 missing overlap at the borders of the original data cube is made available as no-data
 values", openEO ``apply_neighborhood``). The callback (a UDF) sees the labelled chunk with all
@@ -10,8 +11,8 @@ dates and bands; only the chunk's core is kept, and the callback must keep the c
 Upstream: openeo-processes-dask has no ``apply_neighborhood``.
 
 Two modes (``Session.neighbourhood``):
-- ``windows``: a chunk at the right or bottom edge of the cube ends with the cube (plus its
-  overlap): the same numbers, less work;
+- ``windows``: a chunk at an edge of the cube is clipped to the cube (plus its overlap): the
+  same numbers for a UDF that treats no data alike wherever it is, less work;
 - ``backend-tiles``: every call gets the full ``size + 2 * overlap`` tile, padded with NaN, as
   the back-end's fixed-size tiles are: the memory a call needs on the back-end (tests, bench).
 
@@ -26,7 +27,8 @@ import numpy as np
 import xarray
 
 from openeo_cdse_local import callbacks, chunks
-from openeo_cdse_local.cube import cube_dims_order
+from openeo_cdse_local.cube import cube_dims_order, grid_of, layout_of
+from openeo_cdse_local.grids import column_offset, row_offset
 from openeo_cdse_local.errors import ProcessFailure, Unsupported
 from openeo_cdse_local.processes import run_udf
 from openeo_cdse_local.registry import override
@@ -88,28 +90,39 @@ def apply_neighborhood(session, data: xarray.DataArray, process, size, overlap=N
     if sy <= 0 or sx <= 0:
         raise Unsupported("apply_neighborhood: size must be > 0")
     full = session.neighbourhood == "backend-tiles"
+    layout = layout_of(data)
+    grid = grid_of(data)
+    # chunk boundaries at multiples of size from the layout's corner: the first chunk may begin
+    # before the cube's first pixel (those pixels are no data, as in the back-end's tiles)
+    lead_y, lead_x = row_offset(layout, grid.y0) % sy, column_offset(layout, grid.x0) % sx
     values = chunks.as_dask(data, session.chunk_px)
     dtype = np.result_type(values.dtype, np.float32)
-    tail_y, tail_x = ((-ny) % sy, (-nx) % sx) if full else (0, 0)  # full tiles: pad to a multiple of size
-    padded = da.pad(values.astype(dtype), [(0, 0)] * (values.ndim - 2) + [(oy, oy + tail_y), (ox, ox + tail_x)],
-                    mode="constant", constant_values=np.nan)
+    tail_y, tail_x = (-(lead_y + ny)) % sy, (-(lead_x + nx)) % sx
+    padded = chunks.pad_nan(values.astype(dtype), [(0, 0)] * (values.ndim - 2) + [(oy + lead_y, oy + tail_y),
+                                                                                  (ox + lead_x, ox + tail_x)],
+                            session.chunk_px)
     labels = {d: data[d].values for d in data.dims[:-2]}
     task = chunks.delayed(neighbourhood)
     rows, shapes = [], []
-    for y0 in range(0, ny, sy):
-        y1 = min(y0 + sy, ny)
-        t1 = y0 + sy if full else y1  # end of the tile's core, beyond the cube when padded
+    for y0 in range(-lead_y, ny, sy):  # chunk cores in cube pixels, [y0, y0 + sy)
+        ys_core = (max(y0, 0), min(y0 + sy, ny))
         row, row_shapes = [], []
-        for x0 in range(0, nx, sx):
-            x1 = min(x0 + sx, nx)
-            u1 = x0 + sx if full else x1
-            window = padded[..., y0:t1 + 2 * oy, x0:u1 + 2 * ox]  # pixels [y0 - oy, t1 + oy) of the cube
-            ys, xs = _grid(data["y"].values, y0 - oy, t1 + oy), _grid(data["x"].values, x0 - ox, u1 + ox)
-            core = (slice(oy, oy + y1 - y0), slice(ox, ox + x1 - x0))
+        for x0 in range(-lead_x, nx, sx):
+            xs_core = (max(x0, 0), min(x0 + sx, nx))
+            # the tile: the whole chunk (back-end) or the chunk clipped to the cube, plus the overlap
+            ty = (y0, y0 + sy) if full else ys_core
+            tx = (x0, x0 + sx) if full else xs_core
+            window = padded[..., ty[0] + lead_y:ty[1] + lead_y + 2 * oy, tx[0] + lead_x:tx[1] + lead_x + 2 * ox]
+            ys = _grid(data["y"].values, ty[0] - oy, ty[1] + oy)
+            xs = _grid(data["x"].values, tx[0] - ox, tx[1] + ox)
+            core = (slice(oy + ys_core[0] - ty[0], oy + ys_core[1] - ty[0]),
+                    slice(ox + xs_core[0] - tx[0], ox + xs_core[1] - tx[0]))
             row.append(task(window, call, context, data.dims, labels, ys, xs, core))
-            row_shapes.append(data.shape[:-2] + (y1 - y0, x1 - x0))
+            row_shapes.append(data.shape[:-2] + (ys_core[1] - ys_core[0], xs_core[1] - xs_core[0]))
         rows.append(row)
         shapes.append(row_shapes)
     out = chunks.from_pieces(rows, shapes, np.float32)
-    result = xarray.DataArray(out, dims=data.dims, coords={d: data[d].values for d in data.dims}, attrs=dict(data.attrs))
+    attrs = dict(data.attrs)
+    attrs["layout"] = layout.retiled(sx)
+    result = xarray.DataArray(out, dims=data.dims, coords={d: data[d].values for d in data.dims}, attrs=attrs)
     return result.rio.write_crs(data.rio.crs)

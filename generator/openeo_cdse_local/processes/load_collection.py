@@ -1,123 +1,359 @@
-"""``load_collection`` from local files keyed by collection id (see ``local.io`` for the layout).
+"""``load_collection`` from local files keyed by collection id (``data`` for the files' rules),
+delivered as the back-end delivers the collection.
 
-Reproduces the CDSE loader for this graph: bands in the requested order (an unknown band is an
-error), acquisitions with ``start <= t < end`` (openEO's half-open interval; date-only ends
-mean midnight), the pixels whose footprint intersects ``spatial_extent`` (a bounding box in
-its ``crs``, EPSG:4326 by default, or the bounding box of a GeoJSON geometry) on the
-collection's own grid, values as stored (digital numbers, NaN = no data). The cube is lazy: a
-dask array read from the file window by window (the session's ``chunk_px`` pixels per side, all
-dates and bands per window), as a back-end reads tiles on demand. The CDSE-specific
-``featureflags`` (S3 binning) are kept with the cube: ``resample_cube_spatial`` applies them
-when the cube is brought onto a target grid, which is where the back-end bins.
+Reproduces openeo-geopyspark-driver ``openeogeotrellis/layercatalog.py``
+``GeoPySparkLayerCatalog.load_collection`` with the layout of ``grids`` and the extents of
+``dryrun``; for Sentinel-3 ``openeogeotrellis/collections/sentinel3.py`` ``pyramid`` and
+``read_product``. For a collection with a profile (``collections``):
+
+- the grid: Sentinel-2 in the best UTM zone of the extent at 10 m, Sentinel-3 in EPSG:4326 at
+  1/336 degree; the layout starts at the top-left corner of the global extent (snapped to the
+  pixel in UTM) in tiles of ``tilesize`` px (feature flag; default 256); whole tiles are read:
+  Sentinel-2 those touching the extent buffered by the graph's pixel buffer, Sentinel-3 those
+  touching the extent itself (its reader ignores the buffer; the layout's origin still comes
+  from the buffered global extent);
+- the values: Sentinel-2 as digital numbers with 0 as no data (NaN); Sentinel-3 in reflectance,
+  binned (``binning``) when the feature flags ask for it, else the nearest product pixel
+  within two pixels; every band float32, NaN = no data;
+- the labels: Sentinel-2 at 00:00 UTC of the day, Sentinel-3 floored to the minute; products
+  that share a label are merged cell by cell, the first with data winning (the back-end's
+  ``mergeTiles``; its order there is not fixed);
+- the units are checked: a Sentinel-2 file in reflectance or a Sentinel-3 file in digital
+  numbers would make the UDP's arithmetic silently wrong, so it is refused.
+
+A collection without a profile is loaded on its file's own grid (the layout starting at the
+file's top-left pixel), values and labels as stored. Acquisitions: ``start <= t < end``
+(``temporal``; Sentinel-2 compares whole days, as its reader drops the time of day).
+
+Lazy: a dask array read from the file window by window (the session's ``chunk_px``), all dates
+and bands per window; Sentinel-3 is resampled per block of tiles and group of dates.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import math
+from functools import partial
 
+import dask
 import dask.array as da
 import numpy as np
 import pyproj
 import xarray
 
-from openeo_cdse_local import chunks, data
-from openeo_cdse_local.cube import Grid, resolution, with_grid
-from openeo_cdse_local.errors import InvalidData, ProcessFailure
+from openeo_cdse_local import binning, chunks, data
+from openeo_cdse_local.collections import Profile, profile
+from openeo_cdse_local.cube import Grid, with_grid
+from openeo_cdse_local.dryrun import request_bbox
+from openeo_cdse_local.errors import InvalidData, ProcessFailure, Unsupported
+from openeo_cdse_local.grids import DEFAULT_TILE_PX, BBox, Layout, best_utm
 from openeo_cdse_local.registry import override
 from openeo_cdse_local.temporal import instant
 
-
-def _bbox(spatial_extent) -> tuple[tuple[float, float, float, float], pyproj.CRS]:
-    if not isinstance(spatial_extent, dict):
-        raise ProcessFailure("parameter 'spatial_extent': expected a bounding box or a GeoJSON object")
-    if "west" in spatial_extent:
-        try:
-            w, s, e, n = (float(spatial_extent[k]) for k in ("west", "south", "east", "north"))
-        except (KeyError, TypeError, ValueError):
-            raise ProcessFailure("parameter 'spatial_extent': west, south, east and north must be numbers") from None
-        crs = pyproj.CRS.from_user_input(spatial_extent.get("crs") or 4326)
-    else:
-        coords = np.asarray(_geojson_coordinates(spatial_extent), dtype=float).reshape(-1, 2)
-        if coords.size == 0:
-            raise ProcessFailure("parameter 'spatial_extent': GeoJSON without coordinates")
-        (w, s), (e, n) = coords.min(axis=0), coords.max(axis=0)
-        crs = pyproj.CRS.from_epsg(4326)
-    if not (e > w and n > s):
-        raise ProcessFailure(f"parameter 'spatial_extent' is empty: west {w} east {e}, south {s} north {n}")
-    return (w, s, e, n), crs
+#: ``tilesize`` feature flags a run accepts (the back-end takes any; these bound the memory)
+TILE_RANGE = (16, 4096)
+#: a sample of this many pixels per side of one date tells the units of a file (the first of
+#: the first dates that has data)
+UNITS_SAMPLE_PX = 256
+UNITS_SAMPLE_DATES = 8
+#: the median a Sentinel-2 reflectance band's digital numbers exceed (reflectance x 10000: a
+#: median of 5 would be a reflectance of 0.0005) and a Sentinel-3 reflectance stays below
+UNITS_THRESHOLD = 5.0
+#: Sentinel-3 products read from the file per read (one read per product costs ~7 ms of
+#: h5netcdf overhead each, which dominated small runs)
+READ_DATES = 32
 
 
-def _geojson_coordinates(obj) -> list:
-    if isinstance(obj, dict):
-        if obj.get("type") == "FeatureCollection":
-            return [c for f in obj.get("features", []) for c in _geojson_coordinates(f)]
-        if obj.get("type") == "Feature":
-            return _geojson_coordinates(obj.get("geometry") or {})
-        if obj.get("type") == "GeometryCollection":
-            return [c for g in obj.get("geometries", []) for c in _geojson_coordinates(g)]
-        return _flatten(obj.get("coordinates", []))
-    return []
+def _tile_px(featureflags: dict | None) -> int:
+    value = (featureflags or {}).get("tilesize", DEFAULT_TILE_PX)
+    if not isinstance(value, int) or isinstance(value, bool) or not TILE_RANGE[0] <= value <= TILE_RANGE[1]:
+        raise Unsupported(f"load_collection: feature flag tilesize {value!r} must be a whole number of pixels from "
+                          f"{TILE_RANGE[0]} to {TILE_RANGE[1]}")
+    return value
 
 
-def _flatten(coords) -> list:
-    if coords and isinstance(coords[0], (int, float)):
-        return [coords[:2]]
-    return [c for part in coords for c in _flatten(part)]
+def _labels(times: np.ndarray, known: Profile | None) -> np.ndarray:
+    if known is None:
+        return times
+    unit = "D" if known.labels == "day" else "m"
+    return times.astype(f"datetime64[{unit}]").astype("datetime64[ns]")
 
 
-@override("load_collection", reproduces="openeogeotrellis/layercatalog.py GeoPySparkLayerCatalog.load_collection",
+def _in_period(times: np.ndarray, temporal_extent, known: Profile | None) -> np.ndarray:
+    keep = np.ones(times.size, dtype=bool)
+    if not temporal_extent:
+        return keep
+    start, end = temporal_extent
+    by_day = known is not None and known.labels == "day"
+    day = lambda v: v.astype("datetime64[D]").astype("datetime64[ns]")  # noqa: E731
+    compared = day(times) if by_day else times
+    if start is not None:
+        keep &= compared >= (day(instant(start)) if by_day else instant(start))
+    if end is not None:
+        keep &= compared < (day(instant(end)) if by_day else instant(end))
+    return keep
+
+
+def _check_units(values: np.ndarray, band: str, collection: data.Collection, known: Profile) -> None:
+    """Refuse a file whose values are four orders of magnitude off what the back-end delivers."""
+    finite = values[np.isfinite(values)]
+    if known.nodata is not None:
+        finite = finite[finite != known.nodata]
+    if finite.size == 0:
+        return
+    median = float(np.median(np.abs(finite)))
+    if known.id == "SENTINEL2_L2A" and band != "SCL" and median < UNITS_THRESHOLD:
+        raise InvalidData(f"load_collection: {collection.path}: band {band!r} has a median of {median:.4g}, which looks "
+                          f"like reflectance; CDSE delivers {known.id} as digital numbers (reflectance x 10000): "
+                          "store them so (no scale_factor)")
+    if known.id == "SENTINEL3_SYN_L2_SYN" and not band.endswith("_flags") and median > UNITS_THRESHOLD:
+        raise InvalidData(f"load_collection: {collection.path}: band {band!r} has a median of {median:.4g}, which looks "
+                          f"like digital numbers; CDSE delivers {known.id} in reflectance (0..1): store reflectance, "
+                          "or digital numbers with their scale_factor")
+
+
+def _sample_units(collection: data.Collection, bands: list[str], t_index: np.ndarray, known: Profile) -> None:
+    """The units check on a sample: a window of the first dates that have data."""
+    for t in t_index[:UNITS_SAMPLE_DATES]:
+        window = {"t": int(t), "y": slice(0, UNITS_SAMPLE_PX), "x": slice(0, UNITS_SAMPLE_PX)}
+        sample = {b: np.asarray(collection.ds[b][window].values, dtype=np.float64) for b in bands}
+        if any(np.isfinite(v).any() for v in sample.values()):
+            for band, values in sample.items():
+                _check_units(values, band, collection, known)
+            return
+
+
+def _layer(collection: data.Collection, known: Profile | None, bbox: BBox | None, plan, global_extent: BBox | None,
+           tile_px: int) -> tuple[Layout, BBox | None, pyproj.CRS]:
+    """The layer's layout and the box whose tiles are read (``plan``: this load's dry-run plan)."""
+    file_crs = collection.crs
+    if known is None:
+        x, y, res = collection.x, collection.y, collection.res
+        extent = BBox(float(x[0]) - res / 2, float(y[-1]) - res / 2, float(x[-1]) + res / 2, float(y[0]) + res / 2,
+                      file_crs)
+        layout = Layout.covering(extent, res, tile_px)
+        read = bbox.reproject(file_crs) if bbox is not None else extent
+        if plan is not None and plan.pixel_buffer and bbox is not None:
+            read = read.buffer(res * math.ceil(plan.pixel_buffer[0]), res * math.ceil(plan.pixel_buffer[1]))
+        return layout, read, file_crs
+    if bbox is None:
+        raise ProcessFailure(f"load_collection {known.id!r}: a spatial_extent is required")
+    crs = best_utm(bbox) if known.is_utm else pyproj.CRS.from_epsg(known.crs)
+    res = known.step
+    if known.is_utm:
+        if file_crs != crs:
+            raise InvalidData(f"parameter 'spatial_extent': CDSE loads {known.id} there in {crs.name} (EPSG:"
+                              f"{crs.to_epsg()}, the UTM zone of the extent's centre), but {collection.path} is in "
+                              f"{file_crs.name}: the file is not of that area")
+        if not math.isclose(collection.res, res, rel_tol=1e-6):
+            raise InvalidData(f"load_collection: {collection.path} has {collection.res:g} m pixels; CDSE loads "
+                              f"{known.id} at {res:g} m")
+    own = bbox.reproject(crs)
+    if plan is not None and plan.pixel_buffer and known.is_utm:
+        own = own.buffer(res * math.ceil(plan.pixel_buffer[0]), res * math.ceil(plan.pixel_buffer[1]))
+    if known.is_utm and known.realign:
+        own = own.snap(res)
+    extent = global_extent if global_extent is not None else own
+    extent = extent.reproject(crs)
+    if known.is_utm:
+        extent = extent.snap(res)
+    layout = Layout.covering(extent.union(own) if known.is_utm else extent, res, tile_px)
+    return layout, own, crs
+
+
+def _first_with_data(stack: np.ndarray) -> np.ndarray:
+    """Cell by cell the first value with data along axis 0 (geotrellis ``merge``)."""
+    out = stack[0].copy()
+    for layer in stack[1:]:
+        gap = np.isnan(out)
+        out[gap] = layer[gap]
+    return out
+
+
+def _merge_groups(values: da.Array, groups: list[np.ndarray]) -> da.Array:
+    """Dates sharing a label merged: one layer per group (axis 0)."""
+    if all(len(g) == 1 for g in groups):
+        return values
+    layers = []
+    for g in groups:
+        if len(g) == 1:
+            layers.append(values[int(g[0])])
+        else:
+            layers.append(values[list(map(int, g))].map_blocks(_first_with_data, drop_axis=0, dtype=values.dtype))
+    return da.stack(layers, axis=0)
+
+
+def _on_grid(collection: data.Collection, bands: list[str], t_index: np.ndarray, layout: Layout, rows: slice,
+             cols: slice, known: Profile | None, chunk_px: int) -> da.Array:
+    """The file's pixels placed on the layout's pixels ``rows`` x ``cols`` (t, bands, y, x)."""
+    x, y = collection.x, collection.y
+    fx = (x - layout.left) / layout.res - 0.5
+    fy = (layout.top - y) / layout.res - 0.5
+    if not (np.allclose(fx, np.round(fx), atol=1e-3) and np.allclose(fy, np.round(fy), atol=1e-3)):
+        raise InvalidData(f"load_collection: {collection.path}: pixel centres are not on the back-end's "
+                          f"{layout.res:g} grid (pixel edges at multiples of {layout.res:g} in "
+                          f"{layout.crs.name}); resample the file onto it")
+    c0, r0 = int(round(fx[0])), int(round(fy[0]))
+    # the file's part inside the wanted window, and where it goes
+    fc = slice(max(cols.start - c0, 0), max(min(cols.stop - c0, x.size), 0))
+    fr = slice(max(rows.start - r0, 0), max(min(rows.stop - r0, y.size), 0))
+    height, width = rows.stop - rows.start, cols.stop - cols.start
+    n_t = t_index.size
+    window = {"t": -1, "y": chunk_px, "x": chunk_px}
+    if fc.stop <= fc.start or fr.stop <= fr.start or n_t == 0 or not bands:
+        return da.full((n_t, len(bands), height, width), np.nan, dtype=np.float32, chunks=(-1, -1, chunk_px, chunk_px))
+    sub = collection.ds[bands].isel(t=t_index, y=fr, x=fc)
+    values = da.stack([sub[b].chunk(window).data.astype(np.float32) for b in bands], axis=1)
+    if known is not None and known.nodata is not None:
+        values = da.where(values == np.float32(known.nodata), np.float32(np.nan), values)
+    pad_y = (fr.start + r0 - rows.start, rows.stop - (fr.stop + r0))
+    pad_x = (fc.start + c0 - cols.start, cols.stop - (fc.stop + c0))
+    values = chunks.pad_nan(values, [(0, 0), (0, 0), pad_y, pad_x], chunk_px)
+    return values.rechunk({0: -1, 1: -1, 2: chunk_px, 3: chunk_px})
+
+
+def _source_lonlat(collection: data.Collection) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude of every pixel centre of the file (2-D)."""
+    xx, yy = np.meshgrid(collection.x, collection.y)
+    if collection.crs.is_geographic and collection.crs.to_epsg() == 4326:
+        return xx, yy
+    to_lonlat = pyproj.Transformer.from_crs(collection.crs, pyproj.CRS.from_epsg(4326), always_xy=True)
+    return to_lonlat.transform(xx, yy)
+
+
+def _block_window(lon: np.ndarray, lat: np.ndarray, west, south, east, north):
+    """The source rows and columns with pixel centres inside a block's extent (bounds included),
+    and which of those pixels are inside (``_read_latlonfile``'s mask)."""
+    inside = (lat >= south) & (lat <= north) & (lon >= west) & (lon <= east)
+    if not inside.any():
+        return None
+    rows = np.flatnonzero(inside.any(axis=1))
+    cols = np.flatnonzero(inside.any(axis=0))
+    rs, cs = slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1)
+    return rs, cs, inside[rs, cs]
+
+
+def _block_of_products(values, bands, keep, lon, lat, west, south, pixel, height, width, flags) -> np.ndarray:
+    """Binned (or nearest) products on one block: ``values`` (products, bands, rows, cols) of the
+    source pixels of the block's window -> (products, bands, height, width)."""
+    out = np.full((values.shape[0], len(bands), height, width), np.nan, dtype=np.float32)
+    north = south + height * pixel
+    for k in range(values.shape[0]):
+        product = np.array(values[k], dtype=np.float32)
+        product[:, ~keep] = np.nan
+        if flags and flags.get("reprojection_type") == "binning":
+            out[k] = binning.bin_product(product, bands, np.where(keep, lat, np.nan), np.where(keep, lon, np.nan),
+                                         west, south, pixel, height, width, int(flags.get("super_sampling", 1)),
+                                         flags.get("flag_band"), int(flags.get("flag_bitmask", 0xFF)))
+        else:
+            out[k] = _nearest(product, lon[keep], lat[keep], keep, west, north, pixel, height, width)
+    return out
+
+
+def _nearest(values, lon, lat, keep, west, north, pixel, height, width) -> np.ndarray:
+    """The nearest source pixel within two pixels of each target centre (``create_index_LUT``)."""
+    from scipy.spatial import cKDTree
+
+    tree = cKDTree(np.column_stack([lon, lat]))
+    gx, gy = np.meshgrid(west + pixel * (np.arange(width) + 0.5), north - pixel * (np.arange(height) + 0.5))
+    distance, index = tree.query(np.column_stack([gx.ravel(), gy.ravel()]), k=1, distance_upper_bound=2 * pixel)
+    found = np.isfinite(distance)
+    flat = values[:, keep]
+    out = np.full((values.shape[0], height * width), np.nan, dtype=np.float32)
+    out[:, found] = flat[:, index[found]]
+    return out.reshape(values.shape[0], height, width)
+
+
+def _sentinel3(collection: data.Collection, bands: list[str], groups: list[np.ndarray], layout: Layout,
+               tile_rows: range, tile_cols: range, flags: dict | None) -> da.Array:
+    """Sentinel-3 products resampled onto the layer, per block of tiles and group of dates."""
+    lon, lat = _source_lonlat(collection)
+    source = da.stack([collection.ds[b].chunk({"t": READ_DATES, "y": -1, "x": -1}).data for b in bands], axis=1)
+    per_side = max(1, binning.BLOCK_PX // layout.tile_px)
+    t = layout.tile_px
+    row_blocks = [range(r, min(r + per_side, tile_rows.stop)) for r in range(tile_rows.start, tile_rows.stop, per_side)]
+    col_blocks = [range(c, min(c + per_side, tile_cols.stop)) for c in range(tile_cols.start, tile_cols.stop, per_side)]
+    task = dask.delayed(_block_of_products, pure=True)
+    rows_out = []
+    for rb in row_blocks:
+        cols_out = []
+        for cb in col_blocks:
+            height, width = len(rb) * t, len(cb) * t
+            west = layout.left + cb.start * t * layout.res
+            north = layout.top - rb.start * t * layout.res
+            south = north - height * layout.res
+            window = _block_window(lon, lat, west, south, west + width * layout.res, north)
+            layers = []
+            for group in groups:
+                if window is None:
+                    layers.append(da.full((1, len(bands), height, width), np.nan, dtype=np.float32))
+                    continue
+                rs, cs, keep = window
+                piece = da.from_delayed(
+                    task(source[list(map(int, group))][..., rs, cs], bands, keep, lon[rs, cs], lat[rs, cs], west, south,
+                         layout.res, height, width, flags),
+                    shape=(len(group), len(bands), height, width), dtype=np.float32)
+                if len(group) > 1:
+                    piece = piece.map_blocks(_first_with_data, drop_axis=0, dtype=np.float32)[None]
+                layers.append(piece)
+            cols_out.append(da.concatenate(layers, axis=0) if layers else
+                            da.full((0, len(bands), height, width), np.nan, dtype=np.float32))
+        rows_out.append(cols_out)
+    return da.block(rows_out)
+
+
+@override("load_collection", reproduces="openeogeotrellis/layercatalog.py GeoPySparkLayerCatalog.load_collection; "
+                                        "openeogeotrellis/collections/sentinel3.py pyramid, read_product",
           upstream="openeo-processes-dask has no load_collection (only load_stac, online)")
-def load_collection(session, id: str, spatial_extent=None, temporal_extent=None, bands=None,
-                    properties=None, featureflags=None, **_ignored) -> xarray.DataArray:
-    data_dir = session.data_dir
-    ds, crs = data.open_collection(data_dir, id)
-    available = data.band_names(ds, data.collection_path(data_dir, id))
-    bands = list(bands) if bands is not None else available
-    unknown = [b for b in bands if b not in available]
+def load_collection(session, id: str, spatial_extent=None, temporal_extent=None, bands=None, properties=None,
+                    featureflags=None, **_ignored) -> xarray.DataArray:
+    collection = data.open_collection(session.data_dir, id)
+    known = profile(id)
+    bands = list(bands) if bands is not None else list(collection.bands)
+    unknown = [b for b in bands if b not in collection.bands]
     if unknown:
-        raise InvalidData(
-            f"load_collection {id!r}: band(s) {', '.join(unknown)} not in {data.collection_path(data_dir, id)} "
-            f"(available: {', '.join(available)}); check the band parameters"
-        )
-    x, y = ds["x"].values.astype(float), ds["y"].values.astype(float)
-    res = resolution(x, "x")
-    if y.size > 1 and y[0] < y[-1]:
-        ds, y = ds.isel(y=slice(None, None, -1)), y[::-1]
-    x_sel = slice(None)
-    y_sel = slice(None)
-    if spatial_extent is not None:
-        (w, s, e, n), bbox_crs = _bbox(spatial_extent)
-        if bbox_crs != crs:
-            w, s, e, n = pyproj.Transformer.from_crs(bbox_crs, crs, always_xy=True).transform_bounds(w, s, e, n, densify_pts=21)
-        half = res / 2
-        cols = np.flatnonzero((x + half > w) & (x - half < e))
-        rows = np.flatnonzero((y + half > s) & (y - half < n))
-        if cols.size == 0 or rows.size == 0:
-            raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
-        x_sel, y_sel = slice(cols[0], cols[-1] + 1), slice(rows[0], rows[-1] + 1)
-    t = ds["t"].values.astype("datetime64[ns]")
-    t_sel = np.ones(t.size, dtype=bool)
-    if temporal_extent is not None:
-        start, end = temporal_extent
-        if start is not None:
-            t_sel &= t >= instant(start, "temporal_extent")
-        if end is not None:
-            t_sel &= t < instant(end, "temporal_extent")
-    if id.startswith("SENTINEL2") and not t_sel.any():
-        raise ProcessFailure(
-            f"parameter 'temporal_extent': no {id} acquisition in [{temporal_extent[0]}, {temporal_extent[1]})"
-        )
-    sub = ds[bands].isel(t=np.flatnonzero(t_sel), y=y_sel, x=x_sel)
-    xs, ys = sub["x"].values.astype(float), sub["y"].values.astype(float)
-    size = session.chunk_px
-    if bands:
-        window = {"t": -1, "y": size, "x": size}
-        values = da.stack([sub[b].chunk(window).data.astype(np.float32) for b in bands], axis=1)
-        values = values.rechunk({1: -1})
+        raise InvalidData(f"load_collection {id!r}: band(s) {', '.join(unknown)} not in {collection.path} "
+                          f"(available: {', '.join(collection.bands)}); check the band parameters")
+    times = collection.t
+    t_index = np.flatnonzero(_in_period(times, temporal_extent, known))
+    if known is not None and known.id == "SENTINEL2_L2A" and t_index.size == 0:
+        raise ProcessFailure(f"parameter 'temporal_extent': no {id} acquisition in "
+                             f"[{temporal_extent[0]}, {temporal_extent[1]})")
+    if known is not None:
+        _sample_units(collection, bands, t_index, known)
+    labels_all = _labels(times[t_index], known)
+    labels = np.unique(labels_all)
+    groups = [t_index[labels_all == label] for label in labels]
+    plan = session.plan.for_collection(id) if session.plan is not None else None
+    global_extent = session.plan.global_extent if session.plan is not None else None
+    tile_px = _tile_px(featureflags)
+    bbox = request_bbox(spatial_extent)
+    layout, read_box, crs = _layer(collection, known, bbox, plan, global_extent, tile_px)
+    if known is not None and not known.is_utm:  # Sentinel-3: tiles touching the request and the products
+        file_box = BBox(*_file_bounds(collection), collection.crs).reproject(crs)
+        tile_rows, tile_cols = layout.tiles_touching(read_box)
+        frows, fcols = layout.tiles_touching(file_box)
+        tile_rows = range(max(tile_rows.start, frows.start), min(tile_rows.stop, frows.stop))
+        tile_cols = range(max(tile_cols.start, fcols.start), min(tile_cols.stop, fcols.stop))
     else:
-        values = np.zeros((int(t_sel.sum()), 0, ys.size, xs.size), np.float32)
-    grid = Grid(crs, float(xs[0]), float(ys[0]), res, xs.size, ys.size)
-    attrs = {"collection": id}
-    if featureflags:
-        attrs["featureflags"] = dict(featureflags)
-    return with_grid(values, ("t", "bands", "y", "x"), {"t": sub["t"].values, "bands": bands}, grid, attrs)
+        tile_rows, tile_cols = layout.tiles_touching(read_box)
+    if len(tile_rows) == 0 or len(tile_cols) == 0:
+        raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
+    rows, cols = layout.pixel_window(tile_rows, tile_cols)
+    if known is not None and not known.is_utm:
+        values = _sentinel3(collection, bands, groups, layout, tile_rows, tile_cols, featureflags)
+        values = values.rechunk({0: -1, 1: -1, 2: session.chunk_px, 3: session.chunk_px})
+    else:
+        values = _on_grid(collection, bands, t_index, layout, rows, cols, known, session.chunk_px)
+        values = _merge_groups(values, [np.searchsorted(t_index, g) for g in groups])
+    grid = Grid(crs, float(layout.x(cols)[0]), float(layout.y(rows)[0]), layout.res, cols.stop - cols.start,
+                rows.stop - rows.start)
+    # the result is cropped to the request (executor.crop); without a spatial_extent the local
+    # file's extent stands for the collection's
+    attrs = {"collection": id, "layout": layout,
+             "request_bbox": bbox if bbox is not None else BBox(*_file_bounds(collection), collection.crs)}
+    return with_grid(values, ("t", "bands", "y", "x"), {"t": labels, "bands": bands}, grid, attrs)
+
+
+def _file_bounds(collection: data.Collection) -> tuple[float, float, float, float]:
+    x, y, res = collection.x, collection.y, collection.res
+    return float(x[0]) - res / 2, float(y[-1]) - res / 2, float(x[-1]) + res / 2, float(y[0]) + res / 2

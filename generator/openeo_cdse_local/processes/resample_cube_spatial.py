@@ -1,40 +1,35 @@
-"""``resample_cube_spatial``: bring a cube onto the grid of ``target``.
+"""``resample_cube_spatial``: bring a cube onto the grid (and layout) of ``target``.
 
-Reproduces openeo-geopyspark-driver (``openeogeotrellis/geopysparkdatacube.py``,
-``GeopysparkDataCube.resample_cube_spatial``; S3 binning: ``openeogeotrellis/collections/sentinel3.py``,
-``do_binning``) for this graph. Upstream: openeo-processes-dask reprojects with odc-geo, which
-knows no binning. Methods:
-- ``near``: the source pixel containing each target pixel centre.
+Reproduces openeo-geopyspark-driver ``openeogeotrellis/geopysparkdatacube.py``
+``GeopysparkDataCube.resample_cube_spatial`` (geotrellis-extensions
+``OpenEOProcesses.resampleCubeSpatial``: a reprojection onto the target's layout). Upstream:
+openeo-processes-dask reprojects with odc-geo onto a geobox of its own. Methods:
+
+- ``near``: the source pixel containing each target pixel centre (projected to the source CRS),
+  no data outside the source's data;
 - ``bilinear``: interpolation between the four source pixel centres around each target pixel
-  centre, normalised over those with data (GDAL's bilinear with no data); outside the outer
-  source pixel centres the nearest edge value (clamped), no data where none of the four has.
-- CDSE S3 *binning*, when the cube was loaded with ``featureflags`` ``reprojection_type:
-  "binning"`` (the method argument is then ignored, as the loader bins instead of warping):
-  each source pixel is split into ``super_sampling`` x ``super_sampling`` sub-pixels, pixels
-  whose ``flag_band`` has any ``flag_bitmask`` bit set (or no flag) are dropped, and every
-  target cell gets, per band, the mean of the sub-pixels with data whose centres fall into it.
+  centre, normalised over those with data; beyond the outer source pixel centres the nearest
+  edge value (clamped), no data where none of the four has.
 
-Lazy: ``near`` and ``bilinear`` produce the target's windows one by one, each from the source
-window around it (index arithmetic on the whole grids, so a window equals the same pixels of a
-whole-scene resampling); binning, whose target is the coarse grid, runs per group of dates.
+(Sentinel-3 binning is not done here: the back-end bins when it *loads* the products, see
+``load_collection`` and ``binning``.)
+
+Lazy: the target's windows one by one, each from the source window around it (index arithmetic
+on the whole grids, so a window equals the same pixels of a whole-scene resampling).
 """
 
 from __future__ import annotations
-
-from functools import partial
 
 import numpy as np
 import pyproj
 import xarray
 
 from openeo_cdse_local import chunks
-from openeo_cdse_local.cube import Grid, cube_dims_order, grid_of, with_grid
+from openeo_cdse_local.cube import Grid, cube_dims_order, grid_of, layout_of, with_grid
 from openeo_cdse_local.errors import Unsupported
 from openeo_cdse_local.registry import override
 
-METHODS = ("near", "bilinear", "average")
-#: dates per binning task (the coarse grid is small; this bounds a task's sub-pixel arrays)
-BINNING_DATES = 8
+METHODS = ("near", "bilinear")
 
 
 def _target_coords_in(source: Grid, target: Grid) -> tuple[np.ndarray, np.ndarray]:
@@ -124,39 +119,6 @@ def _pointwise(v, i0, i1, wy, j0, j1, wx) -> np.ndarray:
         return np.where(den > 0, num / den, np.nan)
 
 
-def binning(values: np.ndarray, bands: list[str], source: Grid, target: Grid, flags: dict) -> np.ndarray:
-    """CDSE S3 binning of (t, bands, y, x) onto ``target``."""
-    n = int(flags.get("super_sampling", 1))
-    flag_band = flags.get("flag_band")
-    bitmask = int(flags.get("flag_bitmask", 0))
-    offsets = (np.arange(n) + 0.5) / n - 0.5  # sub-pixel centres, in source pixels
-    sx = (source.x[:, None] + offsets[None, :] * source.res).ravel()
-    sy = (source.y[:, None] - offsets[None, :] * source.res).ravel()
-    xx, yy = np.meshgrid(sx, sy)
-    if source.crs != target.crs:
-        xx, yy = pyproj.Transformer.from_crs(source.crs, target.crs, always_xy=True).transform(xx, yy)
-    col = np.floor((xx - target.left) / target.res).astype(np.int64)
-    row = np.floor((target.top - yy) / target.res).astype(np.int64)
-    inside = (col >= 0) & (col < target.nx) & (row >= 0) & (row < target.ny)
-    cell = np.where(inside, row * target.nx + col, -1).ravel()
-    n_cells = target.nx * target.ny
-    out = np.full((values.shape[0], values.shape[1], n_cells), np.nan, dtype=np.float32)
-    for ti in range(values.shape[0]):
-        layer = np.repeat(np.repeat(values[ti], n, axis=-2), n, axis=-1).reshape(values.shape[1], -1)
-        keep = cell >= 0
-        if flag_band in bands:
-            flag = layer[bands.index(flag_band)]
-            finite = np.isfinite(flag)
-            keep &= finite & ((np.where(finite, flag, 0).astype(np.int64) & bitmask) == 0)
-        for bi in range(values.shape[1]):
-            ok = keep & np.isfinite(layer[bi])
-            total = np.bincount(cell[ok], weights=layer[bi][ok], minlength=n_cells)
-            count = np.bincount(cell[ok], minlength=n_cells)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                out[ti, bi] = np.where(count > 0, total / np.maximum(count, 1), np.nan)
-    return out.reshape(values.shape[:2] + (target.ny, target.nx))
-
-
 def _window(source: Grid, block: Grid, margin: int) -> tuple[slice, slice]:
     """Source rows and columns that the target ``block`` reads (with ``margin`` pixels more)."""
     fx, fy = _fractional(source, block)
@@ -192,31 +154,18 @@ def regrid(data: xarray.DataArray, dest: Grid, y_chunks, x_chunks, kernel, chunk
     return chunks.from_pieces(rows, shapes, np.float32)
 
 
-def lazy_binning(data: xarray.DataArray, dest: Grid, flags: dict, chunk_px: int):
-    values = chunks.as_dask(data, chunk_px).rechunk({0: BINNING_DATES, 2: -1, 3: -1})
-    bands = [str(b) for b in data.bands.values]
-    out_chunks = (values.chunks[0], values.chunks[1], (dest.ny,), (dest.nx,))
-    return values.map_blocks(partial(binning, bands=bands, source=grid_of(data), target=dest, flags=flags),
-                             chunks=out_chunks, dtype=np.float32, meta=np.empty((0, 0, 0, 0), np.float32))
-
-
 @override("resample_cube_spatial",
-          reproduces="openeogeotrellis/geopysparkdatacube.py GeopysparkDataCube.resample_cube_spatial; "
-                     "openeogeotrellis/collections/sentinel3.py do_binning",
-          upstream="openeo-processes-dask resample_cube_spatial knows no binning featureflags")
+          reproduces="openeogeotrellis/geopysparkdatacube.py GeopysparkDataCube.resample_cube_spatial "
+                     "(onto the target's layout)",
+          upstream="openeo-processes-dask resample_cube_spatial reprojects onto an odc-geo geobox of its own")
 def resample_cube_spatial(session, data: xarray.DataArray, target: xarray.DataArray, method="near", **_ignored) -> xarray.DataArray:
     data = cube_dims_order(data)
     dest = grid_of(target)
-    attrs = {k: v for k, v in data.attrs.items() if k not in ("featureflags", "resolution")}
-    flags = data.attrs.get("featureflags") or {}
-    if flags.get("reprojection_type") == "binning":
-        if data.dims != ("t", "bands", "y", "x"):
-            raise Unsupported("resample_cube_spatial: binning needs a (t, bands, y, x) cube")
-        values = lazy_binning(data, dest, flags, session.chunk_px)
-    elif method in ("near", "bilinear"):
-        kernel = nearest if method == "near" else bilinear
-        values = regrid(data, dest, _target_chunks(target, "y", session.chunk_px),
-                        _target_chunks(target, "x", session.chunk_px), kernel, session.chunk_px)
-    else:
-        raise Unsupported(f"resample_cube_spatial: method {method!r} is not supported locally ({', '.join(METHODS[:2])})")
+    if method not in METHODS:
+        raise Unsupported(f"resample_cube_spatial: method {method!r} is not supported locally ({', '.join(METHODS)})")
+    kernel = nearest if method == "near" else bilinear
+    values = regrid(data, dest, _target_chunks(target, "y", session.chunk_px),
+                    _target_chunks(target, "x", session.chunk_px), kernel, session.chunk_px)
+    attrs = {k: v for k, v in data.attrs.items() if k not in ("resolution", "layout")}
+    attrs["layout"] = layout_of(target)
     return with_grid(values, data.dims, dict(data.coords), dest, attrs)
