@@ -11,6 +11,9 @@ DRIVER_STAMP := $(DRIVER_VENV)/.installed
 # stack) on the back-end's UDF runtime pins, pinned in requirements/backend-constraints.txt
 BACKEND_VENV := .venv-backend
 BACKEND_STAMP := $(BACKEND_VENV)/.installed
+# separate venv for IOOS compliance-checker (CF-1.8 check of run's NetCDF), pinned in requirements/cf-constraints.txt
+CF_VENV := .venv-cf
+CF_STAMP := $(CF_VENV)/.installed
 
 .PHONY: build-udp check-udp test validate lock clean demo bench
 
@@ -29,7 +32,7 @@ check-udp: $(STAMP)
 	$(BIN)/efast-udp check
 
 ## The whole test suite
-test: $(STAMP) $(DRIVER_STAMP) $(BACKEND_STAMP) browser validate
+test: $(STAMP) $(DRIVER_STAMP) $(BACKEND_STAMP) $(CF_STAMP) browser validate
 	$(BIN)/efast-udp check
 	$(BIN)/python -m pytest
 
@@ -109,6 +112,26 @@ lock-driver:
 	  echo '# openeo-driver pins an older pystac and openeo client than the main venv. Regenerate with `make lock-driver`.'; \
 	  .venv-driver-lock/bin/pip freeze ) > requirements/driver-constraints.txt
 	rm -rf .venv-driver-lock
+
+# --- output checks (issue 21) --------------------------------------------------------------
+.PHONY: cf-venv lock-cf
+
+## The separate compliance-checker venv of tests/test_outputs.py (its own numpy/netCDF4 pins)
+cf-venv: $(CF_STAMP)
+
+$(CF_STAMP): requirements/cf-constraints.txt
+	test -x $(CF_VENV)/bin/python || $(PYTHON) -m venv $(CF_VENV)
+	$(CF_VENV)/bin/python -m pip install --quiet -c requirements/cf-constraints.txt compliance-checker
+	touch $(CF_STAMP)
+
+## Re-pin the compliance-checker venv (needs the registries)
+lock-cf:
+	rm -rf .venv-cf-lock && $(PYTHON) -m venv .venv-cf-lock
+	.venv-cf-lock/bin/pip install --quiet 'compliance-checker==6.1.0'
+	( echo '# Pinned versions of the separate IOOS compliance-checker venv (.venv-cf) that tests/test_outputs.py runs on'; \
+	  echo "# efast-udp run's NetCDF (CF-1.8). Regenerate with \`make lock-cf\`."; \
+	  .venv-cf-lock/bin/pip freeze ) > requirements/cf-constraints.txt
+	rm -rf .venv-cf-lock
 
 # --- validation (issue 3) ------------------------------------------------------------------
 .PHONY: js-validator

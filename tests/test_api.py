@@ -135,7 +135,7 @@ def run_out(small_scene, small_data, tmp_path_factory):
 def test_run_lists_the_written_files_one_a_line(run_out):
     out, stdout = run_out
     lines = stdout.splitlines()
-    assert lines and lines[0] == str(out / "efast.nc")
+    assert lines and lines[0] == str(out / "openEO.nc")
     assert all(Path(line).is_file() and Path(line).is_relative_to(out) for line in lines)
     assert len(lines) == len(set(lines)) and any(line.endswith(".tif") for line in lines)
     assert not any(c in stdout for c in "{}[]'")
@@ -150,7 +150,7 @@ def test_run_local_is_the_run_result_lazily_and_twice(small_scene, small_data, r
     first = efast_udp.run_local(small_data, **arguments(small_scene), chunk_px=32)
     assert band_names(first) and all(hasattr(first[name].data, "dask") for name in band_names(first))
     first = first.load()
-    with xarray.open_dataset(out / "efast.nc") as written:
+    with xarray.open_dataset(out / "openEO.nc") as written:
         bands = band_names(written)
         assert bands == band_names(first) and "NDVI" in bands
         for name in bands:

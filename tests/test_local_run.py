@@ -137,12 +137,12 @@ def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):
     paths = write_outputs(run, tmp_path, save_intermediates=True)
     written = {p.stem for p in (tmp_path / "intermediates").glob("*.nc")}
     assert {name for name, _ in intermediates()} <= written
-    assert (tmp_path / "efast.nc").is_file()
-    tifs = sorted((tmp_path / "geotiff").glob("*.tif"))
+    assert (tmp_path / "openEO.nc").is_file()
+    tifs = sorted(tmp_path.glob("openEO_*Z.tif"))
     assert len(tifs) == run.result.sizes["t"] and set(tifs) <= set(paths)
     import xarray
-    with xarray.open_dataset(tmp_path / "efast.nc") as ds:
-        assert {"B02", "B8A", "spatial_ref"} <= set(ds.variables) and ds["B02"].attrs["grid_mapping"] == "spatial_ref"
+    with xarray.open_dataset(tmp_path / "openEO.nc") as ds:
+        assert {"B02", "B8A", "crs"} <= set(ds.variables) and ds["B02"].attrs["grid_mapping"] == "crs"
 
 
 def test_whole_graph_one_window_equals_many(small_scene, small_data, monkeypatch):

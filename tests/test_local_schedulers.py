@@ -35,8 +35,8 @@ def threaded(scene_dir, tmp_path_factory):
 
 
 def values(out: Path) -> dict:
-    with xarray.open_dataset(out / "efast.nc") as ds:
-        return {name: ds[name].values for name in ds.data_vars if name != "spatial_ref"}
+    with xarray.open_dataset(out / "openEO.nc") as ds:
+        return {name: ds[name].values for name in ds.data_vars}
 
 
 def assert_same_outputs(a: Path, b: Path):
@@ -45,7 +45,7 @@ def assert_same_outputs(a: Path, b: Path):
     for name in va:
         assert np.array_equal(np.isfinite(va[name]), np.isfinite(vb[name]))
         assert np.nanmax(np.abs(va[name] - vb[name])) <= 1e-6
-    assert sorted(p.name for p in (a / "geotiff").glob("*.tif")) == sorted(p.name for p in (b / "geotiff").glob("*.tif"))
+    assert sorted(p.name for p in a.glob("openEO_*.tif")) == sorted(p.name for p in b.glob("openEO_*.tif"))
 
 
 def test_distributed_local_cluster_equals_threads_and_reports_tasks(scene_dir, threaded, tmp_path):
@@ -63,7 +63,7 @@ def test_params_file_and_param_override(scene_dir, threaded, tmp_path, capsys):
     argv = ["run", "--udp", str(UDP), "--data", str(path / "data"), "--out", str(tmp_path), "--quiet", "--no-geotiff",
             "--params", str(path / "parameters.json"), "--param", "output_ndvi=false", "--chunk-px", "32"]
     assert main(argv) == 0
-    with xarray.open_dataset(tmp_path / "efast.nc") as ds:
+    with xarray.open_dataset(tmp_path / "openEO.nc") as ds:
         assert "NDVI" not in ds.data_vars  # --param wins over the file
         np.testing.assert_allclose(ds["B02"].values, values(threaded)["B02"], atol=1e-6)
 

@@ -40,7 +40,7 @@ def run_out(small_scene, small_data, tmp_path_factory):
 
 
 def test_outputs_are_cf_with_provenance_geotiffs_with_nodata_and_quicklooks(run_out):
-    with xarray.open_dataset(run_out / "efast.nc") as ds:
+    with xarray.open_dataset(run_out / "openEO.nc") as ds:
         assert ds.attrs["Conventions"] == "CF-1.8" and "doi.org/10.3390/rs16111833" in ds.attrs["references"]
         assert "efast 0." in ds.attrs["title"] and "/efast.json" in ds.attrs["source"]
         history = ds.attrs["history"]
@@ -53,22 +53,22 @@ def test_outputs_are_cf_with_provenance_geotiffs_with_nodata_and_quicklooks(run_
         dates = [str(np.datetime64(t, "D")) for t in ds["t"].values]
     import rasterio
 
-    tifs = sorted((run_out / "geotiff").glob("*.tif"))
-    assert [t.stem.split("_")[1] for t in tifs] == dates
+    tifs = sorted(run_out.glob("openEO_*Z.tif"))
+    assert [t.stem.split("_")[1] for t in tifs] == [f"{d}Z" for d in dates]
     with rasterio.open(tifs[0]) as tif:
         assert np.isnan(tif.nodata) and tif.descriptions == ("B02", "B03", "B04", "B8A", "NDVI")
         assert tif.tags()["date"] == dates[0] and tif.crs is not None
     pngs = {p.name for p in (run_out / "quicklooks").glob("*.png")}
     assert pngs == {f"{kind}_{d}.png" for d in dates for kind in ("rgb", "ndvi")}
     marker = json.loads((run_out / ".efast-udp").read_text())
-    assert marker["command"] == "run" and "efast.nc" in marker["files"] and f"quicklooks/rgb_{dates[0]}.png" in marker["files"]
+    assert marker["command"] == "run" and "openEO.nc" in marker["files"] and f"quicklooks/rgb_{dates[0]}.png" in marker["files"]
 
 
 def test_a_rerun_replaces_only_its_own_files(small_scene, small_data, run_out, capsys):
     (run_out / "notes.txt").write_text("mine")
-    stale = run_out / "geotiff" / "efast_1999-01-01.tif"
+    stale = run_out / "openEO_1999-01-01Z.tif"
     marker = json.loads((run_out / ".efast-udp").read_text())
-    marker["files"].append("geotiff/efast_1999-01-01.tif")
+    marker["files"].append("openEO_1999-01-01Z.tif")
     (run_out / ".efast-udp").write_text(json.dumps(marker))
     stale.write_text("from an earlier run")
     assert main(argv(small_scene, small_data, run_out, "--no-quicklooks", "--no-geotiff")) == 0

@@ -106,7 +106,7 @@ def run_local(data, *, udp=None, version: str | None = None, chunk_px: int | Non
     every argument is checked against its parameter's schema, as ``efast-udp run`` does; a
     problem raises an ``efast_udp.errors.EfastUdpError`` whose message names it. The dataset
     has one variable per band (``B02``, ..., ``NDVI``) over ``t``, ``y``, ``x``, its CRS as
-    grid mapping and the attributes ``efast.nc`` of ``efast-udp run`` has. Its variables are
+    grid mapping and the attributes ``openEO.nc`` of ``efast-udp run`` has. Its variables are
     dask arrays computed when you ask (``.load()``, ``.to_netcdf(...)``, a plot), on dask's
     current scheduler; only cubes small enough for the executor to keep in memory (the coarse
     300 m stages, or the whole result of a small scene) are computed while the graph is built.

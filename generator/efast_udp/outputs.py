@@ -6,7 +6,13 @@ done. A directory is used only when it is new, empty, or carries the marker file
 (``.efast-udp``) that the same command wrote there before, and holds no symbolic link; a
 checkout (a path holding ``.git``), the project's own folders and anything else are refused
 with one line. A rerun removes only the files the previous run listed in the marker (``site``,
-which replaces its folder whole, refuses a folder with files it did not list). A file is written
+which replaces its folder whole, refuses a folder with files it did not list), and only when
+each of them is still a plain file (not a link, a FIFO, a device or a file with another hard
+link); a file a run is about to write that is there but not listed stops the run before anything
+is removed. ``run`` and ``demo`` lock their folder (``.efast-udp.lock``) for as long as they
+write it, so a second run into the same folder stops with one line; they create every file
+through ``openeo_cdse_local.writers.claim_path`` (exclusively, no link followed) and list in the
+marker exactly the files they created. A file is written
 only when it is new (created exclusively, so a file that appears meanwhile is not overwritten),
 or with ``--force`` when it is a regular file that git does not track; files under ``udp/`` or in
 the project's folders never; when git cannot say whether a file of the checkout is tracked, no.
@@ -14,6 +20,7 @@ the project's folders never; when git cannot say whether a file of the checkout 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -26,6 +33,10 @@ from efast_udp.errors import UsageError
 from efast_udp.project import ROOT, UDP_DIR
 
 MARKER = ".efast-udp"
+#: lock file of a folder a command is writing (``fcntl.flock``; it stays, empty, afterwards)
+LOCK = ".efast-udp.lock"
+#: largest marker file read (a marker lists a run's files: a few kB)
+MAX_MARKER_BYTES = 2**20
 #: Folders of the checkout no command may write into or replace.
 PROTECTED = ("udp", "generator", "schemas", "tests", "docs", "requirements", ".git", ".github", ".ci", ".venv",
              ".venv-driver")
@@ -53,10 +64,28 @@ def _protected_reason(path: Path, new_file_in: bool = False) -> str | None:
     return None
 
 
-def marker_of(folder: Path) -> dict | None:
-    """The marker a command left in ``folder`` (``{"command": ..., "files": [...]}``), if any."""
+def _kind(path: Path) -> str | None:
+    """What is at ``path`` ("a file" for a plain file with one link), told without opening it;
+    ``None`` when nothing is."""
+    from openeo_cdse_local.writers import what_is
+
     try:
-        data = json.loads((folder / MARKER).read_text("utf-8"))
+        return what_is(path)
+    except FileNotFoundError:
+        return None
+
+
+def marker_of(folder: Path) -> dict | None:
+    """The marker a command left in ``folder`` (``{"command": ..., "files": [...]}``), if any:
+    a plain file (a FIFO or a link there is no marker, and is never opened)."""
+    path = Path(folder) / MARKER
+    if _kind(path) not in ("a file", "a file with another hard link"):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            raw = f.read(MAX_MARKER_BYTES + 1)
+        data = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_MARKER_BYTES else None
     except (OSError, ValueError):
         return None
     if not (isinstance(data, dict) and isinstance(data.get("command"), str) and isinstance(data.get("files"), list)):
@@ -86,17 +115,23 @@ def check_directory(path: Path, command: str, option: str = "--out", exact: bool
     if not resolved.is_dir():
         raise _refuse(option, path, "it is a file, not a directory")
     marker = marker_of(resolved)
-    if marker is None and any(resolved.iterdir()):
+    if marker is None and any(p.name != LOCK for p in resolved.iterdir()):
         raise _refuse(option, path, "it is a directory with files efast-udp did not write",
                       f"choose a new or empty directory, or one written by `efast-udp {command}`")
     if marker is None:
         return resolved
     if marker["command"] != command:
         raise _refuse(option, path, f"it was written by `efast-udp {marker['command']}`, not `{command}`")
-    link = next((p for p in resolved.rglob("*") if p.is_symlink()), None)
-    if link is not None:
-        raise _refuse(option, path, f"it holds a symbolic link ({link.relative_to(resolved)}), which efast-udp "
-                                    "never makes")
+    for entry in resolved.rglob("*"):  # never opened: a FIFO would block
+        kind = _kind(entry)
+        if kind in ("a symbolic link", "a FIFO", "a socket", "a device"):
+            raise _refuse(option, path, f"it holds {kind} ({entry.relative_to(resolved)}), which efast-udp never makes")
+    for rel in marker["files"]:
+        old = _inside(resolved, str(rel))
+        kind = _kind(old) if old is not None else None
+        if kind not in (None, "a file"):
+            raise _refuse(option, path, f"{rel}, listed in {MARKER}, is now {kind}; efast-udp removes only the plain "
+                                        "files it wrote", "move it away first")
     if exact:
         listed = {str(f) for f in marker["files"]} | {MARKER}
         foreign = sorted(str(p.relative_to(resolved)) for p in resolved.rglob("*")
@@ -107,45 +142,126 @@ def check_directory(path: Path, command: str, option: str = "--out", exact: bool
     return resolved
 
 
-def own_directory(path: Path, command: str, option: str = "--out") -> Path:
+def own_directory(path: Path, command: str, option: str = "--out", planned: list[Path] = ()) -> Path:
     """Create (or reuse) an output directory of ``command``, once everything else is checked:
-    the files a previous run of the same command listed in its marker are removed, nothing else."""
+    the files a previous run of the same command listed in its marker are removed, nothing else;
+    a file in ``planned`` (what the command is about to write) that is there and not listed is
+    someone else's, and stops the command before anything is removed. The new marker lists
+    ``planned``, so a run that is killed leaves a marker naming what it may have written."""
     folder = check_directory(path, command, option)
     folder.mkdir(parents=True, exist_ok=True)
-    for rel in (marker_of(folder) or {}).get("files", []):
-        old = _inside(folder, str(rel))
-        if old is not None and old.is_file() and not old.is_symlink():
+    listed = [p for p in (_inside(folder, str(rel)) for rel in (marker_of(folder) or {}).get("files", [])) if p]
+    ours = set(listed)
+    for new in planned:
+        new = Path(os.path.normpath(new))
+        if new not in ours and _kind(new) is not None:
+            raise _refuse(option, path, f"{new.relative_to(folder) if new.is_relative_to(folder) else new} is there "
+                                        f"and `efast-udp {command}` did not write it (it is not listed in {MARKER})",
+                          "move it away first")
+    for old in listed:
+        if _kind(old) == "a file":
             old.unlink()
-    write_marker(folder, command, [])
+    write_marker(folder, command, list(planned))
     return folder
 
 
+def lock_folder(folder: Path, command: str, option: str = "--out") -> int:
+    """Lock ``folder`` for ``command`` (``fcntl.flock`` on ``folder/.efast-udp.lock``, not
+    waiting): the open descriptor, held until ``unlock``; another command holding it stops this
+    one with one line."""
+    import fcntl
+
+    path = folder / LOCK
+    if _kind(path) not in (None, "a file"):
+        raise _refuse(option, folder, f"{LOCK} is {_kind(path)}, not the lock file efast-udp makes", "remove it first")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise _refuse(option, folder, f"another `efast-udp {command}` is writing there (it holds {LOCK})",
+                      "wait until it ends or choose another directory") from None
+    return fd
+
+
+def unlock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # closing the only descriptor releases the flock
+
+
 class Claim:
-    """An output folder a command claims once everything else is checked (``claim()``), and whose
-    marker lists, in the end (``release()``, also after a failure), the files the command made."""
+    """An output folder a command claims once everything else is checked (``claim()``): locked
+    against a second command, the previous run's files removed, and ``claims`` to create every
+    new file through. In the end (``release()``, also after a failure) the marker lists the files
+    the command created and the lock goes. ``scan``: also list every other file that appeared
+    in the folder meanwhile (for a command whose files are not all created through ``claims``)."""
 
-    def __init__(self, path: Path, command: str, option: str = "--out"):
-        self.path, self.command, self.option = path, command, option
+    def __init__(self, path: Path, command: str, option: str = "--out", scan: bool = False):
+        from openeo_cdse_local.writers import Claims
+
+        self.path, self.command, self.option, self.scan = path, command, option, scan
         self.folder: Path | None = None
+        self.claims = Claims(Path(path).expanduser().resolve())
         self.before: set[Path] = set()
+        self.lock_fd: int | None = None
+        self.made_folder: Path | None = None
 
-    def claim(self) -> Path:
-        self.folder = own_directory(self.path, self.command, self.option)
+    def lock(self) -> Path:
+        """Lock the folder (made if new, then empty but for the lock file) from now until
+        ``release``, before the command's long work: a second command into it stops at once."""
+        folder = check_directory(self.path, self.command, self.option)
+        if self.lock_fd is None:
+            if not folder.exists():
+                folder.mkdir(parents=True)
+                self.made_folder = folder
+            self.lock_fd = lock_folder(folder, self.command, self.option)
+        return folder
+
+    def claim(self, planned: list[Path] = ()) -> Path:
+        folder = self.lock()
+        try:
+            self.folder = own_directory(folder, self.command, self.option, planned)
+        except BaseException:
+            self.release()
+            raise
         self.before = {p for p in self.folder.rglob("*") if p.is_file()}
         return self.folder
 
     def release(self) -> None:
-        if self.folder is not None:
-            made = [p for p in self.folder.rglob("*") if p.is_file() and p not in self.before and p.name != MARKER]
-            write_marker(self.folder, self.command, made)
+        """The marker written (when the folder was claimed), the lock released; a folder this
+        command made and never wrote into goes again."""
+        try:
+            if self.folder is not None:
+                made = [p for p in self.claims.paths if _kind(p) == "a file"]
+                if self.scan:
+                    made += [p for p in self.folder.rglob("*") if p.is_file() and p not in self.before
+                             and p.name not in (MARKER, LOCK)]
+                write_marker(self.folder, self.command, made)
+            elif self.made_folder is not None and self.lock_fd is not None:
+                with contextlib.suppress(OSError):
+                    (self.made_folder / LOCK).unlink()
+                    self.made_folder.rmdir()  # only when nothing else appeared in it
+        finally:
+            unlock(self.lock_fd)
+            self.lock_fd = None
 
 
 def write_marker(folder: Path, command: str, files: list[Path]) -> None:
-    """Record that ``command`` wrote ``folder`` and which files (inside it) it put there."""
+    """Record that ``command`` wrote ``folder`` and which files (inside it) it put there: a new
+    file renamed over the marker, so nothing at the marker's path is written through."""
     folder = Path(folder)
     rel = sorted({os.path.relpath(os.path.normpath(f), folder) for f in files
                   if Path(os.path.normpath(f)).is_relative_to(folder)})
-    (folder / MARKER).write_text(dump_json({"command": command, "files": rel}), encoding="utf-8")
+    fd, tmp = tempfile.mkstemp(prefix=f"{MARKER}.", suffix=".tmp", dir=folder)  # created exclusively
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(dump_json({"command": command, "files": rel}))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, folder / MARKER)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def replace_directory(path: Path, command: str, files: dict[str, bytes], option: str = "--out") -> Path:
@@ -195,13 +311,26 @@ class OutputFile:
 
     def write_text(self, text: str) -> None:
         """Write ``text``; a new file is created exclusively (if one appeared since the check, it
-        stays as it is and the command stops with one line)."""
+        stays as it is and the command stops with one line); a file replaced is replaced whole (a
+        new file renamed over it), so nothing is written through a link or a hard link there."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.replace:
+            try:
+                with self.path.open("x", encoding="utf-8") as f:
+                    f.write(text)
+            except FileExistsError:
+                raise _refuse(self.option, self.path, "the file appeared while the command ran") from None
+            return
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         try:
-            with self.path.open("w" if self.replace else "x", encoding="utf-8") as f:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
                 f.write(text)
-        except FileExistsError:
-            raise _refuse(self.option, self.path, "the file appeared while the command ran") from None
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
 
 
 def new_file(path: Path, option: str, force: bool = False, own=None, hint: str = "pass --force to overwrite it"

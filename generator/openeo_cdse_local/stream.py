@@ -5,8 +5,9 @@ stages), so work they share runs once. A window is written in this process the m
 computed and then dropped: memory holds the windows in flight, never a whole cube. With
 dask's local schedulers (threads, processes) a scheduler callback receives each window; with
 ``dask.distributed`` the windows are futures gathered as they complete. Writers have
-``write(region, block)`` and ``close()``; ``region`` is one slice per dimension of the cube in
-(t, bands, y, x) order.
+``write(region, block)`` and ``close()`` (and may have ``abort()``, called instead of ``close``
+when the computation fails: a partial output is then not finished); ``region`` is one slice per
+dimension of the cube in (t, bands, y, x) order.
 """
 
 from __future__ import annotations
@@ -149,8 +150,13 @@ def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = 
     Returns the writers (closed), in order. The same cube given twice (a result that is also a
     named stage) is computed once and its windows go to the writers of both."""
     cubes = [cube_dims_order(cube) for cube, _ in items]
-    writers = [[make(cube) for make in makers] for cube, (_, makers) in zip(cubes, items)]
+    writers: list[list] = []
+    done = False
     try:
+        for cube, (_, makers) in zip(cubes, items):  # a writer that refuses its path stops all before computing
+            writers.append([])
+            for make in makers:
+                writers[-1].append(make(cube))
         arrays, targets, seen = [], [], {}
         for cube, group in zip(cubes, writers):
             array = as_dask(cube, chunk_px)
@@ -163,8 +169,9 @@ def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = 
         for i, region, block in windows(arrays, on_window):
             for writer in targets[i]:
                 writer.write(region, block)
+        done = True
     finally:
         for group in writers:
             for writer in group:
-                writer.close()
+                (writer.close if done else getattr(writer, "abort", writer.close))()
     return [w for group in writers for w in group]

@@ -130,6 +130,9 @@ def checked_values(doc: dict, given: dict, data: Path, option: str = "--data") -
     from efast_udp.errors import UsageError
 
     values = resolve_parameters(doc, given)
+    from efast_udp.local import runner
+
+    runner.check_band_names(runner.expected_band_names(values))  # before the graph runs
     try:
         check_processes(doc)
     except ExecutorError as exc:
@@ -158,15 +161,17 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     claim = Claim(args.out, "run")
+    claim.lock()  # a second run into OUT stops here, whatever stage this one is at
     try:
         output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
                                 geotiff=not args.no_geotiff, show_progress=not args.quiet,
-                                command=["efast-udp", *args.argv], prepare=claim.claim, **options)
+                                command=["efast-udp", *args.argv], prepare=claim.claim, claims=claim.claims,
+                                **options)
         paths = list(output.paths)
         if not args.no_quicklooks:
             if not args.quiet:
                 print("efast-udp run: drawing quicklooks", file=sys.stderr)
-            paths += runner.quicklooks(output, out / "quicklooks")
+            paths += runner.quicklooks(output, out / "quicklooks", claim.claims)
     finally:
         claim.release()
     print(f"efast-udp run: {describe_result(output.result.result)} in {time.perf_counter() - start:.1f} s, "

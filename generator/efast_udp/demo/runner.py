@@ -94,7 +94,7 @@ def run_demo(out: Path, udp: dict | Path, size: int, seed: int, show_progress: b
     gap = metrics.gap_mask(scene, target_days)
     gap_index = int(np.flatnonzero(gap)[len(np.flatnonzero(gap)) // 2]) if gap.any() else 0
     step("comparing with the oracle and the truth, window by window", show_progress)
-    checked = evaluate.evaluate(scene, out / "data", out / "result" / "efast.nc", result.parameters, target_days,
+    checked = evaluate.evaluate(scene, out / "data", out / "result" / "openEO.nc", result.parameters, target_days,
                                 names, gap_index, int(epoch), evaluate.oracle_inputs(result, scene))
     report = {
         "rmse": checked.scores,

@@ -2,7 +2,7 @@
 has them) and an NDVI map (when it has NDVI), each with its date, units, colour scale and map
 coordinates; and the drawing helpers the demo's quicklooks share.
 
-Maps are read from the written ``efast.nc`` at most ``MAX_PX`` pixels across (every n-th pixel
+Maps are read from the written ``openEO.nc`` at most ``MAX_PX`` pixels across (every n-th pixel
 of a larger scene), so drawing needs little memory whatever the scene's size.
 """
 
@@ -58,7 +58,9 @@ def rgb(red: np.ndarray, green: np.ndarray, blue: np.ndarray) -> np.ndarray:
 def _crs_name(ds) -> str:
     import pyproj
 
-    wkt = ds["spatial_ref"].attrs.get("crs_wkt") if "spatial_ref" in ds.variables else None
+    from openeo_cdse_local.writers import CRS_NAME
+
+    wkt = ds[CRS_NAME].attrs.get("crs_wkt") if CRS_NAME in ds.variables else None
     if not wkt:
         return "map units"
     crs = pyproj.CRS.from_wkt(wkt)
@@ -101,14 +103,16 @@ class _Figure:
         plt.close(self.fig)
 
 
-def write_all(nc_path: Path, folder: Path, values: dict) -> list[Path]:
-    """``rgb_<date>.png`` and ``ndvi_<date>.png`` for every date of ``efast.nc``."""
+def write_all(nc_path: Path, folder: Path, values: dict, claims=None) -> list[Path]:
+    """``rgb_<date>.png`` and ``ndvi_<date>.png`` for every date of ``openEO.nc``, each file
+    created through ``claims`` (``openeo_cdse_local.writers.Claims``; default: one for ``folder``)."""
     import xarray
+    from openeo_cdse_local.writers import CRS_NAME, Claims
 
-    folder.mkdir(parents=True, exist_ok=True)
+    claims = claims if claims is not None else Claims(folder)
     paths = []
     with xarray.open_dataset(nc_path, engine="h5netcdf") as ds:
-        names = [n for n in ds.data_vars if n != "spatial_ref"]
+        names = [n for n in ds.data_vars if n not in (CRS_NAME, "spatial_ref")]
         step = max(1, math.ceil(max(ds.sizes["y"], ds.sizes["x"]) / MAX_PX))
         window = {"y": slice(None, None, step), "x": slice(None, None, step)}
         extent = extent_km(ds["x"].values[window["x"]], ds["y"].values[window["y"]])
@@ -125,10 +129,10 @@ def write_all(nc_path: Path, folder: Path, values: dict) -> list[Path]:
                 day = str(np.datetime64(label, "D"))
                 if "rgb" in figures:
                     bands = [ds[n].isel(t=i, **window).values for n in rgb_names]
-                    paths.append(figures["rgb"].save(folder / f"rgb_{day}.png",
+                    paths.append(figures["rgb"].save(claims.claim(folder / f"rgb_{day}.png"),
                                                      f"EFAST RGB ({', '.join(RGB_BANDS)}), {day}", rgb(*bands)))
                 if "ndvi" in figures:
-                    paths.append(figures["ndvi"].save(folder / f"ndvi_{day}.png", f"EFAST NDVI, {day}",
+                    paths.append(figures["ndvi"].save(claims.claim(folder / f"ndvi_{day}.png"), f"EFAST NDVI, {day}",
                                                       ds["NDVI"].isel(t=i, **window).values))
         finally:
             for figure in figures.values():

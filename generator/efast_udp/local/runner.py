@@ -124,7 +124,7 @@ def why_no_data(result: Result) -> str:
 
 
 def provenance(doc: dict, values: dict, command: list[str] | None) -> dict:
-    """Global CF attributes of ``efast.nc``: what made it, with which parameters, when."""
+    """Global CF attributes of ``openEO.nc``: what made it, with which parameters, when."""
     import datetime
     import json
     import shlex
@@ -166,22 +166,63 @@ def band_attributes(values: dict, names: list[str]) -> dict[str, dict]:
     return attrs
 
 
+def check_band_names(names: list[str]) -> list[str]:
+    """``names`` when they can name NetCDF variables, else one line naming ``fused_band_names``,
+    where the output's band names come from (``a/b``, ``x``, ``crs``, the same name twice)."""
+    from efast_udp.errors import UsageError
+
+    problem = writers.band_name_problem(names)
+    if problem:
+        raise UsageError(f"fused_band_names: {problem} (the output bands would be {names})")
+    return names
+
+
+def expected_band_names(values: dict) -> list[str]:
+    """The output bands a run with the parameter ``values`` (defaults applied) will have: the
+    fused names (or the Sentinel-2 names), then NDVI; checked before the graph runs."""
+    from efast_udp import constants as C
+
+    fused = list(values.get("fused_band_names") or values.get("s2_data_bands") or [])
+    return fused + ([C.NDVI_BAND_NAME] if values.get("output_ndvi") else [])
+
+
+def band_names(result: Result) -> list[str]:
+    """The result's bands, checked (``check_band_names``)."""
+    return check_band_names([str(b) for b in result.result.bands.values] if "bands" in result.result.dims
+                            else ["data"])
+
+
+def planned_paths(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True) -> list[Path]:
+    """Every file ``write_outputs`` will create in ``out`` (before anything is computed)."""
+    paths = [out / writers.NETCDF_NAME]
+    if geotiff:
+        paths += [out / writers.geotiff_name(t) for t in result.result.coords["t"].values]
+    if save_intermediates:
+        paths += [out / "intermediates" / f"{name}.nc" for name in result.intermediates]
+    return paths
+
+
 def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True,
                   attrs: dict | None = None, extra: list | None = None, chunk_px: int | None = None,
-                  bars: progress.Bars | None = None) -> list[Path]:
+                  bars: progress.Bars | None = None, claims: writers.Claims | None = None) -> list[Path]:
     """Compute and write the result (and the named stages) in one pass, window by window; CF
-    attributes ``attrs`` on the result; ``extra`` writers see the result's windows too."""
+    attributes ``attrs`` on the result; ``extra`` writers see the result's windows too. Every
+    file is created through ``claims`` (default: new ones for ``out``), so nothing already
+    there is written over or through."""
     out.mkdir(parents=True, exist_ok=True)
-    names = [str(b) for b in result.result.bands.values] if "bands" in result.result.dims else ["data"]
-    variables = band_attributes(result.parameters, names)
-    makers = [lambda c: writers.NetCDFWriter(c, out / "efast.nc", attrs=attrs, variables=variables)]
+    claims = claims if claims is not None else writers.Claims(out)
+    variables = band_attributes(result.parameters, band_names(result))
+    makers = [lambda c: writers.NetCDFWriter(c, out / writers.NETCDF_NAME, attrs=attrs, variables=variables,
+                                             claims=claims)]
     if geotiff:
-        makers.append(lambda c: writers.GeoTIFFWriter(c, out / "geotiff"))
+        makers.append(lambda c: writers.GeoTIFFWriter(c, out, claims=claims))
     makers += [lambda c, w=w: w for w in extra or []]
     items = [(result.result, makers)]
     if save_intermediates:
         for name, cube in result.intermediates.items():
-            items.append((cube, [lambda c, name=name: writers.NetCDFWriter(c, out / "intermediates" / f"{name}.nc")]))
+            stage = {**(attrs or {}), "title": f"{(attrs or {}).get('title', 'EFAST')}: intermediate stage {name}"}
+            items.append((cube, [lambda c, name=name, stage=stage: writers.NetCDFWriter(
+                c, out / "intermediates" / f"{name}.nc", attrs=stage, claims=claims)]))
     from openeo_cdse_local import DEFAULT_CHUNK_PX
 
     with one_line_errors():
@@ -204,21 +245,24 @@ class RunOutput:
 def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
             geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
             memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
-            command: list[str] | None = None, prepare=None, neighbourhood: str = "windows") -> RunOutput:
+            command: list[str] | None = None, prepare=None, neighbourhood: str = "windows",
+            claims: writers.Claims | None = None) -> RunOutput:
     """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
-    is called once the run has started well (scheduler up, graph built), right before anything
-    is written: the place to claim the output folder."""
+    is called with the files the run will write once it has started well (scheduler up, graph
+    built, band names checked), right before anything is written: the place to claim the output
+    folder; ``claims``: where the files are created (``efast_udp.outputs.Claim.claims``)."""
     bars = progress.Bars(show_progress)
     with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks(show_progress), \
             contextlib.closing(bars):
         result = execute(udp, data_dir, given, bars, chunk_px, neighbourhood=neighbourhood)
+        band_names(result)
         if prepare is not None:
-            prepare()
+            prepare(planned_paths(result, out, save_intermediates, geotiff))
         counter = NoDataCounter(result.result)
         doc = udp if isinstance(udp, dict) else {}
         paths = write_outputs(result, out, save_intermediates, geotiff,
                               attrs=provenance(doc, result.parameters, command), extra=[counter],
-                              chunk_px=chunk_px, bars=bars)
+                              chunk_px=chunk_px, bars=bars, claims=claims)
         nodata = counter.fractions()
         warning = None
         if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:
@@ -227,9 +271,9 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
     return RunOutput(result, paths, nodata, warning)
 
 
-def quicklooks(output: RunOutput, folder: Path) -> list[Path]:
-    """PNG maps of every output date (RGB, NDVI), drawn from the written ``efast.nc``."""
+def quicklooks(output: RunOutput, folder: Path, claims: writers.Claims | None = None) -> list[Path]:
+    """PNG maps of every output date (RGB, NDVI), drawn from the written ``openEO.nc``."""
     from efast_udp.local import quicklooks as draw
 
-    nc = next(p for p in output.paths if p.name == "efast.nc")
-    return draw.write_all(nc, folder, output.result.parameters)
+    nc = next(p for p in output.paths if p.name == writers.NETCDF_NAME)
+    return draw.write_all(nc, folder, output.result.parameters, claims)
