@@ -128,8 +128,12 @@ def checked_values(doc: dict, given: dict, data: Path, option: str = "--data") -
 
     from efast_udp.arguments import resolve_parameters
     from efast_udp.errors import UsageError
+    from efast_udp.validation import check_bounds
 
     values = resolve_parameters(doc, given)
+    problem = check_bounds.run_problem(doc, values)  # a schema may be wider than what a UDF can afford
+    if problem:
+        raise UsageError(problem)
     try:
         check_processes(doc)
     except ExecutorError as exc:
