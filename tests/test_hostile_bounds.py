@@ -231,3 +231,24 @@ def test_run_checks_a_whole_context_given_as_an_argument():
     assert "parameter 'smoothing' key 'kernel_size': 30001 is above the largest 31" in run_problem(
         doc, {"smoothing": {"kernel_size": 30001, "sigma_px": {"from_parameter": "x"}}, "x": 1})
     assert run_problem(json.loads(LATEST_UDP.read_text()), {"max_distance_to_cloud_m": 5000, "interval_days": 2}) is None
+
+
+@pytest.mark.parametrize("distance, pixel", [({"from_parameter": "max_distance_to_cloud_m"}, 10.0), (10000, 30.0)])
+def test_a_distance_of_too_many_pixels_is_a_finding(distance, pixel):
+    def edit(doc):
+        context = doc["process_graph"]["s2_distance_score"]["arguments"]["context"]
+        context.update(max_distance_to_cloud_m=distance, pixel_size_m=pixel)
+
+    findings = work_findings(hostile(edit))
+    assert [f.pointer for f in findings] == [f"{PG}/s2_distance_score/arguments/context/pixel_size_m"], findings
+    assert f"is a distance of {10000 / pixel:g} px; at most 33.3333 px" in findings[0].message
+
+
+def test_run_checks_the_distance_in_pixels_too():
+    from efast_udp.validation.check_bounds import run_problem
+
+    doc = hostile(lambda doc: doc["process_graph"]["s3_distance_score"]["arguments"]["context"].update(pixel_size_m=30))
+    assert run_problem(doc, {"max_distance_to_cloud_m": 900}) is None
+    problem = run_problem(doc, {"max_distance_to_cloud_m": 5000})
+    assert problem.startswith("parameter 'max_distance_to_cloud_m': 5000 is too far for node 's3_distance_score'")
+    assert "166.667 px; at most 33.3333 px" in problem

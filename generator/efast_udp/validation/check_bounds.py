@@ -13,6 +13,8 @@ which validates first) checks, wherever such a number sits:
   ``maximum`` for a distance, a ``minimum`` for a pixel size), so that what the parameter
   documents keeps a run bounded. ``run`` checks each given value against its schema and then
   against the range itself (``run_problem``: one line, exit 2);
+- the distance in pixels, ``max_distance_to_cloud_m`` (or the largest its parameter admits) over
+  ``pixel_size_m``, at most ``MAX_DISTANCE_PX``;
 - ``apply_neighborhood`` ``size`` and ``overlap`` (``NEIGHBORHOOD_BOUNDS``).
 
 ``load_collection`` ``featureflags`` (``tilesize`` 16..4096, ``super_sampling`` 1..4) are bounded
@@ -100,7 +102,24 @@ NEIGHBORHOOD_BOUNDS = {
     "overlap": Bound(0, MAX_NEIGHBORHOOD_PX, integer=True, what="chunk overlap (px)"),
 }
 
+#: The distance transform makes one pass over the chunk per pixel of
+#: max_distance_to_cloud_m / pixel_size_m (10 labels of 198² px: 0.01 s at 33 px, 1.75 s at
+#: 1000 px): the ratio may not exceed what the largest distance gives on the 300 m grid.
+MAX_DISTANCE_PX = constants.MAX_MAX_DISTANCE_TO_CLOUD_M / constants.COARSE_PIXEL_SIZE_M
+
 CODE = "work-bound"
+
+
+def distance_px_problem(distance: object, pixel: object) -> str | None:
+    """Why a distance (m) on pixels of ``pixel`` m is too many pixels, or ``None`` (also when
+    either is not a number in its own range: that has its own finding)."""
+    if CONTEXT_BOUNDS["max_distance_to_cloud_m"].problem(distance) or CONTEXT_BOUNDS["pixel_size_m"].problem(pixel):
+        return None
+    if distance / pixel > MAX_DISTANCE_PX + 1e-9:
+        return (f"max_distance_to_cloud_m {distance:g} over pixel_size_m {pixel:g} is a distance of "
+                f"{distance / pixel:g} px; at most {MAX_DISTANCE_PX:g} px (the distance transform makes one pass "
+                "over the chunk per pixel)")
+    return None
 
 
 def _finding(where: str, value: object, bound: Bound, name: str, problem: str, context: str = "") -> Finding:
@@ -179,6 +198,18 @@ def _context(ctx: Context, node: Node, base: str, context: dict, seen: set) -> I
     for key, value in context.items():
         if key in CONTEXT_BOUNDS:
             yield from _context_value(ctx, node, join(base, key), key, value, seen)
+    distance = context.get("max_distance_to_cloud_m")
+    if ref_kind(distance) == "from_parameter":  # the largest the parameter admits
+        found = _parameter(ctx, distance["from_parameter"])
+        highs = [alt.get("maximum") for alt in _schema_alternatives(found[1].get("schema"))
+                 if isinstance(alt, dict)] if found else []
+        distance = max(highs) if highs and all(isinstance(h, (int, float)) for h in highs) else None
+    problem = distance_px_problem(distance, context.get("pixel_size_m"))
+    if problem:
+        bound = CONTEXT_BOUNDS["pixel_size_m"]
+        yield Finding(CODE, join(base, "pixel_size_m"), show(context["pixel_size_m"]),
+                      f"at least {distance / MAX_DISTANCE_PX:g} m for a distance of {distance:g} m",
+                      f"{problem} ({bound.what}: it sizes the work of a run)")
 
 
 def check_contexts(ctx: Context) -> Iterator[Finding]:
@@ -219,6 +250,10 @@ def run_problem(doc: dict, values: dict) -> str | None:
             else:
                 continue  # a literal: validate has checked it
             problem = bound.problem(value)
+            if problem is None and key == "max_distance_to_cloud_m":
+                problem = distance_px_problem(value, context.get("pixel_size_m"))
+                if problem:
+                    return f"{label}: {show(value)} is too far for node {node.id!r}: {problem}"
             if problem:
                 return (f"{label}: {show(value)} {problem} (expected {bound.expected()}; it is {key}, the "
                         f"{bound.what}, of node {node.id!r})")
