@@ -128,8 +128,12 @@ def checked_values(doc: dict, given: dict, data: Path, option: str = "--data") -
 
     from efast_udp.arguments import resolve_parameters
     from efast_udp.errors import UsageError
+    from efast_udp.validation import check_bounds
 
     values = resolve_parameters(doc, given)
+    problem = check_bounds.run_problem(doc, values)  # a schema may be wider than what a UDF can afford
+    if problem:
+        raise UsageError(problem)
     from efast_udp.local import runner
 
     runner.check_band_names(runner.expected_band_names(values))  # before the graph runs

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from efast_udp.validation import (
     check_arguments,
+    check_bounds,
     check_documentation,
     check_metadata,
     check_parameters,
@@ -25,6 +26,7 @@ ALL_CHECKS = (
     + check_parameters.CHECKS
     + check_udf.CHECKS
     + check_udf_reach.CHECKS  # every run_udf wherever it sits, and writes through plotting objects
+    + check_bounds.CHECKS  # every number that sizes the work of a run, in its documented range
     + check_metadata.CHECKS
 )
 
