@@ -47,7 +47,10 @@ def test_the_schemas_are_vendored_with_their_licence():
 def test_the_folder_has_the_catalogue_layout(site):
     folder = site / "apex" / apex.PROVIDER_ID
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
-    assert files == ["efast/benchmark_scenarios/efast.json", "efast/records/efast.json", "record.json"]
+    # the catalogue's files, plus an index page per folder so that its URLs answer on a static host
+    assert [f for f in files if not f.endswith("index.html")] == [
+        "efast/benchmark_scenarios/efast.json", "efast/records/efast.json", "record.json"]
+    assert [f for f in files if f.endswith("index.html")] == ["efast/index.html", "index.html"]
 
 
 def test_provider_record_is_valid(site):

@@ -75,6 +75,26 @@ def test_site_layout_and_released_files_are_byte_identical(project):
     assert not (public / "record.json").exists() and not (public / "benchmark_scenario.json").exists()
 
 
+def test_every_catalogue_folder_has_an_index_page_and_the_notebook_is_published(project):
+    """The folder URLs the README gives answer on a static host; the record links the notebook."""
+    assert run_site(project) == 0
+    public = project / "public"
+    top = (public / "apex/efast-udp/index.html").read_text()
+    assert 'href="record.json"' in top and 'href="efast/index.html"' in top and 'href="../../index.html"' in top
+    service = (public / "apex/efast-udp/efast/index.html").read_text()
+    assert 'href="records/efast.json"' in service and 'href="benchmark_scenarios/efast.json"' in service
+    for page, folder in ((top, public / "apex/efast-udp"), (service, public / "apex/efast-udp/efast")):
+        for href in re.findall(r'href="([^"#:]+)"', page):
+            assert (folder / href).resolve().is_file(), href  # every relative link resolves
+    notebook = public / "notebooks" / "efast.ipynb"
+    assert json.loads(notebook.read_text())["cells"]
+    record = json.loads((public / "apex/efast-udp/efast/records/efast.json").read_text())
+    links = [link for link in record["links"] if link["rel"] == "notebook"]
+    assert links == [{"rel": "notebook", "type": "application/x-ipynb+json",
+                      "title": "Example notebook: create, call and check the process",
+                      "href": f"{BASE}/notebooks/efast.ipynb"}]
+
+
 def test_site_is_deterministic(project, tmp_path):
     assert run_site(project, tmp_path / "a") == 0
     assert run_site(project, tmp_path / "b") == 0

@@ -94,8 +94,9 @@ def provider_record(releases: list[Release], settings: Settings, dates: dict[str
     }
 
 
-def service_record(releases: list[Release], settings: Settings, dates: dict[str, ChangelogEntry]) -> dict:
-    """The service record of the latest release."""
+def service_record(releases: list[Release], settings: Settings, dates: dict[str, ChangelogEntry],
+                   notebook_url: str | None = None) -> dict:
+    """The service record of the latest release (``notebook_url``: the published example notebook)."""
     latest = releases[-1]
     doc = latest.doc
     created, updated = _dates(releases, dates)
@@ -117,6 +118,9 @@ def service_record(releases: list[Release], settings: Settings, dates: dict[str,
          "href": settings.source_repository},
         {"rel": "cite-as", "type": "text/html", "title": "Scientific publication", "href": C.PAPER_DOI_URL},
     ]
+    if notebook_url:
+        links.append({"rel": "notebook", "type": "application/x-ipynb+json",
+                      "title": "Example notebook: create, call and check the process", "href": notebook_url})
     return {
         "id": doc["id"],
         "type": "Feature",
@@ -161,11 +165,31 @@ def benchmark_scenarios(latest: Release, settings: Settings) -> list[dict]:
     }]
 
 
-def catalogue_files(releases: list[Release], settings: Settings, dates: dict[str, ChangelogEntry]) -> dict[str, object]:
+def catalogue_files(releases: list[Release], settings: Settings, dates: dict[str, ChangelogEntry],
+                    notebook_url: str | None = None) -> dict[str, object]:
     """Site path -> document of the catalogue folder."""
     paths = folder(releases[-1].doc["id"])
     return {
         paths["provider"]: provider_record(releases, settings, dates),
-        paths["record"]: service_record(releases, settings, dates),
+        paths["record"]: service_record(releases, settings, dates, notebook_url),
         paths["scenarios"]: benchmark_scenarios(releases[-1], settings),
     }
+
+
+def folder_pages(process_id: str) -> dict[str, str]:
+    """Site path -> HTML of an index page for each folder of the catalogue layout, so that every
+    folder URL answers on a static host (relative links to what the folder holds)."""
+    from efast_udp.site import pages
+
+    paths = folder(process_id)
+    base = f"apex/{PROVIDER_ID}"
+    listing = {
+        f"{base}/index.html": [("record.json", "provider record"),
+                               (f"{process_id}/index.html", f"the {process_id} service")],
+        f"{base}/{process_id}/index.html": [
+            (paths["record"][len(base) + len(process_id) + 2:], "service record"),
+            (paths["scenarios"][len(base) + len(process_id) + 2:], "benchmark scenario")],
+    }
+    home = {f"{base}/index.html": "../../index.html", f"{base}/{process_id}/index.html": "../../../index.html"}
+    return {path: pages.render_folder(f"ESA APEx catalogue folder: {path[:-len('index.html')]}", entries, home[path])
+            for path, entries in listing.items()}

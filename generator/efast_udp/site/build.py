@@ -37,6 +37,10 @@ from efast_udp.site import catalogue
 from efast_udp.site.catalogue import LISTING_FILE
 
 ALGORITHM_DOC = ROOT / "docs" / "algorithm.md"
+#: the executed example notebook, published as it is (``notebooks/efast.ipynb``) and linked from
+#: the APEx service record (``rel: notebook``)
+NOTEBOOK = ROOT / "docs" / "notebooks" / "efast.ipynb"
+NOTEBOOK_PATH = "notebooks/efast.ipynb"
 
 
 @dataclasses.dataclass
@@ -75,9 +79,9 @@ def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
 
 
 def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", algorithm_text: str = "",
-                changelog_name: str = "CHANGELOG.md") -> Site:
+                changelog_name: str = "CHANGELOG.md", notebook: bytes | None = None) -> Site:
     """All files of the site, in memory (path relative to the site root -> content);
-    ``changelog_name`` names the changelog in errors."""
+    ``changelog_name`` names the changelog in errors; ``notebook``: the example notebook's bytes."""
     from efast_udp.site import apex, pages  # jinja2 + markdown only when rendering
 
     releases, drafts = verified_releases(udp_dir)
@@ -89,8 +93,13 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         files[f"{r.version}/{LISTING_FILE}"] = _json(catalogue.listing(r, settings, latest=False))
     files[UDP_FILE] = latest.data
     files[LISTING_FILE] = _json(catalogue.listing(latest, settings, latest=True))
-    for rel, doc in apex.catalogue_files(releases, settings, dates).items():
+    notebook_url = settings.url(NOTEBOOK_PATH) if notebook else None
+    if notebook:
+        files[NOTEBOOK_PATH] = notebook
+    for rel, doc in apex.catalogue_files(releases, settings, dates, notebook_url).items():
         files[rel] = _json(doc)
+    for rel, text in apex.folder_pages(latest.doc["id"]).items():  # every folder URL the docs give answers
+        files[rel] = text.encode("utf-8")
     for name in apex.LOGOS.values():
         files[name] = pages.static_file(name)
     files["algorithm.html"] = pages.render_document(
@@ -110,11 +119,14 @@ def _json(doc) -> bytes:
 
 
 def build(udp_dir: Path, out_dir: Path, settings: Settings, changelog: Path | None = None,
-          previous_sums: Iterable[Path] = (), algorithm: Path | None = ALGORITHM_DOC) -> Site:
+          previous_sums: Iterable[Path] = (), algorithm: Path | None = ALGORITHM_DOC,
+          notebook: Path | None = NOTEBOOK) -> Site:
     """Render, check that no released file changes, then replace ``out_dir``."""
     out = check_directory(out_dir, "site")
     texts = [read_bytes(path).decode("utf-8", "replace") if path is not None else "" for path in (changelog, algorithm)]
-    site = render_site(udp_dir, settings, *texts, changelog_name=str(changelog) if changelog else "CHANGELOG.md")
+    notebook_bytes = read_bytes(notebook) if notebook is not None and Path(notebook).is_file() else None
+    site = render_site(udp_dir, settings, *texts, changelog_name=str(changelog) if changelog else "CHANGELOG.md",
+                       notebook=notebook_bytes)
     for sums in previous_sums:
         release.verify_against_sums(Path(sums), site.files)
     release.verify_published(out, site.files, {r.version for r in site.releases}, site.drafts)

@@ -149,6 +149,11 @@ def render_document(markdown_text: str, title: str, process_id: str, version: st
         title=title, body=body, process_id=process_id, version=version, source_href=source_href)
 
 
+def render_folder(title: str, entries: list[tuple[str, str]], home: str) -> str:
+    """An index page for a folder of the site: ``entries`` (relative href, what it is)."""
+    return _environment().get_template("folder.html").render(title=title, entries=entries, home=home)
+
+
 def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict, apex: dict) -> str:
     latest = releases[-1]
     doc = latest.doc
