@@ -58,16 +58,19 @@ def test_one_call_in_a_child_reports_its_shape_and_memory():
     assert figures["vm_peak_mib"] >= figures["peak_rss_mib"] > 0
 
 
-@pytest.mark.parametrize("node_id", ["s2_distance_score", "s3_composite", "s3_smoothed", "lr_series", "fused"])
+@pytest.mark.parametrize("node_id", ["s3_distance_score", "s2_distance_score", "s3_composite", "s3_smoothed",
+                                     "lr_series", "fused"])
 def test_every_udf_on_a_back_end_shaped_tile_keeps_shape_and_declared_bands(node_id):
-    """Through run_udf_code, float32 (t, bands, y, x), minute labels two or three a day: the
+    """Through run_udf_code, on exactly the tile the back-end hands the node (size + 2 x overlap,
+    or one layout tile), float32 (t, bands, y, x), minute labels two or three a day (6 days): the
     spatial shape is kept, and the bands are those apply_metadata declares (what the back-end
     names the result by)."""
     code, context = bt.contexts(udp(), 6)[node_id]
-    spec = bt.tile_spec(node_id, 6, 24)
+    edge = bt.tile_edges(udp())[node_id]
+    spec = bt.tile_spec(node_id, 6, edge)
     figures = bt.measure_call(code, context, spec)
     assert "error" not in figures, figures
-    assert figures["output_shape"][2:] == [24, 24] and figures["output_labels"] >= 1
+    assert figures["output_shape"][2:] == [edge, edge] and figures["output_labels"] >= 1
     if figures["declared_bands"] is not None:
         assert figures["output_bands"] == figures["declared_bands"]
     else:

@@ -150,3 +150,17 @@ def test_the_forms_the_udp_refuses_fail_in_the_driver_itself(connection, static,
     args = dict(example_arguments(static), temporal_extent=extent)
     errors = validate(connection, "efast", namespaces(static)["single-pinned"], args)
     assert errors, f"{extent}: the driver accepted it"
+
+
+@pytest.mark.parametrize("call", ["minimal", "ndvi", "target_time_series"])
+def test_minimal_ndvi_and_target_series_calls_pass_the_drivers_dry_run(connection, static, backend, call):
+    args = example_arguments(static)
+    if call == "minimal":
+        args = {"spatial_extent": args["spatial_extent"], "temporal_extent": args["temporal_extent"]}
+    elif call == "ndvi":
+        args["output_ndvi"] = True
+    else:
+        args.pop("temporal_extent_target", None)
+        args["target_time_series"] = ["2022-09-10", "2022-09-20T10:00:00Z"]
+    errors = validate(connection, "efast", namespaces(static)["single-pinned"], args)
+    assert errors == [], f"{call}: {errors}\n--- back-end log ---\n{backend.log_tail()}"
