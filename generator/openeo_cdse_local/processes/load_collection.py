@@ -263,16 +263,41 @@ def _nearest(values, lon, lat, keep, west, north, pixel, height, width) -> np.nd
     return out.reshape(values.shape[0], height, width)
 
 
+def _batches(groups: list[np.ndarray], size: int) -> list[list[np.ndarray]]:
+    """The label groups in runs of at most ``size`` products (one task and one read each)."""
+    batches, current, count = [], [], 0
+    for group in groups:
+        if current and count + len(group) > size:
+            batches.append(current)
+            current, count = [], 0
+        current.append(group)
+        count += len(group)
+    return batches + ([current] if current else [])
+
+
+def _block_of_labels(values, lengths, *args) -> np.ndarray:
+    """``_block_of_products`` on a batch of products, then the products that share a label
+    merged (``lengths``: products per label, in order) -> (labels, bands, height, width)."""
+    out = _block_of_products(values, *args)
+    if all(n == 1 for n in lengths):
+        return out
+    ends = np.cumsum(lengths)
+    return np.stack([_first_with_data(out[e - n:e]) if n > 1 else out[e - 1] for n, e in zip(lengths, ends)])
+
+
 def _sentinel3(collection: data.Collection, bands: list[str], groups: list[np.ndarray], layout: Layout,
                tile_rows: range, tile_cols: range, flags: dict | None) -> da.Array:
-    """Sentinel-3 products resampled onto the layer, per block of tiles and group of dates."""
+    """Sentinel-3 products resampled onto the layer, per block of tiles and batch of up to
+    ``READ_DATES`` products: one read and one task each (a task per product made thousands of
+    tasks and reads, each paying h5netcdf's per-read overhead, for a 13 x 13 px file)."""
     lon, lat = _source_lonlat(collection)
     source = da.stack([collection.ds[b].chunk({"t": READ_DATES, "y": -1, "x": -1}).data for b in bands], axis=1)
     per_side = max(1, binning.BLOCK_PX // layout.tile_px)
     t = layout.tile_px
     row_blocks = [range(r, min(r + per_side, tile_rows.stop)) for r in range(tile_rows.start, tile_rows.stop, per_side)]
     col_blocks = [range(c, min(c + per_side, tile_cols.stop)) for c in range(tile_cols.start, tile_cols.stop, per_side)]
-    task = dask.delayed(_block_of_products, pure=True)
+    batches = _batches(groups, READ_DATES)
+    task = dask.delayed(_block_of_labels, pure=True)
     rows_out = []
     for rb in row_blocks:
         cols_out = []
@@ -283,18 +308,19 @@ def _sentinel3(collection: data.Collection, bands: list[str], groups: list[np.nd
             south = north - height * layout.res
             window = _block_window(lon, lat, west, south, west + width * layout.res, north)
             layers = []
-            for group in groups:
+            for batch in batches:
                 if window is None:
-                    layers.append(da.full((1, len(bands), height, width), np.nan, dtype=np.float32))
+                    layers.append(da.full((len(batch), len(bands), height, width), np.nan, dtype=np.float32))
                     continue
                 rs, cs, keep = window
-                piece = da.from_delayed(
-                    task(source[list(map(int, group))][..., rs, cs], bands, keep, lon[rs, cs], lat[rs, cs], west, south,
+                products = np.concatenate(batch).astype(int)
+                span = slice(int(products.min()), int(products.max()) + 1)
+                piece = source[span][products - span.start][..., rs, cs] if products.size != span.stop - span.start \
+                    else source[span][..., rs, cs]
+                layers.append(da.from_delayed(
+                    task(piece, [len(g) for g in batch], bands, keep, lon[rs, cs], lat[rs, cs], west, south,
                          layout.res, height, width, flags),
-                    shape=(len(group), len(bands), height, width), dtype=np.float32)
-                if len(group) > 1:
-                    piece = piece.map_blocks(_first_with_data, drop_axis=0, dtype=np.float32)[None]
-                layers.append(piece)
+                    shape=(len(batch), len(bands), height, width), dtype=np.float32))
             cols_out.append(da.concatenate(layers, axis=0) if layers else
                             da.full((0, len(bands), height, width), np.nan, dtype=np.float32))
         rows_out.append(cols_out)
