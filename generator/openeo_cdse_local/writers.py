@@ -15,12 +15,15 @@ output root, which is the one place that decides where a writer may write.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import re
 import shutil
 import stat
 import tempfile
+import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -209,6 +212,14 @@ def _layout(cube: xarray.DataArray) -> tuple[xarray.DataArray, list[str], tuple]
     return cube, names, tuple(d for d in cube.dims if d != "bands")
 
 
+def shuffled_deflate(chunk: np.ndarray, level: int) -> bytes:
+    """A chunk as HDF5 stores it with the shuffle and deflate filters: the bytes of each element
+    regrouped by significance (shuffle), then zlib-compressed (``H5Z_filter_deflate``)."""
+    raw = np.ascontiguousarray(chunk)
+    planes = raw.view(np.uint8).reshape(-1, raw.dtype.itemsize).T
+    return zlib.compress(np.ascontiguousarray(planes).tobytes(), level)
+
+
 class NetCDFWriter:
     """A CF NetCDF file of ``cube`` written window by window (``write``), then ``close``d.
 
@@ -216,11 +227,19 @@ class NetCDFWriter:
     ``cube_to_dataset`` lays them out), then one compressed float variable per band over
     (t, y, x) with ``_FillValue`` NaN and ``grid_mapping`` "crs". ``attrs``: global attributes
     (title, source, history, ...); ``variables``: band name -> attributes (units, long_name);
-    ``claims``: where the file is claimed (default: in its own folder)."""
+    ``claims``: where the file is claimed (default: in its own folder).
+
+    Compression runs beside the computation: a window made of whole chunks (the run's windows
+    are cut so, see ``stream.aligned_windows``) is shuffled and deflated in ``workers`` threads
+    (zlib releases the GIL) and its chunks are stored as they are (h5py ``write_direct_chunk``),
+    so this thread, and HDF5's lock, only copy bytes; the stored chunks are the ones HDF5's own
+    filters would make, and read back bit for bit. Any other window goes through HDF5's filters.
+    At most ``2 * workers`` windows wait for compression."""
 
     def __init__(self, cube: xarray.DataArray, path: Path, attrs: dict | None = None,
-                 variables: dict[str, dict] | None = None, claims: Claims | None = None):
+                 variables: dict[str, dict] | None = None, claims: Claims | None = None, workers: int | None = None):
         import h5netcdf
+        import h5py
 
         self.cube, self.names, self.dims = _layout(cube)
         self.path = _claims(claims, Path(path).parent).claim(path)
@@ -228,55 +247,115 @@ class NetCDFWriter:
         skeleton = skeleton.drop_vars(list(skeleton.data_vars))
         skeleton.attrs.update(attrs or {})
         skeleton.to_netcdf(self.path, engine=ENGINE)
-        self.file = h5netcdf.File(self.path, "a")
-        shape = [self.cube.sizes[d] for d in self.dims]
-        chunk = tuple(1 if d not in ("y", "x") else min(OUT_TILE_PX, n) for d, n in zip(self.dims, shape))
-        dtype = np.dtype(self.cube.dtype) if np.issubdtype(self.cube.dtype, np.floating) else np.dtype(np.float32)
-        self.variables = []
-        for name in self.names:
-            var = self.file.create_variable(name, self.dims, dtype=dtype, fillvalue=dtype.type(np.nan),
-                                            chunks=chunk if all(shape) else None, compression="gzip",
-                                            compression_opts=NETCDF_COMPLEVEL, shuffle=True)
-            if CRS_NAME in self.file.variables:
-                var.attrs["grid_mapping"] = CRS_NAME
-                var.attrs["coordinates"] = CRS_NAME
-            var.attrs["long_name"] = name  # as CDSE names a band variable, unless ``variables`` says more
-            for key, value in (variables or {}).get(name, {}).items():
-                var.attrs[key] = value
-            self.variables.append(var)
+        self.shape = [self.cube.sizes[d] for d in self.dims]
+        self.chunk = tuple(1 if d not in ("y", "x") else min(OUT_TILE_PX, n) for d, n in zip(self.dims, self.shape))
+        self.dtype = np.dtype(self.cube.dtype) if np.issubdtype(self.cube.dtype, np.floating) else np.dtype(np.float32)
+        with h5netcdf.File(self.path, "a") as file:
+            for name in self.names:
+                var = file.create_variable(name, self.dims, dtype=self.dtype, fillvalue=self.dtype.type(np.nan),
+                                           chunks=self.chunk if all(self.shape) else None, compression="gzip",
+                                           compression_opts=NETCDF_COMPLEVEL, shuffle=True)
+                if CRS_NAME in file.variables:
+                    var.attrs["grid_mapping"] = CRS_NAME
+                    var.attrs["coordinates"] = CRS_NAME
+                var.attrs["long_name"] = name  # as CDSE names a band variable, unless ``variables`` says more
+                for key, value in (variables or {}).get(name, {}).items():
+                    var.attrs[key] = value
+        self.file = h5py.File(self.path, "r+")
+        self.variables = [self.file[name] for name in self.names]
+        workers = max(1, workers or os.cpu_count() or 1)
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="efast-deflate")
+        self.pending: collections.deque = collections.deque()
+        self.limit = 2 * workers
+
+    def _whole_chunks(self, region: tuple[slice, ...]) -> bool:
+        """True when every spatial edge of ``region`` is a chunk edge (or the variable's edge)."""
+        if not all(self.shape):
+            return False
+        for span, size, edge in zip(region, self.shape, self.chunk):
+            if edge == 1:
+                continue
+            if span.start % edge or (span.stop % edge and span.stop != size):
+                return False
+        return True
+
+    def _encode(self, region: tuple[slice, ...], layers: list[tuple[int, np.ndarray]]) -> list:
+        """(variable, chunk offset, stored bytes) of every chunk of the window's ``layers``
+        (variable index, values over ``region``); edge chunks padded with the fill value."""
+        out = []
+        for index, values in layers:
+            values = np.asarray(values, dtype=self.dtype)
+            starts = [range(s.start, s.stop, e) for s, e in zip(region, self.chunk)]
+            for offset in np.stack(np.meshgrid(*starts, indexing="ij"), -1).reshape(-1, len(region)):
+                local = tuple(slice(o - s.start, o - s.start + e) for o, s, e in zip(offset, region, self.chunk))
+                part = values[local]
+                if part.shape != self.chunk:
+                    full = np.full(self.chunk, np.nan, dtype=self.dtype)
+                    full[tuple(slice(0, n) for n in part.shape)] = part
+                    part = full
+                out.append((index, tuple(int(o) for o in offset), shuffled_deflate(part, NETCDF_COMPLEVEL)))
+        return out
+
+    def _store(self, chunks: list) -> None:
+        for index, offset, payload in chunks:
+            self.variables[index].id.write_direct_chunk(offset, payload)
 
     def write(self, region: tuple[slice, ...], block: np.ndarray) -> None:
         """Values of the (t, bands, y, x)-ordered cube at ``region`` (one slice per dimension)."""
         if "bands" not in self.cube.dims:
-            self.variables[0][region] = block
+            rest, layers = region, [(0, block)]
+        else:
+            axis = self.cube.dims.index("bands")
+            rest = region[:axis] + region[axis + 1:]
+            layers = [(index, np.take(block, k, axis=axis))
+                      for k, index in enumerate(range(*region[axis].indices(len(self.names))))]
+        if not self._whole_chunks(rest):
+            for index, values in layers:
+                self.variables[index][rest] = values
             return
-        axis = self.cube.dims.index("bands")
-        rest = region[:axis] + region[axis + 1:]
-        for k, index in enumerate(range(*region[axis].indices(len(self.names)))):
-            self.variables[index][rest] = np.take(block, k, axis=axis)
+        self.pending.append(self.pool.submit(self._encode, rest, layers))
+        while len(self.pending) > self.limit or (self.pending and self.pending[0].done()):
+            self._store(self.pending.popleft().result())
 
     def close(self) -> None:
-        self.file.close()
+        try:
+            while self.pending:
+                self._store(self.pending.popleft().result())
+        finally:
+            self.abort()
+
+    def abort(self) -> None:
+        """Stop compressing and close the file (after a failure it is left incomplete: the run
+        removes what it claimed)."""
+        for future in self.pending:
+            future.cancel()
+        self.pending.clear()
+        self.pool.shutdown(wait=True)
+        if self.file.id.valid:
+            self.file.close()
 
 
 class GeoTIFFWriter:
     """One multi-band float32 Cloud-Optimized GeoTIFF per date, ``<prefix>_YYYY-MM-DDZ.tif``
     (CDSE's name), written window by window.
 
-    The windows go into a tiled GeoTIFF per date in a private temporary folder inside
-    ``out_dir``; ``close`` turns each into the COG (GDAL's COG driver: 256 px tiles, DEFLATE with
-    predictor 3, overviews, nodata NaN, each band's description its name, the date in the
-    ``date`` and ``TIFFTAG_DATETIME`` tags) at the path claimed at the start, and removes the
-    folder. Values are copied bit for bit (both compressions are lossless)."""
+    The windows go into an uncompressed tiled GeoTIFF per date in a private temporary folder
+    inside ``out_dir`` (compressing it too would cost this thread as much as the COG's own
+    compression); ``close`` turns each into the COG (GDAL's COG driver: 256 px tiles, DEFLATE with
+    predictor 3, overviews, nodata NaN, each band's description its name,
+    the date in the ``date`` and ``TIFFTAG_DATETIME`` tags) at the path claimed at the start, and
+    removes the folder; ``workers`` dates are converted at a time. Values are copied bit for bit
+    (the compression is lossless)."""
 
     def __init__(self, cube: xarray.DataArray, out_dir: Path, prefix: str = GEOTIFF_PREFIX,
-                 claims: Claims | None = None):
+                 claims: Claims | None = None, workers: int | None = None):
         import rasterio
         from affine import Affine
 
         from openeo_cdse_local.cube import grid_of
 
         self.cube, self.names, _ = _layout(cube)
+        self.workers = max(1, workers or os.cpu_count() or 1)
         if "t" not in self.cube.dims:
             raise ProcessFailure("GeoTIFF output needs a cube with a t dimension")
         claims = _claims(claims, Path(out_dir))
@@ -291,7 +370,7 @@ class GeoTIFFWriter:
             dst = rasterio.open(self.tmp / path.name, "w", driver="GTiff", width=nx, height=ny, count=len(self.names),
                                 dtype="float32", crs=grid.crs.to_wkt(),
                                 transform=Affine(grid.res, 0.0, grid.left, 0.0, -grid.res, grid.top),
-                                nodata=np.nan, compress="deflate", zlevel=GEOTIFF_ZLEVEL, predictor=1, **tiled)
+                                nodata=np.nan, compress="none", **tiled)
             day = str(np.datetime64(label, "D"))
             dst.update_tags(bands=",".join(self.names), date=day,
                             TIFFTAG_DATETIME=f"{day.replace('-', ':')} 00:00:00")
@@ -324,13 +403,19 @@ class GeoTIFFWriter:
             for dst in self.files:
                 dst.close()
             # GDAL's COG driver keeps its own temporary files in CPL_TMPDIR: our private folder
-            with rasterio.Env(CPL_TMPDIR=str(self.tmp)):
-                for path in self.paths:
+            def convert(path: Path) -> None:
+                with rasterio.Env(CPL_TMPDIR=str(self.tmp)):
                     rasterio.shutil.copy(self.tmp / path.name, path, driver="COG", compress="DEFLATE",
                                          level=GEOTIFF_ZLEVEL, predictor="FLOATING_POINT", blocksize=OUT_TILE_PX,
                                          overviews="AUTO", overview_count=self.overview_count(),
-                                         overview_resampling=OVERVIEW_RESAMPLING)
-                    (self.tmp / path.name).unlink()
+                                         overview_resampling=OVERVIEW_RESAMPLING, num_threads="1")
+                (self.tmp / path.name).unlink()
+
+            # one date per thread (GDAL releases the GIL): 20 dates of 1200 px in 5.7 s on 2
+            # cores, 6.7 s with GDAL's own two threads per file, 10.9 s with one
+            with ThreadPoolExecutor(self.workers, thread_name_prefix="efast-cog") as pool:
+                for future in [pool.submit(convert, path) for path in self.paths]:
+                    future.result()
         finally:
             self.abort()
 
