@@ -160,3 +160,17 @@ def test_temporal_extents_the_back_end_cannot_take_are_refused_by_run(small_scen
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0] and "temporal_extent" in err[0], err
     assert not (tmp_path / "out").exists()
+
+
+def test_timings_are_written_to_a_new_file_only(small_scene, small_data, tmp_path, capsys):
+    timings = tmp_path / "timings.json"
+    assert main(argv(small_scene, small_data, tmp_path / "out", "--no-quicklooks", "--timings", str(timings))) == 0
+    phases = json.loads(timings.read_text())
+    assert phases["tool"] == "efast-udp run"
+    assert {"wall_s", "imports_s", "set_up_s", "compute_and_write_s", "writing_s"} <= set(phases)
+    assert "quicklooks_s" not in phases and phases["writing_s"] <= phases["compute_and_write_s"] <= phases["wall_s"]
+    capsys.readouterr()
+    assert main(argv(small_scene, small_data, tmp_path / "again", "--timings", str(timings))) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--timings" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "again").exists() and json.loads(timings.read_text()) == phases

@@ -18,7 +18,7 @@ import importlib
 _EXPORTS = {
     "ExecutorError": "errors", "InvalidData": "errors", "OverlapResolverMissing": "errors",
     "ProcessFailure": "errors", "UdfError": "errors", "Unsupported": "errors",
-    "Result": "executor", "check_processes": "executor", "run": "executor",
+    "Result": "executor", "check_processes": "executor", "preload": "executor", "run": "executor",
     "DEFAULT_CHUNK_PX": "session", "Session": "session",
 }
 __all__ = sorted(_EXPORTS)

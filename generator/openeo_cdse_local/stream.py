@@ -15,6 +15,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
+import time
 from typing import Callable, Iterator
 
 import dask
@@ -158,11 +159,27 @@ def aligned_windows(array: da.Array, chunk_px: int) -> da.Array:
     return array.rechunk({a: chunk_px for a in axes})
 
 
+def _timed(call: Callable, key: str, timings: dict | None) -> Callable:
+    if timings is None:
+        return call
+
+    def timed(*args):
+        start = time.perf_counter()
+        try:
+            return call(*args)
+        finally:
+            timings[key] = timings.get(key, 0.0) + time.perf_counter() - start
+
+    return timed
+
+
 def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = DEFAULT_CHUNK_PX,
-          on_window: Callable[[int], None] | None = None) -> list:
+          on_window: Callable[[int], None] | None = None, timings: dict | None = None) -> list:
     """Write cubes: ``items`` = (cube, [writer factory taking the (t, bands, y, x) cube]).
     Returns the writers (closed), in order. The same cube given twice (a result that is also a
-    named stage) is computed once and its windows go to the writers of both."""
+    named stage) is computed once and its windows go to the writers of both. ``timings``, when
+    given, gets the seconds this thread spent in each writer class's ``write`` and ``close``
+    (time the writers add to the run: what they do beside the computation is not in it)."""
     cubes = [cube_dims_order(cube) for cube, _ in items]
     writers: list[list] = []
     done = False
@@ -182,10 +199,11 @@ def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = 
             targets.append(list(group))
         for i, region, block in windows(arrays, on_window):
             for writer in targets[i]:
-                writer.write(region, block)
+                _timed(writer.write, type(writer).__name__, timings)(region, block)
         done = True
     finally:
         for group in writers:
             for writer in group:
-                (writer.close if done else getattr(writer, "abort", writer.close))()
+                end = writer.close if done else getattr(writer, "abort", writer.close)
+                _timed(end, type(writer).__name__, timings)()
     return [w for group in writers for w in group]

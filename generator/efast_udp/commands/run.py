@@ -37,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-geotiff", action="store_true", help="skip the per-date GeoTIFFs")
     parser.add_argument("--no-quicklooks", action="store_true", help="skip the per-date RGB and NDVI PNG maps")
     add_scheduler_arguments(parser)
+    parser.add_argument("--timings", type=Path, metavar="FILE",
+                        help="write how many seconds each phase took as JSON (a new file): imports, set-up, "
+                             "computing and writing, the writers' share, quicklooks")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     add_trust_argument(parser)
 
@@ -154,12 +157,13 @@ def checked_call(source, given: dict, data: Path, allow_untrusted: bool) -> tupl
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.outputs import Claim, check_directory
+    from efast_udp.outputs import Claim, check_directory, new_file
 
     doc = checked_udp(args.udp, args.allow_untrusted_udf)
     given = checked_values(doc, given_arguments(doc, args.params, args.param), args.data)
     out = check_directory(args.out, "run")
     options = scheduler_options(args)
+    timings_file = new_file(args.timings, "--timings", hint="choose a new file") if args.timings else None
 
     from efast_udp.local import runner
 
@@ -175,9 +179,16 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_quicklooks:
             if not args.quiet:
                 print("efast-udp run: drawing quicklooks", file=sys.stderr)
+            drawing = time.perf_counter()
             paths += runner.quicklooks(output, out / "quicklooks", claim.claims)
+            output.timings["quicklooks_s"] = round(time.perf_counter() - drawing, 3)
     finally:
         claim.release()
+    if timings_file is not None:
+        from efast_udp.document import dump_json
+
+        timings_file.write_text(dump_json({"tool": "efast-udp run", "wall_s": round(time.perf_counter() - start, 3),
+                                           **output.timings}))
     print(f"efast-udp run: {describe_result(output.result.result)} in {time.perf_counter() - start:.1f} s, "
           f"{len(paths)} file{'' if len(paths) == 1 else 's'}; no data: {runner.describe_nodata(output.nodata)}", file=sys.stderr)
     if output.warning:

@@ -9,11 +9,12 @@ is computed (``openeo_cdse_local.stream``).
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from openeo_cdse_local import ExecutorError, Result, Session, schedulers, stream, writers
+from openeo_cdse_local import ExecutorError, Result, Session, preload, schedulers, stream, writers
 from openeo_cdse_local import run as run_graph
 
 from efast_udp.errors import EfastUdpError, ExecutionError
@@ -204,11 +205,13 @@ def planned_paths(result: Result, out: Path, save_intermediates: bool, geotiff: 
 
 def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True,
                   attrs: dict | None = None, extra: list | None = None, chunk_px: int | None = None,
-                  bars: progress.Bars | None = None, claims: writers.Claims | None = None) -> list[Path]:
+                  bars: progress.Bars | None = None, claims: writers.Claims | None = None,
+                  timings: dict | None = None) -> list[Path]:
     """Compute and write the result (and the named stages) in one pass, window by window; CF
     attributes ``attrs`` on the result; ``extra`` writers see the result's windows too. Every
     file is created through ``claims`` (default: new ones for ``out``), so nothing already
-    there is written over or through."""
+    there is written over or through. ``timings`` gets the seconds each writer class kept the
+    run waiting (``openeo_cdse_local.stream.write``)."""
     out.mkdir(parents=True, exist_ok=True)
     claims = claims if claims is not None else writers.Claims(out)
     variables = band_attributes(result.parameters, band_names(result))
@@ -226,7 +229,8 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
     from openeo_cdse_local import DEFAULT_CHUNK_PX
 
     with one_line_errors():
-        done = stream.write(items, chunk_px or DEFAULT_CHUNK_PX, bars.window_done if bars is not None else None)
+        done = stream.write(items, chunk_px or DEFAULT_CHUNK_PX, bars.window_done if bars is not None else None,
+                            timings)
     return [path for w in done for path in (w.paths if hasattr(w, "paths") else [getattr(w, "path", None)])
             if path is not None]
 
@@ -234,12 +238,14 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
 @dataclass
 class RunOutput:
     """What a run produced: the lazy result (now written), the files, the no-data fraction per
-    band, and a warning when almost everything is no data."""
+    band, a warning when almost everything is no data, and the seconds its phases took
+    (``timings``: imports, set-up, computing and writing, of which the writers kept it waiting)."""
 
     result: Result
     paths: list[Path]
     nodata: dict[str, float]
     warning: str | None
+    timings: dict = field(default_factory=dict)
 
 
 def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
@@ -252,6 +258,16 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
     built, band names checked), right before anything is written: the place to claim the output
     folder; ``claims``: where the files are created (``efast_udp.outputs.Claim.claims``)."""
     bars = progress.Bars(show_progress)
+    clock = time.perf_counter()
+    timings: dict = {}
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        timings[name] = round(time.perf_counter() - clock, 3)
+        clock = time.perf_counter()
+
+    preload()
+    lap("imports_s")
     with schedulers.use(scheduler, workers, memory_limit, report), progress.tasks(show_progress), \
             contextlib.closing(bars):
         result = execute(udp, data_dir, given, bars, chunk_px, neighbourhood=neighbourhood)
@@ -260,15 +276,19 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
             prepare(planned_paths(result, out, save_intermediates, geotiff))
         counter = NoDataCounter(result.result)
         doc = udp if isinstance(udp, dict) else {}
+        lap("set_up_s")
+        waited: dict = {}
         paths = write_outputs(result, out, save_intermediates, geotiff,
                               attrs=provenance(doc, result.parameters, command), extra=[counter],
-                              chunk_px=chunk_px, bars=bars, claims=claims)
+                              chunk_px=chunk_px, bars=bars, claims=claims, timings=waited)
+        lap("compute_and_write_s")
+        timings["writing_s"] = round(sum(v for k, v in waited.items() if k != type(counter).__name__), 3)
         nodata = counter.fractions()
         warning = None
         if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:
             with one_line_errors():
                 warning = f"{describe_nodata(nodata)} of the result is no data: {why_no_data(result)}"
-    return RunOutput(result, paths, nodata, warning)
+    return RunOutput(result, paths, nodata, warning, timings)
 
 
 def quicklooks(output: RunOutput, folder: Path, claims: writers.Claims | None = None) -> list[Path]:
