@@ -30,6 +30,8 @@ from openeo_cdse_local.session import DEFAULT_CHUNK_PX
 
 #: windows computed but not yet written, per worker, before the computation waits for the writer
 QUEUE_PER_WORKER = 2
+#: the ``timings`` key of the seconds the computation waited for the writers
+WAITED = "computation_waited"
 _DONE = object()
 
 
@@ -54,23 +56,32 @@ def _mark(block: np.ndarray) -> np.ndarray:
 class _Handover(Callback):
     """Local scheduler callback: every finished window of the arrays goes into ``out``."""
 
-    def __init__(self, names: dict, out: queue.Queue, stop: threading.Event):
+    def __init__(self, names: dict, out: queue.Queue, stop: threading.Event, timings: dict | None = None):
         super().__init__()
-        self.names, self.out, self.stop = names, out, stop
+        self.names, self.out, self.stop, self.timings = names, out, stop, timings
 
     def _posttask(self, key, result, dsk, state, worker_id):
         if isinstance(key, tuple) and key[0] in self.names:
+            item = (self.names[key[0]], key[1:], result)
+            try:
+                self.out.put_nowait(item)
+                return
+            except queue.Full:  # the writers are behind: the computation waits for them
+                start = time.perf_counter()
             while True:
                 if self.stop.is_set():
                     raise RuntimeError("writing the outputs failed")
                 try:
-                    self.out.put((self.names[key[0]], key[1:], result), timeout=0.5)
-                    return
+                    self.out.put(item, timeout=0.5)
+                    break
                 except queue.Full:
                     continue
+            if self.timings is not None:
+                self.timings[WAITED] = self.timings.get(WAITED, 0.0) + time.perf_counter() - start
 
 
-def _local_windows(arrays: list[da.Array], workers: int) -> Iterator[tuple[int, tuple, np.ndarray]]:
+def _local_windows(arrays: list[da.Array], workers: int, timings: dict | None = None
+                   ) -> Iterator[tuple[int, tuple, np.ndarray]]:
     arrays = [a.map_blocks(_same, dtype=a.dtype) for a in arrays]  # a task per window, even when persisted
     names = {a.name: i for i, a in enumerate(arrays)}
     sinks = [a.map_blocks(_mark, dtype=np.int8, chunks=tuple((1,) * len(c) for c in a.chunks)) for a in arrays]
@@ -80,7 +91,7 @@ def _local_windows(arrays: list[da.Array], workers: int) -> Iterator[tuple[int, 
 
     def compute():
         try:
-            with _Handover(names, out, stop):
+            with _Handover(names, out, stop, timings):
                 dask.compute(*sinks, optimize_graph=False)
         except BaseException as exc:  # noqa: BLE001  (handed to the consumer)
             failure.append(exc)
@@ -127,18 +138,20 @@ def _client():
         return None
 
 
-def windows(arrays: list[da.Array], on_window: Callable[[int], None] | None = None
+def windows(arrays: list[da.Array], on_window: Callable[[int], None] | None = None, timings: dict | None = None
             ) -> Iterator[tuple[int, tuple[slice, ...], np.ndarray]]:
     """(array number, region, values) of every window of ``arrays``, in the order computed;
     ``on_window(total)`` is called once per window handed over (distributed schedulers only:
-    the local ones report their tasks through dask callbacks)."""
+    the local ones report their tasks through dask callbacks). ``timings[WAITED]`` gets the
+    seconds the computation waited for the consumer (local schedulers; a distributed one
+    computes ahead on its workers)."""
     regions = [_regions(a) for a in arrays]
     client = _client()
     total = sum(a.npartitions for a in arrays)
     if client is not None:
         source = _distributed_windows(arrays, client)
     else:
-        source = _local_windows(arrays, int(dask.config.get("num_workers", None) or 2))
+        source = _local_windows(arrays, int(dask.config.get("num_workers", None) or 2), timings)
     for i, index, block in source:
         yield i, regions[i][tuple(index)], block
         if client is not None and on_window is not None:
@@ -178,8 +191,8 @@ def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = 
     """Write cubes: ``items`` = (cube, [writer factory taking the (t, bands, y, x) cube]).
     Returns the writers (closed), in order. The same cube given twice (a result that is also a
     named stage) is computed once and its windows go to the writers of both. ``timings``, when
-    given, gets the seconds this thread spent in each writer class's ``write`` and ``close``
-    (time the writers add to the run: what they do beside the computation is not in it)."""
+    given, gets the seconds this thread spent in ``<writer class>.write`` and ``.close``, and
+    (``WAITED``) the seconds the computation waited for the writers."""
     cubes = [cube_dims_order(cube) for cube, _ in items]
     writers: list[list] = []
     done = False
@@ -197,13 +210,13 @@ def write(items: list[tuple[xarray.DataArray, list[Callable]]], chunk_px: int = 
             seen[array.name] = len(arrays)
             arrays.append(array)
             targets.append(list(group))
-        for i, region, block in windows(arrays, on_window):
+        for i, region, block in windows(arrays, on_window, timings):
             for writer in targets[i]:
-                _timed(writer.write, type(writer).__name__, timings)(region, block)
+                _timed(writer.write, f"{type(writer).__name__}.write", timings)(region, block)
         done = True
     finally:
         for group in writers:
             for writer in group:
                 end = writer.close if done else getattr(writer, "abort", writer.close)
-                _timed(end, type(writer).__name__, timings)()
+                _timed(end, f"{type(writer).__name__}.close", timings)()
     return [w for group in writers for w in group]

@@ -121,3 +121,20 @@ def test_processes_it_does_not_run_are_refused_before_anything_runs():
 def test_session_options_are_checked(options, message):
     with pytest.raises(Unsupported, match=message):
         Session(".", **options)
+
+
+def test_callback_node_results_are_not_kept_once_their_process_returned(data_dir):
+    """The parser caches every node's result; those of an ``apply`` callback on a computed cube
+    are arrays that nothing reads again and that held 300 MiB on the demo scene."""
+    doc = graph()
+    doc["process_graph"]["mask"] = {"process_id": "apply", "arguments": {
+        "data": {"from_node": "load"}, "process": {"process_graph": {
+            "low": {"process_id": "eq", "arguments": {"x": {"from_parameter": "x"}, "y": 0.3}},
+            "high": {"process_id": "eq", "arguments": {"x": {"from_parameter": "x"}, "y": 0.7}},
+            "either": {"process_id": "or", "arguments": {"x": {"from_node": "low"}, "y": {"from_node": "high"}},
+                       "result": True}}}}}
+    doc["process_graph"]["box"]["arguments"]["data"] = {"from_node": "mask"}
+    session = Session(data_dir, chunk_px=16)
+    out = run(doc, {"factor": 1.0}, session)
+    assert set(out.intermediates) == {"load", "mask", "box", "last"}
+    assert len(session.results_cache) == 4  # the top-level nodes only

@@ -210,8 +210,8 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
     """Compute and write the result (and the named stages) in one pass, window by window; CF
     attributes ``attrs`` on the result; ``extra`` writers see the result's windows too. Every
     file is created through ``claims`` (default: new ones for ``out``), so nothing already
-    there is written over or through. ``timings`` gets the seconds each writer class kept the
-    run waiting (``openeo_cdse_local.stream.write``)."""
+    there is written over or through. ``timings`` gets the seconds the writers took in this
+    thread and the computation waited for them (``openeo_cdse_local.stream.write``)."""
     out.mkdir(parents=True, exist_ok=True)
     claims = claims if claims is not None else writers.Claims(out)
     variables = band_attributes(result.parameters, band_names(result))
@@ -282,7 +282,9 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
                               attrs=provenance(doc, result.parameters, command), extra=[counter],
                               chunk_px=chunk_px, bars=bars, claims=claims, timings=waited)
         lap("compute_and_write_s")
-        timings["writing_s"] = round(sum(v for k, v in waited.items() if k != type(counter).__name__), 3)
+        # what the writers added: the computation waiting for them, and finishing the files after it
+        timings["writing_s"] = round(waited.get(stream.WAITED, 0.0) + sum(
+            v for k, v in waited.items() if k.endswith(".close") and not k.startswith(type(counter).__name__)), 3)
         nodata = counter.fractions()
         warning = None
         if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:
