@@ -29,7 +29,7 @@ import cdse_like
 from efast_udp.cli import main
 from efast_udp.outputs import LOCK
 from efast_udp.project import LATEST_UDP, ROOT
-from openeo_cdse_local import writers
+from openeo_cdse_local import geotiff_writer, writers
 
 CF_VENV = ROOT / ".venv-cf"
 READ_RESULTS = ROOT / "docs" / "examples" / "read_results.py"
@@ -281,7 +281,7 @@ def test_a_failed_computation_leaves_no_geotiff_and_no_temporary_folder(tmp_path
     values = cube(random((2, 2, 20, 20)), 10.0, window=10)
     broken = values.copy(data=da.map_blocks(fail, values.data, dtype=np.float32))
     with pytest.raises(RuntimeError, match="a window failed"):
-        stream.write([(broken, [lambda c: writers.GeoTIFFWriter(c, tmp_path)])], chunk_px=10)
+        stream.write([(broken, [lambda c: geotiff_writer.GeoTIFFWriter(c, tmp_path)])], chunk_px=10)
     assert list(tmp_path.iterdir()) == []
-    (path,) = [p for p in writers.write_geotiffs(values[:1], tmp_path)]
+    (path,) = [p for p in geotiff_writer.write_geotiffs(values[:1], tmp_path)]
     assert path.name == "openEO_2023-06-01Z.tif" and list(tmp_path.iterdir()) == [path]

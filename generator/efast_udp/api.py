@@ -111,7 +111,7 @@ def run_local(data, *, udp=None, version: str | None = None, chunk_px: int | Non
     current scheduler; only cubes small enough for the executor to keep in memory (the coarse
     300 m stages, or the whole result of a small scene) are computed while the graph is built.
     """
-    from openeo_cdse_local.writers import cube_to_dataset
+    from openeo_cdse_local.netcdf_writer import cube_to_dataset
 
     from efast_udp.commands.run import checked_call
     from efast_udp.local import runner

@@ -9,21 +9,21 @@ import numpy as np
 import xarray
 
 from cubes import cube, random
-from openeo_cdse_local import stream, writers
+from openeo_cdse_local import netcdf_writer, stream
 
 
 def test_shuffled_deflate_is_what_hdf5_stores(tmp_path):
     values = random((1, 64, 48), seed=4)
     with h5py.File(tmp_path / "f.h5", "w") as f:
         dset = f.create_dataset("v", data=values, chunks=(1, 64, 48), compression="gzip",
-                                compression_opts=writers.NETCDF_COMPLEVEL, shuffle=True)
+                                compression_opts=netcdf_writer.NETCDF_COMPLEVEL, shuffle=True)
         mask, stored = dset.id.read_direct_chunk((0, 0, 0))
-    assert mask == 0 and stored == writers.shuffled_deflate(values, writers.NETCDF_COMPLEVEL)
+    assert mask == 0 and stored == netcdf_writer.shuffled_deflate(values, netcdf_writer.NETCDF_COMPLEVEL)
 
 
 def written(tmp_path, values, windows, workers=2):
     c = cube(values, 10.0, x0=500_000.0, top=4_000_000.0, bands=["B02", "NDVI"])
-    w = writers.NetCDFWriter(c, tmp_path / "o.nc", workers=workers)
+    w = netcdf_writer.NetCDFWriter(c, tmp_path / "o.nc", workers=workers)
     for region in windows:
         w.write(region, values[region])
     w.close()

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from openeo_cdse_local import ExecutorError, Result, Session, preload, schedulers, stream, writers
+from openeo_cdse_local import (ExecutorError, Result, Session, geotiff_writer, netcdf_writer, preload, schedulers,
+                               stream, writers)
 from openeo_cdse_local import run as run_graph
 
 from efast_udp.errors import EfastUdpError, ExecutionError
@@ -215,16 +216,16 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
     out.mkdir(parents=True, exist_ok=True)
     claims = claims if claims is not None else writers.Claims(out)
     variables = band_attributes(result.parameters, band_names(result))
-    makers = [lambda c: writers.NetCDFWriter(c, out / writers.NETCDF_NAME, attrs=attrs, variables=variables,
+    makers = [lambda c: netcdf_writer.NetCDFWriter(c, out / writers.NETCDF_NAME, attrs=attrs, variables=variables,
                                              claims=claims)]
     if geotiff:
-        makers.append(lambda c: writers.GeoTIFFWriter(c, out, claims=claims))
+        makers.append(lambda c: geotiff_writer.GeoTIFFWriter(c, out, claims=claims))
     makers += [lambda c, w=w: w for w in extra or []]
     items = [(result.result, makers)]
     if save_intermediates:
         for name, cube in result.intermediates.items():
             stage = {**(attrs or {}), "title": f"{(attrs or {}).get('title', 'EFAST')}: intermediate stage {name}"}
-            items.append((cube, [lambda c, name=name, stage=stage: writers.NetCDFWriter(
+            items.append((cube, [lambda c, name=name, stage=stage: netcdf_writer.NetCDFWriter(
                 c, out / "intermediates" / f"{name}.nc", attrs=stage, claims=claims)]))
     from openeo_cdse_local import DEFAULT_CHUNK_PX
 

@@ -32,7 +32,6 @@ and bands per window; Sentinel-3 is resampled per block of tiles and group of da
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import dask
 import dask.array as da
