@@ -21,6 +21,8 @@ from efast_udp.trust import OPT_IN
 
 #: largest --params file read (a parameter file is a few kB; this stops a wrong path early)
 MAX_PARAMS_BYTES = 2**20
+#: the longest the quicklooks wait for their imports in the background (then they import them)
+WARM_UP_WAIT_S = 60
 HELP = "run the UDP JSON (embedded UDFs included) on local data; write NetCDF, GeoTIFFs and quicklooks"
 
 
@@ -170,16 +172,27 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     claim = Claim(args.out, "run")
     claim.lock()  # a second run into OUT stops here, whatever stage this one is at
+    warming = []
+
+    def prepare(planned: list[Path]) -> None:
+        claim.claim(planned)
+        if not args.no_quicklooks:  # drawing's imports, beside the computation that starts now
+            from efast_udp.local import quicklooks
+
+            warming.append(quicklooks.warm_up())
+
     try:
         output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
                                 geotiff=not args.no_geotiff, show_progress=not args.quiet,
-                                command=["efast-udp", *args.argv], prepare=claim.claim, claims=claim.claims,
+                                command=["efast-udp", *args.argv], prepare=prepare, claims=claim.claims,
                                 **options)
         paths = list(output.paths)
         if not args.no_quicklooks:
             if not args.quiet:
                 print("efast-udp run: drawing quicklooks", file=sys.stderr)
             drawing = time.perf_counter()
+            for thread in warming:
+                thread.join(WARM_UP_WAIT_S)
             paths += runner.quicklooks(output, out / "quicklooks", claim.claims)
             output.timings["quicklooks_s"] = round(time.perf_counter() - drawing, 3)
     finally:

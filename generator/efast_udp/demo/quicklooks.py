@@ -13,7 +13,7 @@ from pathlib import Path
 import matplotlib.dates as mdates
 import numpy as np
 
-from efast_udp.local.quicklooks import colourbar, extent_km, label_axes, plt, show
+from efast_udp.local.quicklooks import colourbar, extent_km, label_axes, pyplot, show
 
 ESTIMATES = ("truth", "S2-only interpolation", "EFAST")
 
@@ -26,6 +26,7 @@ def _map(path: Path, band: str, images: dict, date: str, extent, crs_name: str) 
     lo, hi = np.nanpercentile(images["truth"], [1, 99])
     error = images["EFAST"] - images["truth"]
     bound = float(np.nanpercentile(np.abs(error), 99)) if np.isfinite(error).any() else 1.0
+    plt = pyplot()
     fig, axes = plt.subplots(1, 4, figsize=(17, 4.4), constrained_layout=True)
     for ax, name in zip(axes[:3], ESTIMATES):
         im = show(ax, images[name], extent, lo, hi)
@@ -42,6 +43,7 @@ def _map(path: Path, band: str, images: dict, date: str, extent, crs_name: str) 
 
 
 def _series(path: Path, band: str, dates: dict, means: dict, gap: tuple) -> None:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
     ax.axvspan(*gap, color="0.9", label="S2 cloud gap")
     ax.plot(dates["truth"], means["truth"], color="k", lw=2, label="truth")
