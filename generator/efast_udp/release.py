@@ -19,19 +19,19 @@ project to 0.2.0 (``LEGACY_RELEASE_COMMITS``).
 from __future__ import annotations
 
 import functools
-import hashlib
 import os
 import re
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from efast_udp import checksums
+from efast_udp.checksums import SUMS_NAME, parse_sums, sha256
 from efast_udp.document import dump_json, parse_json, read_bytes
 from efast_udp.errors import ReleaseError, UsageError
 from efast_udp.project import UDP_DIR, UDP_FILE, project_version
 from efast_udp.settings import Settings
 
-SUMS_NAME = "SHA256SUMS"
 _VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 #: Versions released before "the first commit releases": version -> the commit that released it.
 LEGACY_RELEASE_COMMITS = {"0.1.0": "442220005064ebd35343834de299b3c057691d1b"}
@@ -48,10 +48,6 @@ def version_key(version: str) -> tuple[int, int, int]:
     if not m:
         raise UsageError(f"{version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 0.3.0)")
     return tuple(int(x) for x in m.groups())  # type: ignore[return-value]
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
 
 
 # --- release files ---------------------------------------------------------------------------
@@ -102,19 +98,7 @@ def predecessor_of(version: str, releases: list[Release]) -> str | None:
 
 def render_sums(entries: dict[str, bytes]) -> str:
     """``SHA256SUMS`` text for ``{"<version>/efast.json": bytes}``, in version order."""
-    order = sorted(entries, key=lambda rel: version_key(rel.split("/")[0]))
-    return "".join(f"{sha256(entries[rel])}  {rel}\n" for rel in order)
-
-
-def parse_sums(text: str, source: str) -> dict[str, str]:
-    sums = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            m = re.match(r"^([0-9a-f]{64}) [ *](.+)$", line)
-            if not m:
-                raise ReleaseError(f"{source} line {number} is not '<sha256>  <path>': {line[:80]!r}")
-            sums[m.group(2)] = m.group(1)
-    return sums
+    return checksums.render_sums(entries, order=lambda rel: version_key(rel.split("/")[0]))
 
 
 # --- git -------------------------------------------------------------------------------------

@@ -11,10 +11,10 @@ explicitly (``--allow-untrusted-udf``), and then with a warning.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 from pathlib import Path
 
+from efast_udp.checksums import sha256
 from efast_udp.document import dump_json, every_run_udf, udf_code, udf_nodes
 from efast_udp.errors import UsageError
 
@@ -30,17 +30,12 @@ def list_path(udp_dir: Path) -> Path:
     return LIST_PATH if udp_dir.resolve() == UDP_DIR.resolve() else udp_dir.parent / LIST_PATH.name
 
 
-def digest(code: str) -> str:
-    """SHA-256 of a UDF's source text (UTF-8)."""
-    return hashlib.sha256(code.encode("utf-8")).hexdigest()
-
-
 def render_list(releases: dict[str, dict]) -> str:
     """The trust list for ``{version: process definition}``: digest -> where it was released."""
     found: dict[str, list[str]] = {}
     for version, doc in releases.items():
         for udf in udf_nodes(doc):
-            found.setdefault(digest(udf.code), []).append(f"{version} {udf.ref.path}")
+            found.setdefault(sha256(udf.code), []).append(f"{version} {udf.ref.path}")
     listing = {
         "description": "SHA-256 of every UDF source in udp/releases/*/efast.json: the UDF code efast-udp run "
                        "executes without --allow-untrusted-udf. Written by efast-udp build; do not edit.",
@@ -74,7 +69,7 @@ def untrusted(doc: dict) -> list[tuple[str, str | None]]:
     """(node path, digest or ``None`` for code that is not inline) of every UDF of ``doc``
     that is not on the trust list."""
     known = released_digests()
-    found = [(path, None if code is None else digest(code)) for path, code in every_udf(doc)]
+    found = [(path, None if code is None else sha256(code)) for path, code in every_udf(doc)]
     return [(path, sha) for path, sha in found if sha not in known]
 
 

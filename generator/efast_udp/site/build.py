@@ -31,7 +31,8 @@ from efast_udp.document import dump_json, read_bytes
 from efast_udp.errors import ReleaseError, UnreadableInput
 from efast_udp.outputs import check_directory, replace_directory
 from efast_udp.project import ROOT, UDP_FILE
-from efast_udp.release import SUMS_NAME, Release, sha256
+from efast_udp.checksums import SUMS_NAME, render_sums, sha256
+from efast_udp.release import Release
 from efast_udp.settings import Settings
 from efast_udp.site import catalogue
 from efast_udp.site.catalogue import LISTING_FILE
@@ -52,11 +53,6 @@ class Site:
     @property
     def latest(self) -> Release:
         return self.releases[-1]
-
-
-def render_sums(files: dict[str, bytes]) -> bytes:
-    lines = [f"{sha256(data)}  {rel}\n" for rel, data in sorted(files.items()) if rel != SUMS_NAME]
-    return "".join(lines).encode("utf-8")
 
 
 def verified_releases(udp_dir: Path) -> tuple[list[Release], frozenset[str]]:
@@ -110,7 +106,7 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,
         checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]),
     ).encode("utf-8")
-    files[SUMS_NAME] = render_sums(files)
+    files[SUMS_NAME] = render_sums(files).encode("utf-8")
     return Site(files=files, releases=releases, drafts=drafts)
 
 
