@@ -21,15 +21,14 @@ the project's folders never; when git cannot say whether a file of the checkout 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from efast_udp.document import dump_json
-from efast_udp.errors import UsageError
+from efast_udp.document import dump_json, parse_json
+from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.project import ROOT, UDP_DIR
 
 MARKER = ".efast-udp"
@@ -85,8 +84,8 @@ def marker_of(folder: Path) -> dict | None:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
         with os.fdopen(fd, "rb") as f:
             raw = f.read(MAX_MARKER_BYTES + 1)
-        data = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_MARKER_BYTES else None
-    except (OSError, ValueError):
+        data = parse_json(raw, path) if len(raw) <= MAX_MARKER_BYTES else None
+    except (OSError, EfastUdpError):
         return None
     if not (isinstance(data, dict) and isinstance(data.get("command"), str) and isinstance(data.get("files"), list)):
         return None

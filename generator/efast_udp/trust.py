@@ -11,12 +11,11 @@ explicitly (``--allow-untrusted-udf``), and then with a warning.
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
 from efast_udp.checksums import sha256
-from efast_udp.document import dump_json, every_run_udf, udf_code, udf_nodes
-from efast_udp.errors import UsageError
+from efast_udp.document import dump_json, load_json, every_run_udf, udf_code, udf_nodes
+from efast_udp.errors import EfastUdpError, UsageError
 
 LIST_PATH = Path(__file__).with_name("released_udfs.json")
 OPT_IN = "--allow-untrusted-udf"
@@ -48,8 +47,8 @@ def render_list(releases: dict[str, dict]) -> str:
 def released_digests() -> dict[str, list[str]]:
     """digest -> ["<version> <node path>", ...] of the UDF sources released so far."""
     try:
-        return dict(json.loads(LIST_PATH.read_text("utf-8"))["udfs"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return dict(load_json(LIST_PATH)["udfs"])
+    except (EfastUdpError, KeyError, TypeError, ValueError):
         return {}
 
 

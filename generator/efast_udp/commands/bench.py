@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from efast_udp.document import path_or_url
+from efast_udp.document import load_json, path_or_url
+from efast_udp.errors import EfastUdpError
 from efast_udp.perf import RUNS
 from efast_udp.project import LATEST_UDP
 
@@ -28,8 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _written_by_bench(path: Path) -> bool:
     """A file ``bench --json`` wrote before (it may be replaced by the next run)."""
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError):
+        data = load_json(path)
+    except EfastUdpError:
         return False
     return isinstance(data, dict) and data.get("tool") == "efast-udp bench"
 

@@ -3,7 +3,6 @@ command-line times, the demo's run and the machine."""
 
 from __future__ import annotations
 
-import json
 import statistics
 import subprocess
 import sys
@@ -12,7 +11,7 @@ import time
 from pathlib import Path
 
 from efast_udp import constants as C
-from efast_udp.document import iter_nodes
+from efast_udp.document import iter_nodes, load_json
 
 
 def neighbourhood_overhead(udp: dict) -> dict:
@@ -61,7 +60,7 @@ def demo_figures(udp_args: list[str]) -> dict:
         metrics = Path(tmp) / "metrics.json"
         if result.returncode != 0 or not metrics.exists():
             return {"wall_s": None, "peak_mib": None, "error": (result.stderr.strip().splitlines() or ["?"])[-1]}
-        data = json.loads(metrics.read_text())
+        data = load_json(metrics)
         return {"wall_s": data.get("wall_s"), "peak_mib": data.get("peak_mib")}
 
 

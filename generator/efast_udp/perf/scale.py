@@ -15,7 +15,6 @@ machine before the writers and the Sentinel-3 read were reworked, and 0.3.0's fr
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -25,6 +24,7 @@ import time
 from pathlib import Path
 
 from efast_udp.demo.scene import SceneConfig
+from efast_udp.document import load_json
 from efast_udp.project import LATEST_UDP
 
 SIZES = (300, 1200)
@@ -77,7 +77,7 @@ def run_figures(size: int, work: Path, udp_args: list[str]) -> dict:
                                              "--out", str(work / f"out{size}"), "--quiet", "--timings", str(timings)])
     if code != 0:
         return {"size_px": size, "error": message}
-    phases = json.loads(timings.read_text("utf-8"))
+    phases = load_json(timings)
     mpx_dates = size * size / 1e6 * SceneConfig.n_days
     return {"size_px": size, "wall_s": round(wall, 2), "cpu_per_wall": round(cpu / wall, 2),
             "peak_rss_mib": round(peak, 1), "writing_share": round(phases.get("writing_s", 0.0) / wall, 3),

@@ -4,9 +4,9 @@ openEO process specifications, all under ``schemas/`` of the checkout, loaded on
 from __future__ import annotations
 
 import functools
-import json
 from pathlib import Path
 
+from efast_udp.document import load_json
 from efast_udp.errors import UnreadableInput
 from efast_udp.project import SCHEMAS_DIR
 
@@ -18,14 +18,9 @@ PROFILE_SCHEMA = SCHEMAS_DIR / "backend-profile.schema.json"
 
 
 def read_json(path: Path) -> object:
-    """The parsed JSON file; a missing or broken project file is a usage error (exit 2)."""
-    try:
-        with path.open(encoding="utf-8") as f:
-            return json.load(f)
-    except OSError as exc:
-        raise UnreadableInput(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except json.JSONDecodeError as exc:
-        raise UnreadableInput(f"{path} is not valid JSON: {exc}") from exc
+    """The parsed JSON file, read within ``document.load_json``'s limits; a missing or broken
+    project file is a usage error (exit 2)."""
+    return load_json(path)
 
 
 @functools.lru_cache(maxsize=None)
