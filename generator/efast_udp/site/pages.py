@@ -9,6 +9,7 @@ import re
 import jinja2
 import markupsafe
 
+from efast_udp import templates
 from efast_udp.document import example_arguments
 from efast_udp.project import UDP_FILE
 from efast_udp.site import catalogue
@@ -113,14 +114,8 @@ def default_text(param: dict) -> str | None:
 
 @functools.lru_cache(maxsize=None)
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("efast_udp", "templates/site"),
-        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    """``templates/site``'s environment with the site's filters."""
+    env = templates.environment("templates/site")
     env.filters["markdown"] = lambda text, top=3: markupsafe.Markup(markdown_to_html(text, top))
     env.filters["markdown_inline"] = lambda text: markupsafe.Markup(markdown_inline(text))
     env.filters["schema_type"] = schema_type

@@ -1,4 +1,6 @@
-"""jinja2 templates for everything rendered as text (descriptions, UDF headers, HTML)."""
+"""jinja2 templates for everything rendered as text (descriptions, UDF headers, HTML): the one
+environment factory, so every template is rendered under the same rules (undefined names are
+errors, HTML and XML escaped, block tags leave no blank lines)."""
 
 from __future__ import annotations
 
@@ -8,14 +10,16 @@ import jinja2
 
 
 @functools.lru_cache(maxsize=None)
-def environment() -> jinja2.Environment:
+def environment(folder: str = "templates") -> jinja2.Environment:
+    """The environment of the package folder ``folder`` (``templates``, ``templates/site``);
+    one per folder, shared, so filters a module adds stay with its templates."""
     return jinja2.Environment(
-        loader=jinja2.PackageLoader("efast_udp", "templates"),
+        loader=jinja2.PackageLoader("efast_udp", folder),
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html", "xml"), default_for_string=False),
     )
 
 
