@@ -66,17 +66,17 @@ def schema_problem(value: object, schema: object) -> str | None:
     ``None`` when it matches. Of several alternatives the one of the value's own type speaks."""
     import jsonschema
 
-    from efast_udp.validation.values import validator_class  # patterns matched with a timeout
+    from efast_udp.validation.values import schema_errors
 
     alternatives = schema if isinstance(schema, list) else [schema]
     problems = []
     for alt in alternatives:
         if not isinstance(alt, dict):
             continue
-        alt = {k: v for k, v in alt.items() if k != "subtype"}
-        try:
-            errors = list(validator_class()(alt, format_checker=jsonschema.FormatChecker()).iter_errors(value))
-        except jsonschema.SchemaError:
+        # openEO's subtype keyword left out: an argument's interval order is _interval_problem's,
+        # with its own message
+        errors = schema_errors(value, {k: v for k, v in alt.items() if k != "subtype"}, formats=True)
+        if errors is None:
             return None  # a schema that cannot be evaluated does not block
         if not errors:
             return None

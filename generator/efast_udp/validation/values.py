@@ -109,9 +109,11 @@ def validator_class():
 
 
 @functools.lru_cache(maxsize=512)
-def _validator(schema_json: str):
-    """A validator for the schema, or ``None`` if the schema itself is broken (the JSON Schema
-    check reports that; a broken schema cannot judge values)."""
+def _validator(schema_json: str, formats: bool):
+    """A validator for the schema (checking ``format`` too when ``formats``), or ``None`` if the
+    schema itself is broken (the JSON Schema check reports that; a broken schema cannot judge
+    values)."""
+    from jsonschema import FormatChecker
     from jsonschema.exceptions import SchemaError
 
     schema = json.loads(schema_json)
@@ -122,7 +124,21 @@ def _validator(schema_json: str):
         cls.check_schema(schema)
     except (SchemaError, OverflowError, RecursionError, ValueError, MemoryError):  # e.g. a{4294967296}
         return None
-    return cls(schema)
+    return cls(schema, format_checker=FormatChecker()) if formats else cls(schema)
+
+
+def schema_errors(value: object, schema: object, formats: bool = False) -> list | None:
+    """Every ``jsonschema`` error of ``value`` against ``schema`` (a schema, or a list of
+    alternatives) with openEO's ``subtype`` and the safe patterns; ``None`` when the schema
+    cannot judge values (broken, an unresolvable ``$ref``): the one schema checker of the
+    project, for the graph's values here and for the arguments users give (``arguments``)."""
+    validator = _validator(json.dumps(schema, sort_keys=True), formats)
+    if validator is None:
+        return None
+    try:
+        return list(validator.iter_errors(value))
+    except Exception:  # noqa: BLE001 - unresolvable $ref, unknown type: the schema is at fault
+        return None
 
 
 def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
@@ -132,13 +148,7 @@ def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
 
     if schema in ({}, [], None):
         return None
-    validator = _validator(json.dumps(schema, sort_keys=True))
-    if validator is None:
-        return None
-    try:
-        error = best_match(validator.iter_errors(value))
-    except Exception:  # noqa: BLE001 - unresolvable $ref, unknown type: the schema is at fault
-        return None
+    error = best_match(schema_errors(value, schema) or [])
     if error is None:
         return None
     if error.validator in ("anyOf", "oneOf") and error.context:
