@@ -76,7 +76,7 @@ def test_site_layout_and_released_files_are_byte_identical(project):
 
 
 def test_every_catalogue_folder_has_an_index_page_and_the_notebook_is_published(project):
-    """The folder URLs the README gives answer on a static host; the record links the notebook."""
+    """The folder URLs docs/publishing.md gives answer on a static host; the record links the notebook."""
     assert run_site(project) == 0
     public = project / "public"
     top = (public / "apex/efast-udp/index.html").read_text()

@@ -17,7 +17,7 @@ from efast_udp.pipeline import Pipeline
 
 def scl_is_invalid(x: ProcessBuilder) -> ProcessBuilder:
     """``S2_INVALID_MARK`` (100) where the SCL class is an invalid one, else 0 (no UDP
-    parameter inside: see the README's design rules)."""
+    parameter inside: see the design rules in docs/generator.md)."""
     condition = None
     for scl_class in C.S2_INVALID_SCL_CLASSES:
         test = x == scl_class
