@@ -18,29 +18,20 @@ from efast_udp import constants as C
 _UNSET = object()
 
 
-@dataclass(frozen=True)
-class UdpParameter:
-    """One parameter of the process definition (openEO API ``parameters[]`` item)."""
+class UdpParameter(Parameter):
+    """One parameter of the process definition (openEO API ``parameters[]`` item): the openeo
+    client's ``Parameter``, optional exactly when it has a default (the client leaves that to
+    the caller), so ``to_dict`` gives ``name, description, schema, optional, default``."""
 
-    name: str
-    description: str
-    schema: dict | list
-    default: Any = _UNSET
+    __slots__ = ()
 
-    @property
-    def optional(self) -> bool:
-        return self.default is not _UNSET
-
-    def to_dict(self) -> dict:
-        d: dict = {"name": self.name, "description": self.description, "schema": self.schema}
-        if self.optional:
-            d["optional"] = True
-            d["default"] = self.default
-        return d
+    def __init__(self, name: str, description: str, schema: dict | list, default: Any = _UNSET):
+        given = {} if default is _UNSET else {"default": default, "optional": True}
+        super().__init__(name, description=description, schema=schema, **given)
 
     def ref(self) -> Parameter:
         """A reference usable in graph building; renders as ``{"from_parameter": name}``."""
-        return Parameter(self.name, description=self.description)
+        return self
 
 
 # --- schema helpers: one per kind ----------------------------------------------------------------
