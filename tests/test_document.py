@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from efast_udp import arguments, document
+from efast_udp import arguments, document, graph_nodes
 from efast_udp.errors import UsageError
 from efast_udp.project import LATEST_UDP
 
@@ -79,7 +79,7 @@ def test_references_resolve_inside_objects_and_lists():
 
 
 def test_udf_nodes_and_their_contexts():
-    udfs = {u.ref.path: u for u in document.udf_nodes(UDP)}
+    udfs = {u.ref.path: u for u in graph_nodes.udf_nodes(UDP)}
     assert sorted(udfs) == ["fused/process/runudf1", "lr_series/process/runudf1", "s2_distance_score/process/runudf1",
                             "s3_composite/process/runudf1", "s3_distance_score/process/runudf1",
                             "s3_smoothed/process/runudf1"]

@@ -133,7 +133,7 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
 def _longest_extent_days(doc: dict) -> float | None:
     """The longest ``temporal_extent`` the UDP's own UDFs accept (``max_temporal_extent_days`` in a
     UDF context, from 0.4.0 on), or ``None``."""
-    from efast_udp.document import udf_nodes
+    from efast_udp.graph_nodes import udf_nodes
 
     limits = [u.context["max_temporal_extent_days"] for u in udf_nodes(doc)
               if isinstance(u.context, dict) and isinstance(u.context.get("max_temporal_extent_days"), (int, float))]

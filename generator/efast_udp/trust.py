@@ -14,7 +14,8 @@ import functools
 from pathlib import Path
 
 from efast_udp.checksums import sha256
-from efast_udp.document import dump_json, load_json, every_run_udf, udf_code, udf_nodes
+from efast_udp.document import dump_json, load_json
+from efast_udp.graph_nodes import every_run_udf, udf_code, udf_nodes
 from efast_udp.errors import EfastUdpError, UsageError
 
 LIST_PATH = Path(__file__).with_name("released_udfs.json")

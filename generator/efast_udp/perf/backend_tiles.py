@@ -200,7 +200,7 @@ def contexts(udp: dict, days: int) -> dict[str, tuple[str, dict]]:
     """UDF node -> (code, context at the parameters' defaults for a period of ``days``, every
     composite date a target: the most labels a call of that period can get)."""
     from efast_udp.arguments import resolve_references
-    from efast_udp.document import udf_nodes
+    from efast_udp.graph_nodes import udf_nodes
 
     end = str((START.astype("datetime64[D]") + np.timedelta64(days, "D")))
     period = [str(START.astype("datetime64[D]")), end]

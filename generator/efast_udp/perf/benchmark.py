@@ -16,7 +16,8 @@ from pathlib import Path
 
 import numpy as np
 
-from efast_udp.document import load_udp, udf_nodes
+from efast_udp.document import load_udp
+from efast_udp.graph_nodes import udf_nodes
 from efast_udp.arguments import resolve_references
 from efast_udp.perf import scale
 from efast_udp.perf.backend_tiles import backend_tile_figures, format_table as backend_table

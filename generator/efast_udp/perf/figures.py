@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 from efast_udp import constants as C
-from efast_udp.document import iter_nodes, load_json
+from efast_udp.document import load_json
+from efast_udp.graph_nodes import iter_nodes
 
 
 def neighbourhood_overhead(udp: dict) -> dict:

@@ -7,13 +7,13 @@ this before comparing).
 
 from __future__ import annotations
 
-from efast_udp.document import udf_code, udf_nodes
+from efast_udp.graph_nodes import udf_code, udf_nodes
 from efast_udp.review.model import (
     Change, Diff, NodeChange, NodeChanges, NodeEntry, ParameterChange, ParameterChanges, Udf,
     UdfChange, UdfChanges,
 )
 from efast_udp.review.values import value_changes, without
-from efast_udp.validation.findings import MISSING, pointer
+from efast_udp.pointers import MISSING, pointer
 
 #: Top-level fields in the order a reviewer reads them; other fields follow sorted by name.
 METADATA_FIELDS = ("id", "summary", "description", "categories", "returns", "examples", "links",

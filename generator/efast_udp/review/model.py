@@ -13,7 +13,7 @@ from functools import cached_property
 from typing import Generic, TypeVar
 
 from efast_udp.review.textdiff import line_counts, split_lines
-from efast_udp.validation.findings import MISSING
+from efast_udp.pointers import MISSING
 
 Item = TypeVar("Item")
 Changed = TypeVar("Changed")

@@ -17,7 +17,7 @@ import json
 from efast_udp.review.model import Change, Diff, NodeChange, NodeEntry, Udf
 from efast_udp.review.textdiff import unified
 from efast_udp.terminal import label, terminal_safe
-from efast_udp.validation.findings import MISSING
+from efast_udp.pointers import MISSING
 
 #: Longest compact rendering of a value in the text output (the JSON output has it whole).
 VALUE_WIDTH = 200

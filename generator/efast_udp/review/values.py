@@ -11,9 +11,9 @@ import difflib
 import json
 from typing import Callable
 
-from efast_udp.document import is_callback
+from efast_udp.graph_nodes import is_callback
 from efast_udp.review.model import Change
-from efast_udp.validation.findings import MISSING, pointer
+from efast_udp.pointers import MISSING, pointer
 
 #: Called for a callback (``{"process_graph": ...}``) found at ``path`` in either version, with
 #: the two process graphs (``{}`` where that version has none there); its nodes are compared there.

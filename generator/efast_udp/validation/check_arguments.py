@@ -11,7 +11,8 @@ from efast_udp.validation import resources
 from efast_udp.validation.check_processes import did_you_mean
 from efast_udp.validation.compat import incompatibility
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, join, show
+from efast_udp.pointers import join
+from efast_udp.validation.findings import Finding, show
 from efast_udp.validation.schemas import describe, schema_at
 from efast_udp.validation.values import value_error
 

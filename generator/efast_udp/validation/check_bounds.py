@@ -32,9 +32,10 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from efast_udp import constants
-from efast_udp.document import ref_kind
+from efast_udp.graph_nodes import ref_kind
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, join, pointer, show
+from efast_udp.pointers import join, pointer
+from efast_udp.validation.findings import Finding, show
 from efast_udp.validation.graph import Node, resolve_parameter
 
 

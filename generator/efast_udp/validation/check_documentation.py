@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, pointer, show
+from efast_udp.pointers import pointer
+from efast_udp.validation.findings import Finding, show
 
 #: The linter's limits: a summary shorter than this, without a final period.
 SUMMARY_MAX = 59

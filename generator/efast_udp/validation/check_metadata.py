@@ -7,7 +7,8 @@ from typing import Iterator
 from urllib.parse import urlparse
 
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, pointer, show
+from efast_udp.pointers import pointer
+from efast_udp.validation.findings import Finding, show
 
 
 def check_links_https(ctx: Context) -> Iterator[Finding]:

@@ -8,7 +8,8 @@ from typing import Iterator
 from efast_udp.validation import graph as g
 from efast_udp.validation.check_processes import did_you_mean
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import MISSING, Finding, join, pointer, show
+from efast_udp.pointers import MISSING, join, pointer
+from efast_udp.validation.findings import Finding, show
 from efast_udp.validation.schemas import describe
 from efast_udp.validation.values import value_error
 

@@ -8,7 +8,8 @@ from typing import Iterator
 
 from efast_udp.validation import resources
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, join, show
+from efast_udp.pointers import join
+from efast_udp.validation.findings import Finding, show
 
 #: Namespaces that mean "a predefined process of the back-end".
 _PREDEFINED_NAMESPACES = (None, "backend")

@@ -9,7 +9,8 @@ from typing import Iterator
 
 from efast_udp.validation import resources
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, pointer, show
+from efast_udp.pointers import pointer
+from efast_udp.validation.findings import Finding, show
 
 
 @functools.lru_cache(maxsize=1)

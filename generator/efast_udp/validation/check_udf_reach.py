@@ -18,10 +18,11 @@ from __future__ import annotations
 import ast
 from typing import Iterator
 
-from efast_udp.document import every_run_udf, udf_code
+from efast_udp.graph_nodes import every_run_udf, udf_code
 from efast_udp.validation import check_udf, resources
 from efast_udp.validation.context import Context
-from efast_udp.validation.findings import Finding, join, pointer, show
+from efast_udp.pointers import join, pointer
+from efast_udp.validation.findings import Finding, show
 
 #: attribute (or imported) name -> why a kernel may not reach it
 WRITERS = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from efast_udp.pointers import MISSING
+
 #: How many characters of a found value a finding shows.
 _FOUND_WIDTH = 80
 
@@ -42,19 +44,9 @@ class Finding:
         return label(f"{where}: [{self.code}] {self.message} (found: {self.found}; expected: {self.expected})")
 
 
-def pointer(*parts: str | int) -> str:
-    """The JSON pointer made of ``parts`` (RFC 6901: ``~`` -> ``~0``, ``/`` -> ``~1``)."""
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-def join(base: str, *parts: str | int) -> str:
-    """``base`` (a pointer) extended by ``parts``."""
-    return base + pointer(*parts)
-
-
 def show(value: object) -> str:
     """A short, single-line JSON rendering of ``value`` for the ``found`` field."""
-    if value is _MISSING:
+    if value is MISSING:
         return "(missing)"
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -64,12 +56,3 @@ def show(value: object) -> str:
     if len(text) > _FOUND_WIDTH:
         text = text[: _FOUND_WIDTH - 1] + "…"
     return text
-
-
-class _Missing:
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-#: Marker for "there is nothing at this place" (distinct from JSON null).
-MISSING = _MISSING = _Missing()

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Iterator
 
 from efast_udp.arguments import parameter_schemas
-from efast_udp.document import NodeFields, is_callback, iter_values, ref_kind
+from efast_udp.graph_nodes import NodeFields, is_callback, iter_values, ref_kind
 from efast_udp.validation import resources
-from efast_udp.validation.findings import join
+from efast_udp.pointers import join
 from efast_udp.validation.schemas import schema_at
 
 
