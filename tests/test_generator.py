@@ -305,7 +305,9 @@ def test_the_flattener_matches_the_clients_graph_and_refuses_what_it_does_not_kn
     import openeo
     from openeo.internal.graph_building import PGNode
 
-    from efast_udp.pipeline import IncompatibleClient, flatten
+    from efast_udp.cli import exit_code
+    from efast_udp.errors import IncompatibleClient
+    from efast_udp.pipeline import flatten
 
     load = PGNode("load_collection", id="S2", bands=["B04"], spatial_extent=None, temporal_extent=None)
     masked = PGNode("apply", data={"from_node": load},
@@ -324,8 +326,9 @@ def test_the_flattener_matches_the_clients_graph_and_refuses_what_it_does_not_kn
 
     assert json.dumps(ours) == json.dumps({renamed[k]: rename(v) for k, v in theirs.items()})
     odd = PGNode("save_result", data={"from_node": load}, options=object())
-    with pytest.raises(IncompatibleClient, match=f"openeo {openeo.__version__} put a object"):
+    with pytest.raises(IncompatibleClient, match=f"openeo {openeo.__version__} put a object") as raised:
         flatten(odd, {id(load): "load", id(odd): "odd"})
+    assert exit_code(raised.value) == 2  # the set-up is at fault: one line, not "internal error"
     with pytest.raises(ValueError, match="has no name"):
         flatten(result, {id(load): "load"})
 

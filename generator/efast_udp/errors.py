@@ -39,6 +39,11 @@ class ReleaseError(InvalidDocument):
     """A released, immutable file changed, or ``udp/`` is not what the generator renders."""
 
 
+class IncompatibleClient(EfastUdpError):
+    """The installed openeo client builds graphs the generator does not know (another version than
+    the pinned one): the set-up is at fault, not the generator."""
+
+
 class ExecutionError(EfastUdpError):
     """A local run failed inside a process or a UDF; the message names the cause."""
 

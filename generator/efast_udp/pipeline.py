@@ -20,6 +20,8 @@ from openeo.api.process import Parameter
 from openeo.internal.graph_building import PGNode
 from openeo.rest.datacube import DataCube
 
+from efast_udp.errors import IncompatibleClient
+
 
 @dataclass
 class Stage:
@@ -52,10 +54,6 @@ class Pipeline:
     def flat_graph(self, result: DataCube) -> dict:
         """Flatten the graph that ends in ``result``; every top-level node must be named."""
         return flatten(result.result_node(), self.node_names)
-
-
-class IncompatibleClient(RuntimeError):
-    """The openeo client built a node argument this flattener does not know."""
 
 
 def flatten(result: PGNode, names: dict) -> dict:

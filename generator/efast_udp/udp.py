@@ -64,7 +64,7 @@ def example_call() -> dict:
         "spatial_extent": dict(C.EXAMPLE_SPATIAL_EXTENT),
         "temporal_extent": list(C.EXAMPLE_TEMPORAL_EXTENT),
         "temporal_extent_target": list(C.EXAMPLE_TARGET_EXTENT),
-        "interval_days": 2,
+        "interval_days": C.DEFAULT_INTERVAL_DAYS,
     }
 
 

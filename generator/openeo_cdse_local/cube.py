@@ -75,7 +75,8 @@ def grid_of(cube: xarray.DataArray, res: float | None = None) -> Grid:
 def layout_of(cube: xarray.DataArray, chunk_px: int | None = None) -> "Layout":
     """The cube's tile layout (``attrs["layout"]``); a cube without one (a test's) gets a layout
     starting at its own top-left pixel, in tiles of the default size."""
-    from openeo_cdse_local.grids import DEFAULT_TILE_PX, Layout
+    from openeo_cdse_local.grids import Layout
+    from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 
     layout = cube.attrs.get("layout")
     if isinstance(layout, Layout):

@@ -28,10 +28,6 @@ from dataclasses import dataclass
 import numpy as np
 import pyproj
 
-#: Default tile edge (pixels) of a loaded layer: ``DataCubeParameters`` ``tileSize``, 256 unless
-#: the ``tilesize`` load_collection feature flag says otherwise
-#: (``openeogeotrellis/datacube_parameters.py`` ``create``).
-DEFAULT_TILE_PX = 256
 
 
 @dataclass(frozen=True)

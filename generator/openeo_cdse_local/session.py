@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from openeo_cdse_local.tiling import DEFAULT_TILE_PX
+
 #: Window edge (pixels) of a run's lazy arrays: the unit of work and of memory. Measured on the
 #: 2-core project VM: 256 px keeps the fusion's input (about 35 labels x 11 bands x 256^2 float32,
 #: ~100 MB) within a few hundred MB per worker while dask's per-chunk overhead stays below a few
 #: percent. It is also the back-end's layout tile (``TILE_PX``), so UDF tiles never straddle windows.
-DEFAULT_CHUNK_PX = 256
+DEFAULT_CHUNK_PX = DEFAULT_TILE_PX
 #: Smallest window edge a run accepts: below it dask's per-window overhead dominates any scene
 #: (a 60 px scene at 1 px windows took minutes).
 MIN_CHUNK_PX = 16

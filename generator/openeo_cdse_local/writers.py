@@ -26,6 +26,7 @@ import xarray
 
 from openeo_cdse_local.cube import cube_dims_order
 from openeo_cdse_local.errors import ExecutorError
+from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 
 #: file names of CDSE's batch job results (the writers' default ``filename_prefix``)
 NETCDF_NAME = "openEO.nc"
@@ -130,8 +131,9 @@ def claims_or_new(claims: Claims | None, folder: Path) -> Claims:
     return claims if claims is not None else Claims(folder)
 
 
-#: HDF5 chunk / GeoTIFF tile edge of the outputs
-OUT_TILE_PX = 256
+#: HDF5 chunk / GeoTIFF tile edge of the outputs: the back-end's layout tile, so a run's windows,
+#: the layout and the files' tiles line up
+OUT_TILE_PX = DEFAULT_TILE_PX
 
 
 def layout(cube: xarray.DataArray) -> tuple[xarray.DataArray, list[str], tuple]:

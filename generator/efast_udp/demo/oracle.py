@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from efast_udp import constants as C
+
 S2_INVALID_SCL = (0, 3, 8, 9, 10, 11)
 DN_SCALE = 1e-4  # Sentinel-2 digital numbers -> reflectance; Sentinel-3 arrives in reflectance
 COARSE_M = 300.0
@@ -189,7 +191,7 @@ def target_days(params: dict) -> np.ndarray:
     if params.get("target_time_series"):
         return np.unique([day_number(d) for d in params["target_time_series"]])
     extent = params.get("temporal_extent_target") or params["temporal_extent"]
-    return np.arange(day_number(extent[0]), day_number(extent[1]), int(params.get("interval_days", 2)), dtype=float)
+    return np.arange(day_number(extent[0]), day_number(extent[1]), int(params.get("interval_days", C.DEFAULT_INTERVAL_DAYS)), dtype=float)
 
 
 # --- Sections 2.3/2.5, Eq. 2: fusion ----------------------------------------------------------

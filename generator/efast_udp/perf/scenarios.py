@@ -59,7 +59,7 @@ def compositing_scenario(rng, context: dict) -> Scenario:
     bands = list(C.DEFAULT_S3_BANDS) + ["score"]
     cube = _cube(np.concatenate([values, score[:, None]], axis=1), bands, offsets)
     end = str((START + np.timedelta64(68, "D")).astype("datetime64[D]"))
-    ctx = dict(context, temporal_extent=[str(START), end], interval_days=2)
+    ctx = dict(context, temporal_extent=[str(START), end], interval_days=C.DEFAULT_INTERVAL_DAYS)
     out_days = np.arange(0, 70, 2.0)  # 0 .. 68: the kernel's composite dates
 
     def reference():  # the earlier port: the full (targets, dates, bands, y, x) float64 weights

@@ -44,7 +44,8 @@ from openeo_cdse_local.collections import Profile, profile
 from openeo_cdse_local.cube import Grid, with_grid
 from openeo_cdse_local.dryrun import request_bbox
 from openeo_cdse_local.errors import InvalidData, ProcessFailure, Unsupported
-from openeo_cdse_local.grids import DEFAULT_TILE_PX, BBox, Layout, best_utm
+from openeo_cdse_local.grids import BBox, Layout, best_utm
+from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 from openeo_cdse_local.registry import override
 from openeo_cdse_local.temporal import instant
 
