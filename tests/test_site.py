@@ -285,6 +285,55 @@ def test_index_html(project):
     }
 
 
+def _diagram(html: str) -> str:
+    start = html.index('<svg xmlns="http://www.w3.org/2000/svg" class="diagram"')
+    return html[start:html.index("</svg>", start) + len("</svg>")]
+
+
+def test_landing_page_draws_the_processing_chain_from_the_graph(project, tmp_path):
+    """An inline SVG with a box per node of the latest release's graph and an arrow per data flow,
+    no script, no external reference, byte-identical on a second build."""
+    import xml.etree.ElementTree as ET
+
+    from efast_udp.site import diagram
+
+    assert run_site(project, tmp_path / "a") == 0
+    assert run_site(project, tmp_path / "b") == 0
+    svg = _diagram((tmp_path / "a" / "index.html").read_text())
+    assert svg == _diagram((tmp_path / "b" / "index.html").read_text())
+    graph = fixture_udp.process_graph()
+    root = ET.fromstring(svg)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "diagram-title"
+    assert root.find("s:title", ns).text.startswith("Processing chain: 8 steps")
+    stages = root.findall(".//s:g[@class='stage']", ns)
+    assert [g.get("data-stage") for g in stages] == list(graph)
+    for g in stages:
+        texts = [t.text for t in g.findall("s:text", ns)]
+        assert texts == [g.get("data-stage"), graph[g.get("data-stage")]["process_id"]]
+    flows = {(p.get("data-from"), p.get("data-to")) for p in root.findall(".//s:g[@class='flows']/s:path", ns)}
+    assert flows == {("s2bands", "loads2"), ("s3bands", "loads3"), ("loads3", "s3composite"), ("s3composite", "resample"),
+                     ("loads2", "resample"), ("loads2", "merge"), ("resample", "merge"), ("merge", "fuse")}
+    assert "<script" not in svg and "href" not in svg.replace('marker-end="url(#diagram-arrow)"', "")
+    assert diagram.render(graph) == diagram.render(json.loads(json.dumps(graph)))
+
+
+def test_diagram_rows_and_references():
+    from efast_udp.site import diagram
+
+    graph = {"a": {"process_id": "load", "arguments": {}},
+             "b": {"process_id": "apply", "arguments": {"data": {"from_node": "a"},
+                                                        "process": {"process_graph": {"x": {"arguments": {"v": {"from_node": "y"}}}}}}},
+             "c": {"process_id": "merge", "arguments": {"cubes": [{"from_node": "a"}, {"from_node": "b"}]}, "result": True}}
+    flows = diagram.edges(graph)
+    assert flows == [("a", "b"), ("a", "c"), ("b", "c")]  # a callback's own references are not arrows
+    assert diagram.rows(graph, flows) == {"a": 0, "b": 1, "c": 2}
+    svg = diagram.render(graph)
+    assert svg.count('class="stage"') == 3 and svg.count("<path d=") == 4  # 3 flows + the arrow head
+    with pytest.raises(ValueError, match="cycle"):
+        diagram.render({"a": {"arguments": {"x": {"from_node": "b"}}}, "b": {"arguments": {"x": {"from_node": "a"}}}})
+
+
 def test_apex_record_and_benchmark_scenario(project):
     assert run_site(project) == 0
     apex = project / "public" / "apex" / "efast-udp" / "efast"

@@ -188,8 +188,11 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
         }
         for p in doc.get("parameters", [])
     ]
+    from efast_udp.site import diagram
+
     template = _environment().get_template("index.html")
     return template.render(
+        chain=markupsafe.Markup(diagram.render(doc.get("process_graph") or {})),
         doc=doc,
         process_id=process_id,
         title=doc.get("summary") or process_id,
