@@ -318,6 +318,21 @@ def test_landing_page_draws_the_processing_chain_from_the_graph(project, tmp_pat
     assert diagram.render(graph) == diagram.render(json.loads(json.dumps(graph)))
 
 
+def test_landing_page_shows_the_demo_figure(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    html = (public / "index.html").read_text()
+    img = re.search(r'<img id="demo-figure" src="([^"]+)" width="(\d+)" height="(\d+)" alt="([^"]+)">', html)
+    assert img, "no demo figure"
+    src, width, height, alt = img.groups()
+    assert src == page.DEMO_FIGURE and "EFAST" in alt and "truth" in alt and "cloud gap" in alt
+    data = (public / src).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (int(width), int(height))
+    assert b"tEXt" not in data and b"matplotlib" not in data  # no version or date that a redraw would change
+    assert "make site-figures" in html
+
+
 def test_diagram_rows_and_references():
     from efast_udp.site import diagram
 

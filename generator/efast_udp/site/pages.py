@@ -15,6 +15,14 @@ from efast_udp.site import catalogue
 from efast_udp.site.catalogue import LISTING_FILE
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: the demo figure of the landing page: a PNG committed in ``templates/site/`` (``make site-figures``
+#: redraws it from a demo run), published as it is
+DEMO_FIGURE = "efast-demo.png"
+DEMO_FIGURE_ALT = (
+    "Three maps of NDVI on a date in the middle of a three-week Sentinel-2 cloud gap of the synthetic demo "
+    "scene: Sentinel-2 alone (interpolated across the gap, blank where it has no value), "
+    "EFAST, and the known truth. Below them the scene's mean NDVI from June to August: the truth greens up "
+    "inside the gap; EFAST follows the curve, the Sentinel-2-only interpolation draws a straight line across it.")
 
 
 def markdown_to_html(text: str, top: int = 3) -> str:
@@ -193,6 +201,8 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
     template = _environment().get_template("index.html")
     return template.render(
         chain=markupsafe.Markup(diagram.render(doc.get("process_graph") or {})),
+        demo_figure=DEMO_FIGURE,
+        demo_figure_alt=DEMO_FIGURE_ALT,
         doc=doc,
         process_id=process_id,
         title=doc.get("summary") or process_id,
