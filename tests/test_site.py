@@ -373,6 +373,40 @@ def test_algorithm_page_renders_the_document(project):
     html = (project / "public" / "algorithm.html").read_text()
     assert "<h1>" in html and "Distance-to-cloud score" in html and "<table>" in html
     assert "<script" not in html
+    # the formulas (text code blocks of docs/algorithm.md) are MathML, each keeping its source line
+    from efast_udp.site.build import ALGORITHM_DOC
+
+    source = ALGORITHM_DOC.read_text()
+    blocks = re.findall(r"^```text\n(.*?)^```$", source, re.S | re.M)
+    lines = [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(lines) >= 15
+    assert html.count('<div class="formula"><math displaystyle="true">') == len(lines)
+    assert 'class="language-text"' not in html
+    import html as html_module
+    annotations = re.findall(r'<annotation encoding="text/plain">(.*?)</annotation>', html)
+    assert [html_module.unescape(a) for a in annotations] == lines
+
+
+def test_formulas_as_mathml():
+    import xml.etree.ElementTree as ET
+
+    from efast_udp.site import formulas
+
+    math = formulas.line_to_mathml("w(t, T) = score(t) · exp(−(t − T)² / (2σ²))")
+    ET.fromstring(math)  # well-formed
+    assert ('<msup><mrow><mo stretchy="false">(</mo><mi>t</mi><mo>−</mo><mi>T</mi><mo stretchy="false">)</mo></mrow>'
+            '<mn>2</mn></msup>') in math
+    assert "<msup><mi>σ</mi><mn>2</mn></msup>" in math and "<mi>exp</mi>" in math
+    math = formulas.line_to_mathml("HR_m(T) = Σ_{t∈J} w(t, T) · S2(t) / Σ_{t∈J} w(t, T)")
+    assert math.startswith('<div class="formula"><math displaystyle="true"><semantics><mrow><msub><mi>HR</mi><mi>m</mi></msub>')
+    assert '<msub><mo largeop="true">Σ</mo><mrow><mi>t</mi><mo>∈</mo><mi>J</mi></mrow></msub>' in math
+    math = formulas.line_to_mathml("score(c) = 0      if c is cloudy")
+    assert '<mn>0</mn><mspace width="1.5em"/><mtext>if\u00a0</mtext><mi>c</mi><mtext>\u00a0is\u00a0cloudy</mtext>' in math
+    math = formulas.line_to_mathml("cloudy_S2(c, t) = P(c, t) ≥ 100 · cloud_tolerance < 1")
+    assert "<mi>cloudy_S2</mi>" in math and '<mi mathvariant="normal" class="parameter">cloud_tolerance</mi>' in math
+    assert "<mo>&lt;</mo>" in math and ET.fromstring(math) is not None
+    ET.fromstring(formulas.line_to_mathml("f(x = (unclosed"))  # still well-formed
+    assert formulas.block_to_html("a = b\n\nc = d\n").count("<math") == 2
 
 
 def _hrefs(node):

@@ -105,7 +105,7 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         files[name] = pages.static_file(name)
     files["algorithm.html"] = pages.render_document(
         algorithm_text, "EFAST as this process implements it", latest.doc["id"], latest.version,
-        f"{settings.source_repository}/blob/main/docs/algorithm.md").encode("utf-8")
+        f"{settings.source_repository}/blob/main/docs/algorithm.md", formulas=True).encode("utf-8")
     files[".nojekyll"] = b""
     files["index.html"] = pages.render_index(
         releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,

@@ -25,10 +25,13 @@ DEMO_FIGURE_ALT = (
     "inside the gap; EFAST follows the curve, the Sentinel-2-only interpolation draws a straight line across it.")
 
 
-def markdown_to_html(text: str, top: int = 3) -> str:
+def markdown_to_html(text: str, top: int = 3, formulas: bool = False) -> str:
     """CommonMark to HTML; raw HTML in the source is escaped, and the highest heading level in the
-    text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings."""
+    text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings.
+    ``formulas``: ``text`` code blocks hold formulas, rendered as MathML (``site/formulas.py``)."""
     from markdown_it import MarkdownIt
+
+    from efast_udp.site import formulas as maths
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
     tokens = md.parse(text or "")
@@ -37,6 +40,9 @@ def markdown_to_html(text: str, top: int = 3) -> str:
         shift = top - min(int(t.tag[1]) for t in headings)
         for token in headings:
             token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
+    for token in tokens:
+        if formulas and token.type == "fence" and token.info.strip() == "text":
+            token.type, token.content = "html_block", maths.block_to_html(token.content)  # our markup, not the source's
     return md.renderer.render(tokens, md.options, {})
 
 
@@ -150,9 +156,11 @@ def _changelog_body(text: str) -> str:
     return "\n".join(lines).strip() + "\n" if text else ""
 
 
-def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str) -> str:
-    """A page of its own for a markdown document of the project (e.g. docs/algorithm.md)."""
-    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1))
+def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str,
+                    formulas: bool = False) -> str:
+    """A page of its own for a markdown document of the project (e.g. docs/algorithm.md);
+    ``formulas``: its ``text`` code blocks are formulas (MathML on the page)."""
+    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1, formulas=formulas))
     return _environment().get_template("document.html").render(
         title=title, body=body, process_id=process_id, version=version, source_href=source_href)
 
