@@ -361,6 +361,11 @@ def test_apex_record_and_benchmark_scenario(project):
     assert all(link["type"] and link["title"] for link in record["links"])
     assert record["properties"]["created"] == "2025-07-15T00:00:00Z"  # the first release's changelog date
     assert record["properties"]["updated"] == "2025-09-15T00:00:00Z"  # the latest one's
+    thumbnail = [link for link in record["links"] if link["rel"] == "thumbnail"]
+    assert [(t["type"], t["href"]) for t in thumbnail] == [("image/png", f"{BASE}/thumbnail.png")]
+    data = (project / "public" / "thumbnail.png").read_bytes()  # published where the link points
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert 64 <= int.from_bytes(data[16:20], "big") <= 1024 and b"matplotlib" not in data
     scenarios = json.loads((apex / "benchmark_scenarios" / "efast.json").read_text())
     node = scenarios[0]["process_graph"]["efast1"]
     assert node["namespace"] == f"{BASE}/0.10.0/efast.json"

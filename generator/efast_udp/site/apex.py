@@ -33,6 +33,9 @@ KEYWORDS = ["Sentinel-2", "Sentinel-3", "Vegetation", "Normalized Difference Veg
             "Data Analysis and Visualization"]
 LANGUAGE = {"code": "en-US", "name": "English (United States)"}
 LOGOS = {"logo-light": "logo-light.svg", "logo-dark": "logo-dark.svg"}
+#: the service record's picture: EFAST's NDVI map of the demo scene, a PNG committed beside the
+#: logos (``make site-figures`` redraws it)
+THUMBNAIL = "thumbnail.png"
 
 
 def folder(process_id: str) -> dict[str, str]:
@@ -117,6 +120,8 @@ def service_record(releases: list[Release], settings: Settings, dates: dict[str,
         {"rel": "code", "type": "text/html", "title": "Source repository of the generator",
          "href": settings.source_repository},
         {"rel": "cite-as", "type": "text/html", "title": "Scientific publication", "href": C.PAPER_DOI_URL},
+        {"rel": "thumbnail", "type": "image/png", "title": "EFAST NDVI map of the synthetic demo scene",
+         "href": settings.url(THUMBNAIL)},
     ]
     if notebook_url:
         links.append({"rel": "notebook", "type": "application/x-ipynb+json",

@@ -11,6 +11,7 @@ Layout, relative to the site's base URL::
     apex/<provider>/...         the folder the ESA APEx catalogue takes as it is (site/apex.py)
     logo-light.svg, logo-dark.svg   the logos the APEx provider record links
     efast-demo.png              the landing page's demo figure (committed, redrawn by `make site-figures`)
+    thumbnail.png               the APEx service record's thumbnail (the same)
     SHA256SUMS                  checksums of every other file (``sha256sum -c SHA256SUMS``)
     .nojekyll                   GitHub Pages: serve files as they are
 
@@ -101,7 +102,7 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         files[rel] = _json(doc)
     for rel, text in apex.folder_pages(latest.doc["id"]).items():  # every folder URL the docs give answers
         files[rel] = text.encode("utf-8")
-    for name in (*apex.LOGOS.values(), pages.DEMO_FIGURE):
+    for name in (*apex.LOGOS.values(), pages.DEMO_FIGURE, apex.THUMBNAIL):
         files[name] = pages.static_file(name)
     files["algorithm.html"] = pages.render_document(
         algorithm_text, "EFAST as this process implements it", latest.doc["id"], latest.version,
