@@ -333,6 +333,22 @@ def test_landing_page_shows_the_demo_figure(project):
     assert "make site-figures" in html
 
 
+def test_every_page_has_the_navigation_bar(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    pages_found = sorted(public.rglob("*.html"))
+    assert len(pages_found) == 4
+    for path in pages_found:
+        html = path.read_text()
+        bar = re.search(r'<nav class="site" aria-label="Site">(.*?)</nav>', html, re.S)
+        assert bar, path
+        links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', bar.group(1))
+        assert [label for _, label in links] == ["Home", "Algorithm", "Versions", "APEx catalogue", "Notebook"]
+        for href, _ in links:
+            assert (path.parent / href.split("#")[0]).resolve().is_file(), (path, href)
+        assert bar.group(1).count('aria-current="page"') == 1, path
+
+
 def test_diagram_rows_and_references():
     from efast_udp.site import diagram
 

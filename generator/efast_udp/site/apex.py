@@ -38,6 +38,10 @@ LOGOS = {"logo-light": "logo-light.svg", "logo-dark": "logo-dark.svg"}
 THUMBNAIL = "thumbnail.png"
 
 
+#: the catalogue folder's index page (site path)
+INDEX = f"apex/{PROVIDER_ID}/index.html"
+
+
 def folder(process_id: str) -> dict[str, str]:
     """Site paths of the three catalogue files."""
     base = f"apex/{PROVIDER_ID}"
@@ -181,7 +185,7 @@ def catalogue_files(releases: list[Release], settings: Settings, dates: dict[str
     }
 
 
-def folder_pages(process_id: str) -> dict[str, str]:
+def folder_pages(process_id: str, nav=None) -> dict[str, str]:
     """Site path -> HTML of an index page for each folder of the catalogue layout, so that every
     folder URL answers on a static host (relative links to what the folder holds)."""
     from efast_udp.site import pages
@@ -196,5 +200,6 @@ def folder_pages(process_id: str) -> dict[str, str]:
             (paths["scenarios"][len(base) + len(process_id) + 2:], "benchmark scenario")],
     }
     home = {f"{base}/index.html": "../../index.html", f"{base}/{process_id}/index.html": "../../../index.html"}
-    return {path: pages.render_folder(f"ESA APEx catalogue folder: {path[:-len('index.html')]}", entries, home[path])
+    return {path: pages.render_folder(f"ESA APEx catalogue folder: {path[:-len('index.html')]}", entries, home[path],
+                                      nav, path)
             for path, entries in listing.items()}

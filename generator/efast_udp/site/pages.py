@@ -156,21 +156,39 @@ def _changelog_body(text: str) -> str:
     return "\n".join(lines).strip() + "\n" if text else ""
 
 
+#: labels of the navigation bar's entries
+HOME, ALGORITHM, VERSIONS, CATALOGUE, NOTEBOOK = "Home", "Algorithm", "Versions", "APEx catalogue", "Notebook"
+
+
+def navigation(catalogue_index: str, notebook: str | None) -> list[tuple[str, str]]:
+    """The navigation bar of every page: (href from the site's root, label); the notebook only
+    when the site publishes one."""
+    links = [("index.html", HOME), ("algorithm.html", ALGORITHM), ("index.html#versions", VERSIONS),
+             (catalogue_index, CATALOGUE)]
+    return links + ([(notebook, NOTEBOOK)] if notebook else [])
+
+
+def _page(template: str, nav, path: str, current: str, **context) -> str:
+    """``template`` rendered for the site file ``path`` (the bar's links made relative to it)."""
+    root = "../" * path.count("/")
+    return _environment().get_template(template).render(nav=nav or [], root=root, current=current, **context)
+
+
 def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str,
-                    formulas: bool = False) -> str:
+                    formulas: bool = False, nav=None, path: str = "algorithm.html") -> str:
     """A page of its own for a markdown document of the project (e.g. docs/algorithm.md);
     ``formulas``: its ``text`` code blocks are formulas (MathML on the page)."""
     body = markupsafe.Markup(markdown_to_html(markdown_text, top=1, formulas=formulas))
-    return _environment().get_template("document.html").render(
-        title=title, body=body, process_id=process_id, version=version, source_href=source_href)
+    return _page("document.html", nav, path, ALGORITHM, title=title, body=body, process_id=process_id,
+                 version=version, source_href=source_href)
 
 
-def render_folder(title: str, entries: list[tuple[str, str]], home: str) -> str:
+def render_folder(title: str, entries: list[tuple[str, str]], home: str, nav=None, path: str = "index.html") -> str:
     """An index page for a folder of the site: ``entries`` (relative href, what it is)."""
-    return _environment().get_template("folder.html").render(title=title, entries=entries, home=home)
+    return _page("folder.html", nav, path, CATALOGUE, title=title, entries=entries, home=home)
 
 
-def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict, apex: dict) -> str:
+def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict, apex: dict, nav=None) -> str:
     latest = releases[-1]
     doc = latest.doc
     process_id = doc["id"]
@@ -206,8 +224,8 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
     ]
     from efast_udp.site import diagram
 
-    template = _environment().get_template("index.html")
-    return template.render(
+    return _page(
+        "index.html", nav, "index.html", HOME,
         chain=markupsafe.Markup(diagram.render(doc.get("process_graph") or {})),
         demo_figure=DEMO_FIGURE,
         demo_figure_alt=DEMO_FIGURE_ALT,
