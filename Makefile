@@ -15,7 +15,7 @@ BACKEND_STAMP := $(BACKEND_VENV)/.installed
 CF_VENV := .venv-cf
 CF_STAMP := $(CF_VENV)/.installed
 
-.PHONY: build-udp check-udp test validate lock clean demo bench
+.PHONY: build-udp check-udp test validate lock clean demo bench site-figures
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ lock:
 ## Synthetic scene with known truth -> released UDP run locally -> RMSE table, build/demo/metrics.json, quicklooks
 demo: $(STAMP)
 	$(BIN)/efast-udp demo --out build/demo
+
+## Redraw the site's demo figure and APEx thumbnail (committed in generator/efast_udp/templates/site/)
+## from a 300 px demo run; the PNGs carry no matplotlib version or date, so the same run gives the same bytes
+SITE_FIGURES := generator/efast_udp/templates/site
+site-figures: $(STAMP)
+	$(BIN)/efast-udp demo --size 300 --quiet --out build/site-figures
+	cp build/site-figures/site/efast-demo.png build/site-figures/site/thumbnail.png $(SITE_FIGURES)/
 
 ## Benchmark the released UDP (kernels, graph, build/validate, demo): table + build/bench.json
 bench: $(STAMP)

@@ -77,6 +77,8 @@ def test_service_record_is_valid_and_links_what_users_need(site):
     assert rels["webapp"][0].startswith("https://editor.openeo.org/?wizard=UDP")
     assert "https://efast-udp.github.io/efast-udp/algorithm.html" in rels["about"]
     assert rels["code"] == ["https://github.com/efast-udp/efast-udp"]
+    assert rels["thumbnail"] == ["https://efast-udp.github.io/efast-udp/thumbnail.png"]
+    assert (site / "thumbnail.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # published where it points
     contact = record["properties"]["contacts"][0]
     assert contact["organization"] and contact["contactInstructions"] and all(l["title"] for l in contact["links"])
     for link in record["links"]:

@@ -18,6 +18,9 @@ def test_demo_writes_metrics_and_quicklooks(tmp_path):
     # Sentinel-3 in CDSE's units counts: EFAST at most half the S2-only error inside the gap
     assert report["rmse"]["gap"]["efast"] <= 0.5 * report["rmse"]["gap"]["s2_only"], report["rmse"]
     assert len(list((tmp_path / "quicklooks").glob("*.png"))) == 10
+    site = sorted(p.name for p in (tmp_path / "site").iterdir())  # the site's figure and thumbnail
+    assert site == ["efast-demo.png", "thumbnail.png"]
+    assert all(b"matplotlib" not in (tmp_path / "site" / name).read_bytes() for name in site)
 
 
 def test_demo_bad_size_is_one_line(tmp_path, capsys):

@@ -285,6 +285,86 @@ def test_index_html(project):
     }
 
 
+def _diagram(html: str) -> str:
+    start = html.index('<svg xmlns="http://www.w3.org/2000/svg" class="diagram"')
+    return html[start:html.index("</svg>", start) + len("</svg>")]
+
+
+def test_landing_page_draws_the_processing_chain_from_the_graph(project, tmp_path):
+    """An inline SVG with a box per node of the latest release's graph and an arrow per data flow,
+    no script, no external reference, byte-identical on a second build."""
+    import xml.etree.ElementTree as ET
+
+    from efast_udp.site import diagram
+
+    assert run_site(project, tmp_path / "a") == 0
+    assert run_site(project, tmp_path / "b") == 0
+    svg = _diagram((tmp_path / "a" / "index.html").read_text())
+    assert svg == _diagram((tmp_path / "b" / "index.html").read_text())
+    graph = fixture_udp.process_graph()
+    root = ET.fromstring(svg)
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "diagram-title"
+    assert root.find("s:title", ns).text.startswith("Processing chain: 8 steps")
+    stages = root.findall(".//s:g[@class='stage']", ns)
+    assert [g.get("data-stage") for g in stages] == list(graph)
+    for g in stages:
+        texts = [t.text for t in g.findall("s:text", ns)]
+        assert texts == [g.get("data-stage"), graph[g.get("data-stage")]["process_id"]]
+    flows = {(p.get("data-from"), p.get("data-to")) for p in root.findall(".//s:g[@class='flows']/s:path", ns)}
+    assert flows == {("s2bands", "loads2"), ("s3bands", "loads3"), ("loads3", "s3composite"), ("s3composite", "resample"),
+                     ("loads2", "resample"), ("loads2", "merge"), ("resample", "merge"), ("merge", "fuse")}
+    assert "<script" not in svg and "href" not in svg.replace('marker-end="url(#diagram-arrow)"', "")
+    assert diagram.render(graph) == diagram.render(json.loads(json.dumps(graph)))
+
+
+def test_landing_page_shows_the_demo_figure(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    html = (public / "index.html").read_text()
+    img = re.search(r'<img id="demo-figure" src="([^"]+)" width="(\d+)" height="(\d+)" alt="([^"]+)">', html)
+    assert img, "no demo figure"
+    src, width, height, alt = img.groups()
+    assert src == page.DEMO_FIGURE and "EFAST" in alt and "truth" in alt and "cloud gap" in alt
+    data = (public / src).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) == (int(width), int(height))
+    assert b"tEXt" not in data and b"matplotlib" not in data  # no version or date that a redraw would change
+    assert "make site-figures" in html
+
+
+def test_every_page_has_the_navigation_bar(project):
+    assert run_site(project) == 0
+    public = project / "public"
+    pages_found = sorted(public.rglob("*.html"))
+    assert len(pages_found) == 4
+    for path in pages_found:
+        html = path.read_text()
+        bar = re.search(r'<nav class="site" aria-label="Site">(.*?)</nav>', html, re.S)
+        assert bar, path
+        links = re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', bar.group(1))
+        assert [label for _, label in links] == ["Home", "Algorithm", "Versions", "APEx catalogue", "Notebook"]
+        for href, _ in links:
+            assert (path.parent / href.split("#")[0]).resolve().is_file(), (path, href)
+        assert bar.group(1).count('aria-current="page"') == 1, path
+
+
+def test_diagram_rows_and_references():
+    from efast_udp.site import diagram
+
+    graph = {"a": {"process_id": "load", "arguments": {}},
+             "b": {"process_id": "apply", "arguments": {"data": {"from_node": "a"},
+                                                        "process": {"process_graph": {"x": {"arguments": {"v": {"from_node": "y"}}}}}}},
+             "c": {"process_id": "merge", "arguments": {"cubes": [{"from_node": "a"}, {"from_node": "b"}]}, "result": True}}
+    flows = diagram.edges(graph)
+    assert flows == [("a", "b"), ("a", "c"), ("b", "c")]  # a callback's own references are not arrows
+    assert diagram.rows(graph, flows) == {"a": 0, "b": 1, "c": 2}
+    svg = diagram.render(graph)
+    assert svg.count('class="stage"') == 3 and svg.count("<path d=") == 4  # 3 flows + the arrow head
+    with pytest.raises(ValueError, match="cycle"):
+        diagram.render({"a": {"arguments": {"x": {"from_node": "b"}}}, "b": {"arguments": {"x": {"from_node": "a"}}}})
+
+
 def test_apex_record_and_benchmark_scenario(project):
     assert run_site(project) == 0
     apex = project / "public" / "apex" / "efast-udp" / "efast"
@@ -297,6 +377,11 @@ def test_apex_record_and_benchmark_scenario(project):
     assert all(link["type"] and link["title"] for link in record["links"])
     assert record["properties"]["created"] == "2025-07-15T00:00:00Z"  # the first release's changelog date
     assert record["properties"]["updated"] == "2025-09-15T00:00:00Z"  # the latest one's
+    thumbnail = [link for link in record["links"] if link["rel"] == "thumbnail"]
+    assert [(t["type"], t["href"]) for t in thumbnail] == [("image/png", f"{BASE}/thumbnail.png")]
+    data = (project / "public" / "thumbnail.png").read_bytes()  # published where the link points
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert 64 <= int.from_bytes(data[16:20], "big") <= 1024 and b"matplotlib" not in data
     scenarios = json.loads((apex / "benchmark_scenarios" / "efast.json").read_text())
     node = scenarios[0]["process_graph"]["efast1"]
     assert node["namespace"] == f"{BASE}/0.10.0/efast.json"
@@ -309,6 +394,40 @@ def test_algorithm_page_renders_the_document(project):
     html = (project / "public" / "algorithm.html").read_text()
     assert "<h1>" in html and "Distance-to-cloud score" in html and "<table>" in html
     assert "<script" not in html
+    # the formulas (text code blocks of docs/algorithm.md) are MathML, each keeping its source line
+    from efast_udp.site.build import ALGORITHM_DOC
+
+    source = ALGORITHM_DOC.read_text()
+    blocks = re.findall(r"^```text\n(.*?)^```$", source, re.S | re.M)
+    lines = [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(lines) >= 15
+    assert html.count('<div class="formula"><math displaystyle="true">') == len(lines)
+    assert 'class="language-text"' not in html
+    import html as html_module
+    annotations = re.findall(r'<annotation encoding="text/plain">(.*?)</annotation>', html)
+    assert [html_module.unescape(a) for a in annotations] == lines
+
+
+def test_formulas_as_mathml():
+    import xml.etree.ElementTree as ET
+
+    from efast_udp.site import formulas
+
+    math = formulas.line_to_mathml("w(t, T) = score(t) · exp(−(t − T)² / (2σ²))")
+    ET.fromstring(math)  # well-formed
+    assert ('<msup><mrow><mo stretchy="false">(</mo><mi>t</mi><mo>−</mo><mi>T</mi><mo stretchy="false">)</mo></mrow>'
+            '<mn>2</mn></msup>') in math
+    assert "<msup><mi>σ</mi><mn>2</mn></msup>" in math and "<mi>exp</mi>" in math
+    math = formulas.line_to_mathml("HR_m(T) = Σ_{t∈J} w(t, T) · S2(t) / Σ_{t∈J} w(t, T)")
+    assert math.startswith('<div class="formula"><math displaystyle="true"><semantics><mrow><msub><mi>HR</mi><mi>m</mi></msub>')
+    assert '<msub><mo largeop="true">Σ</mo><mrow><mi>t</mi><mo>∈</mo><mi>J</mi></mrow></msub>' in math
+    math = formulas.line_to_mathml("score(c) = 0      if c is cloudy")
+    assert '<mn>0</mn><mspace width="1.5em"/><mtext>if\u00a0</mtext><mi>c</mi><mtext>\u00a0is\u00a0cloudy</mtext>' in math
+    math = formulas.line_to_mathml("cloudy_S2(c, t) = P(c, t) ≥ 100 · cloud_tolerance < 1")
+    assert "<mi>cloudy_S2</mi>" in math and '<mi mathvariant="normal" class="parameter">cloud_tolerance</mi>' in math
+    assert "<mo>&lt;</mo>" in math and ET.fromstring(math) is not None
+    ET.fromstring(formulas.line_to_mathml("f(x = (unclosed"))  # still well-formed
+    assert formulas.block_to_html("a = b\n\nc = d\n").count("<math") == 2
 
 
 def _hrefs(node):

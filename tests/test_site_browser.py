@@ -122,3 +122,31 @@ def test_index_html_in_chromium(browser, served):
         assert outside == []
     finally:
         page.close()
+
+
+def test_landing_page_shows_its_pictures(browser, served, tmp_path):
+    """The processing-chain diagram and the demo figure are drawn with a size, the bar links the pages."""
+    server, site = served
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(TIMEOUT_MS)
+    try:
+        page.goto(f"{server.url}/index.html", wait_until="load")
+        diagram = page.locator("svg.diagram")
+        figure = page.locator("#demo-figure")
+        figure.scroll_into_view_if_needed()
+        assert page.evaluate("document.getElementById('demo-figure').complete && "
+                             "document.getElementById('demo-figure').naturalWidth") > 0
+        for element in (diagram, figure):
+            box = element.bounding_box()
+            assert box and box["width"] > 100 and box["height"] > 100, box
+        stages = diagram.locator("g.stage").count()
+        assert stages == len(site.latest.doc["process_graph"])
+        assert page.locator("nav.site a").all_inner_texts()[:4] == ["Home", "Algorithm", "Versions", "APEx catalogue"]
+        shot = tmp_path / "landing-page.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 10_000
+        page.goto(f"{server.url}/algorithm.html", wait_until="load")
+        box = page.locator("math").first.bounding_box()
+        assert box and box["width"] > 50 and box["height"] > 5
+    finally:
+        page.close()

@@ -4,6 +4,11 @@
 cloud gap, on map coordinates, with the date and the units on the colour scales;
 ``timeseries_<band>.png``: scene means over time (truth daily, clear S2 observations, both
 estimates at the targets) against the calendar date.
+
+``site_figures`` draws the two pictures the published site shows (committed under
+``templates/site/``, redrawn by ``make site-figures``): the NDVI maps and series in one figure,
+and a small square thumbnail of the EFAST NDVI map. Their PNGs carry no matplotlib version or
+date (``metadata``), so the same data give the same bytes.
 """
 
 from __future__ import annotations
@@ -58,6 +63,57 @@ def _series(path: Path, band: str, dates: dict, means: dict, gap: tuple) -> None
     ax.set_title(f"{band}: scene mean")
     fig.savefig(path, dpi=80)
     plt.close(fig)
+
+
+#: PNG text chunks of the site's figures: none, not even matplotlib's "Software"
+NO_METADATA = {"Software": None}
+SITE_FIGURE, SITE_THUMBNAIL = "efast-demo.png", "thumbnail.png"
+SITE_ORDER = ("S2-only interpolation", "EFAST", "truth")
+SITE_TITLES = {"S2-only interpolation": "Sentinel-2 only\n(interpolated across the gap)",
+               "EFAST": "EFAST\n(Sentinel-2 + Sentinel-3)", "truth": "truth\n(known in the synthetic scene)"}
+
+
+def site_figures(out_dir: Path, images: dict, date: str, dates: dict, means: dict, gap: tuple, grid: dict) -> list[Path]:
+    """The site's figure and thumbnail from the NDVI ``images`` on ``date`` (inside the gap) and
+    the NDVI scene ``means`` (see :func:`write_all`)."""
+    import matplotlib.gridspec as gridspec
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    extent = extent_km(np.asarray(grid["x"]), np.asarray(grid["y"]))
+    lo, hi = np.nanpercentile(images["truth"], [1, 99])
+    plt = pyplot()
+    fig = plt.figure(figsize=(10, 7.6), constrained_layout=True)
+    rows = gridspec.GridSpec(2, 3, figure=fig, height_ratios=[1.05, 1])
+    axes = [fig.add_subplot(rows[0, k]) for k in range(3)]
+    for ax, name in zip(axes, SITE_ORDER):
+        im = show(ax, images[name], extent, lo, hi)
+        ax.set_title(SITE_TITLES[name], fontsize=10)
+        label_axes(ax, grid["crs"])
+    colourbar(fig, im, axes, f"NDVI on {date} (unitless)")
+    ax = fig.add_subplot(rows[1, :])
+    ax.axvspan(*gap, color="0.9", label="Sentinel-2 cloud gap")
+    ax.axvline(np.datetime64(date), color="0.4", lw=1, ls=":", label=f"the maps' date ({date})")
+    ax.plot(dates["truth"], means["truth"], color="k", lw=2, label="truth")
+    ax.plot(dates["obs"], means["obs"], "o", color="tab:gray", label="clear Sentinel-2 observations")
+    for name, style in (("S2-only interpolation", "--"), ("EFAST", "-")):
+        ax.plot(dates["targets"], means[name], style, marker=".", label=SITE_TITLES[name].split("\n")[0])
+    ax.xaxis.set_major_locator(mdates.DayLocator(bymonthday=(1, 11, 21)))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    ax.set_xlabel("date")
+    ax.set_ylabel("NDVI, scene mean (unitless)")
+    ax.legend(loc="upper left", fontsize=8)
+    fig.suptitle("Synthetic scene: a green-up hidden by three weeks of cloud over Sentinel-2")
+    figure = out_dir / SITE_FIGURE
+    fig.savefig(figure, dpi=90, metadata=NO_METADATA)
+    plt.close(fig)
+    fig = plt.figure(figsize=(2.56, 2.56))
+    ax = fig.add_axes((0, 0, 1, 1))
+    ax.imshow(np.ma.masked_invalid(images["EFAST"]), vmin=lo, vmax=hi, cmap="viridis", interpolation="antialiased")
+    ax.set_axis_off()
+    thumbnail = out_dir / SITE_THUMBNAIL
+    fig.savefig(thumbnail, dpi=100, metadata=NO_METADATA)
+    plt.close(fig)
+    return [figure, thumbnail]
 
 
 def write_all(out_dir: Path, names: list[str], maps: dict, series: dict, dates: dict, gap_date: str,

@@ -2,7 +2,8 @@
 
 Writes ``OUT/data/`` (the local collections), ``OUT/parameters.json`` (the UDP arguments the
 demo uses; ``efast-udp run --params`` reads it), ``OUT/result/`` (the run's NetCDF and
-GeoTIFFs), ``OUT/metrics.json`` and ``OUT/quicklooks/*.png``, and prints the RMSE table. With
+GeoTIFFs), ``OUT/metrics.json``, ``OUT/quicklooks/*.png`` and the site's figure and thumbnail
+(``OUT/site/``), and prints the RMSE table. With
 ``--scene-only`` it stops after the scene and its parameters. The checks run window by window
 (``evaluate``), so the demo needs about the memory of the run itself.
 """
@@ -115,8 +116,12 @@ def run_demo(out: Path, udp: dict | Path, size: int, seed: int, show_progress: b
         dates = {"truth": scene.dates(np.arange(scene.config.n_days)), "obs": scene.dates(scene.s2_days),
                  "targets": scene.dates(target_days)}
         grid = {"x": scene.x[::checked.step], "y": scene.y[::checked.step], "crs": CRS}
-        quicklooks.write_all(out / "quicklooks", list(S2_BANDS) + ["NDVI"], checked.maps, checked.series, dates,
-                             str(scene.dates(target_days[gap_index])), tuple(scene.dates([first_gap, last_gap])), grid)
+        gap_date, gap_span = str(scene.dates(target_days[gap_index])), tuple(scene.dates([first_gap, last_gap]))
+        bands = list(S2_BANDS) + ["NDVI"]
+        quicklooks.write_all(out / "quicklooks", bands, checked.maps, checked.series, dates, gap_date, gap_span, grid)
+        ndvi = bands.index("NDVI")
+        quicklooks.site_figures(out / "site", checked.maps["NDVI"], gap_date, dates,
+                                {k: v[:, ndvi] for k, v in checked.series.items()}, gap_span, grid)
     return report
 
 

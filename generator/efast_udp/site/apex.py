@@ -33,6 +33,13 @@ KEYWORDS = ["Sentinel-2", "Sentinel-3", "Vegetation", "Normalized Difference Veg
             "Data Analysis and Visualization"]
 LANGUAGE = {"code": "en-US", "name": "English (United States)"}
 LOGOS = {"logo-light": "logo-light.svg", "logo-dark": "logo-dark.svg"}
+#: the service record's picture: EFAST's NDVI map of the demo scene, a PNG committed beside the
+#: logos (``make site-figures`` redraws it)
+THUMBNAIL = "thumbnail.png"
+
+
+#: the catalogue folder's index page (site path)
+INDEX = f"apex/{PROVIDER_ID}/index.html"
 
 
 def folder(process_id: str) -> dict[str, str]:
@@ -117,6 +124,8 @@ def service_record(releases: list[Release], settings: Settings, dates: dict[str,
         {"rel": "code", "type": "text/html", "title": "Source repository of the generator",
          "href": settings.source_repository},
         {"rel": "cite-as", "type": "text/html", "title": "Scientific publication", "href": C.PAPER_DOI_URL},
+        {"rel": "thumbnail", "type": "image/png", "title": "EFAST NDVI map of the synthetic demo scene",
+         "href": settings.url(THUMBNAIL)},
     ]
     if notebook_url:
         links.append({"rel": "notebook", "type": "application/x-ipynb+json",
@@ -176,7 +185,7 @@ def catalogue_files(releases: list[Release], settings: Settings, dates: dict[str
     }
 
 
-def folder_pages(process_id: str) -> dict[str, str]:
+def folder_pages(process_id: str, nav=None) -> dict[str, str]:
     """Site path -> HTML of an index page for each folder of the catalogue layout, so that every
     folder URL answers on a static host (relative links to what the folder holds)."""
     from efast_udp.site import pages
@@ -191,5 +200,6 @@ def folder_pages(process_id: str) -> dict[str, str]:
             (paths["scenarios"][len(base) + len(process_id) + 2:], "benchmark scenario")],
     }
     home = {f"{base}/index.html": "../../index.html", f"{base}/{process_id}/index.html": "../../../index.html"}
-    return {path: pages.render_folder(f"ESA APEx catalogue folder: {path[:-len('index.html')]}", entries, home[path])
+    return {path: pages.render_folder(f"ESA APEx catalogue folder: {path[:-len('index.html')]}", entries, home[path],
+                                      nav, path)
             for path, entries in listing.items()}

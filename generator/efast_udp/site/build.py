@@ -10,6 +10,8 @@ Layout, relative to the site's base URL::
     algorithm.html              docs/algorithm.md: the algorithm as this UDP implements it
     apex/<provider>/...         the folder the ESA APEx catalogue takes as it is (site/apex.py)
     logo-light.svg, logo-dark.svg   the logos the APEx provider record links
+    efast-demo.png              the landing page's demo figure (committed, redrawn by `make site-figures`)
+    thumbnail.png               the APEx service record's thumbnail (the same)
     SHA256SUMS                  checksums of every other file (``sha256sum -c SHA256SUMS``)
     .nojekyll                   GitHub Pages: serve files as they are
 
@@ -94,17 +96,18 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         files[NOTEBOOK_PATH] = notebook
     for rel, doc in apex.catalogue_files(releases, settings, dates, notebook_url).items():
         files[rel] = _json(doc)
-    for rel, text in apex.folder_pages(latest.doc["id"]).items():  # every folder URL the docs give answers
+    nav = pages.navigation(apex.INDEX, NOTEBOOK_PATH if notebook else None)
+    for rel, text in apex.folder_pages(latest.doc["id"], nav).items():  # every folder URL the docs give answers
         files[rel] = text.encode("utf-8")
-    for name in apex.LOGOS.values():
+    for name in (*apex.LOGOS.values(), pages.DEMO_FIGURE, apex.THUMBNAIL):
         files[name] = pages.static_file(name)
     files["algorithm.html"] = pages.render_document(
         algorithm_text, "EFAST as this process implements it", latest.doc["id"], latest.version,
-        f"{settings.source_repository}/blob/main/docs/algorithm.md").encode("utf-8")
+        f"{settings.source_repository}/blob/main/docs/algorithm.md", formulas=True, nav=nav).encode("utf-8")
     files[".nojekyll"] = b""
     files["index.html"] = pages.render_index(
         releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,
-        checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]),
+        checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]), nav=nav,
     ).encode("utf-8")
     files[SUMS_NAME] = render_sums(files).encode("utf-8")
     return Site(files=files, releases=releases, drafts=drafts)

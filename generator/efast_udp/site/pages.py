@@ -16,12 +16,23 @@ from efast_udp.site import catalogue
 from efast_udp.site.catalogue import LISTING_FILE
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: the demo figure of the landing page: a PNG committed in ``templates/site/`` (``make site-figures``
+#: redraws it from a demo run), published as it is
+DEMO_FIGURE = "efast-demo.png"
+DEMO_FIGURE_ALT = (
+    "Three maps of NDVI on a date in the middle of a three-week Sentinel-2 cloud gap of the synthetic demo "
+    "scene: Sentinel-2 alone (interpolated across the gap, blank where it has no value), "
+    "EFAST, and the known truth. Below them the scene's mean NDVI from June to August: the truth greens up "
+    "inside the gap; EFAST follows the curve, the Sentinel-2-only interpolation draws a straight line across it.")
 
 
-def markdown_to_html(text: str, top: int = 3) -> str:
+def markdown_to_html(text: str, top: int = 3, formulas: bool = False) -> str:
     """CommonMark to HTML; raw HTML in the source is escaped, and the highest heading level in the
-    text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings."""
+    text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings.
+    ``formulas``: ``text`` code blocks hold formulas, rendered as MathML (``site/formulas.py``)."""
     from markdown_it import MarkdownIt
+
+    from efast_udp.site import formulas as maths
 
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
     tokens = md.parse(text or "")
@@ -30,6 +41,9 @@ def markdown_to_html(text: str, top: int = 3) -> str:
         shift = top - min(int(t.tag[1]) for t in headings)
         for token in headings:
             token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
+    for token in tokens:
+        if formulas and token.type == "fence" and token.info.strip() == "text":
+            token.type, token.content = "html_block", maths.block_to_html(token.content)  # our markup, not the source's
     return md.renderer.render(tokens, md.options, {})
 
 
@@ -137,19 +151,39 @@ def _changelog_body(text: str) -> str:
     return "\n".join(lines).strip() + "\n" if text else ""
 
 
-def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str) -> str:
-    """A page of its own for a markdown document of the project (e.g. docs/algorithm.md)."""
-    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1))
-    return _environment().get_template("document.html").render(
-        title=title, body=body, process_id=process_id, version=version, source_href=source_href)
+#: labels of the navigation bar's entries
+HOME, ALGORITHM, VERSIONS, CATALOGUE, NOTEBOOK = "Home", "Algorithm", "Versions", "APEx catalogue", "Notebook"
 
 
-def render_folder(title: str, entries: list[tuple[str, str]], home: str) -> str:
+def navigation(catalogue_index: str, notebook: str | None) -> list[tuple[str, str]]:
+    """The navigation bar of every page: (href from the site's root, label); the notebook only
+    when the site publishes one."""
+    links = [("index.html", HOME), ("algorithm.html", ALGORITHM), ("index.html#versions", VERSIONS),
+             (catalogue_index, CATALOGUE)]
+    return links + ([(notebook, NOTEBOOK)] if notebook else [])
+
+
+def _page(template: str, nav, path: str, current: str, **context) -> str:
+    """``template`` rendered for the site file ``path`` (the bar's links made relative to it)."""
+    root = "../" * path.count("/")
+    return _environment().get_template(template).render(nav=nav or [], root=root, current=current, **context)
+
+
+def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str,
+                    formulas: bool = False, nav=None, path: str = "algorithm.html") -> str:
+    """A page of its own for a markdown document of the project (e.g. docs/algorithm.md);
+    ``formulas``: its ``text`` code blocks are formulas (MathML on the page)."""
+    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1, formulas=formulas))
+    return _page("document.html", nav, path, ALGORITHM, title=title, body=body, process_id=process_id,
+                 version=version, source_href=source_href)
+
+
+def render_folder(title: str, entries: list[tuple[str, str]], home: str, nav=None, path: str = "index.html") -> str:
     """An index page for a folder of the site: ``entries`` (relative href, what it is)."""
-    return _environment().get_template("folder.html").render(title=title, entries=entries, home=home)
+    return _page("folder.html", nav, path, CATALOGUE, title=title, entries=entries, home=home)
 
 
-def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict, apex: dict) -> str:
+def render_index(releases, settings, changelog_text: str, dates: dict, checksums: dict, apex: dict, nav=None) -> str:
     latest = releases[-1]
     doc = latest.doc
     process_id = doc["id"]
@@ -183,8 +217,13 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
         }
         for p in doc.get("parameters", [])
     ]
-    template = _environment().get_template("index.html")
-    return template.render(
+    from efast_udp.site import diagram
+
+    return _page(
+        "index.html", nav, "index.html", HOME,
+        chain=markupsafe.Markup(diagram.render(doc.get("process_graph") or {})),
+        demo_figure=DEMO_FIGURE,
+        demo_figure_alt=DEMO_FIGURE_ALT,
         doc=doc,
         process_id=process_id,
         title=doc.get("summary") or process_id,
