@@ -392,7 +392,7 @@ def test_apex_record_and_benchmark_scenario(project):
 def test_algorithm_page_renders_the_document(project):
     assert run_site(project) == 0
     html = (project / "public" / "algorithm.html").read_text()
-    assert "<h1>" in html and "Distance-to-cloud score" in html and "<table>" in html
+    assert "<h1 id=" in html and "Distance-to-cloud score" in html and "<table>" in html
     assert "<script" not in html
     # the formulas (text code blocks of docs/algorithm.md) are MathML, each keeping its source line
     from efast_udp.site.build import ALGORITHM_DOC
@@ -534,3 +534,14 @@ def test_publish_backend_unreachable_is_one_line(project, capsys):
                  "--retries", "0", "--timeout", "10"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("efast-udp publish-backend: error:") and len(err.splitlines()) == 1
+
+
+def test_contents_links_of_the_algorithm_page_reach_their_headings(project):
+    assert run_site(project) == 0
+    html = (project / "public" / "algorithm.html").read_text("utf-8")
+    ids = set(re.findall(r'<h\d id="([^"]+)"', html))
+    links = set(re.findall(r'href="#([^"]+)"', html))
+    assert links and links <= ids, sorted(links - ids)
+    assert page.heading_anchor("Eq. 2: the `weights` (S3)", {}) == "eq-2-the-weights-s3"
+    seen: dict = {}
+    assert [page.heading_anchor("Notes", seen) for _ in range(3)] == ["notes", "notes-1", "notes-2"]

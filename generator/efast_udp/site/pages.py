@@ -26,10 +26,11 @@ DEMO_FIGURE_ALT = (
     "inside the gap; EFAST follows the curve, the Sentinel-2-only interpolation draws a straight line across it.")
 
 
-def markdown_to_html(text: str, top: int = 3, formulas: bool = False) -> str:
+def markdown_to_html(text: str, top: int = 3, formulas: bool = False, anchors: bool = False) -> str:
     """CommonMark to HTML; raw HTML in the source is escaped, and the highest heading level in the
     text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings.
-    ``formulas``: ``text`` code blocks hold formulas, rendered as MathML (``site/formulas.py``)."""
+    ``formulas``: ``text`` code blocks hold formulas, rendered as MathML (``site/formulas.py``);
+    ``anchors``: headings get GitHub's ids (a page made of one document, whose contents link them)."""
     from markdown_it import MarkdownIt
 
     from efast_udp.site import formulas as maths
@@ -41,10 +42,23 @@ def markdown_to_html(text: str, top: int = 3, formulas: bool = False) -> str:
         shift = top - min(int(t.tag[1]) for t in headings)
         for token in headings:
             token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
+    seen: dict[str, int] = {}
+    for i, token in enumerate(tokens):
+        if anchors and token.type == "heading_open" and i + 1 < len(tokens):
+            token.attrSet("id", heading_anchor(tokens[i + 1].content, seen))
     for token in tokens:
         if formulas and token.type == "fence" and token.info.strip() == "text":
             token.type, token.content = "html_block", maths.block_to_html(token.content)  # our markup, not the source's
     return md.renderer.render(tokens, md.options, {})
+
+
+def heading_anchor(title: str, seen: dict[str, int]) -> str:
+    """The id GitHub gives a heading (lower case, punctuation dropped, spaces as hyphens, ``-1``,
+    ``-2`` for repeats), so a page's contents links work on the site as on GitHub."""
+    slug = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
+    count = seen.get(slug, 0)
+    seen[slug] = count + 1
+    return slug if count == 0 else f"{slug}-{count}"
 
 
 def markdown_inline(text: str) -> str:
@@ -173,7 +187,7 @@ def render_document(markdown_text: str, title: str, process_id: str, version: st
                     formulas: bool = False, nav=None, path: str = "algorithm.html") -> str:
     """A page of its own for a markdown document of the project (e.g. docs/algorithm.md);
     ``formulas``: its ``text`` code blocks are formulas (MathML on the page)."""
-    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1, formulas=formulas))
+    body = markupsafe.Markup(markdown_to_html(markdown_text, top=1, formulas=formulas, anchors=True))
     return _page("document.html", nav, path, ALGORITHM, title=title, body=body, process_id=process_id,
                  version=version, source_href=source_href)
 
