@@ -428,9 +428,9 @@ def test_a_symbolic_link_in_an_own_folder_is_refused(tmp_path, capsys):
 
 
 def test_files_that_git_cannot_vouch_for_are_not_overwritten(tmp_path, monkeypatch, capsys):
-    from efast_udp import release
+    from efast_udp import git
 
-    monkeypatch.setattr(release, "git", lambda *a, **k: None)  # git missing, or refusing the repository
+    monkeypatch.setattr(git, "git", lambda *a, **k: None)  # git missing, or refusing the repository
     assert main(["build", "--until", "s3_composite", "--force", "-o", str(ROOT / "Makefile")]) == 2
     assert "git cannot say whether the checkout tracks it" in one_line_error(capsys, "build")
     out = tmp_path / "x.json"  # outside any checkout: git is not needed

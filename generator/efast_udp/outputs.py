@@ -29,6 +29,7 @@ from pathlib import Path
 
 from efast_udp.document import dump_json, parse_json
 from efast_udp.errors import EfastUdpError, UsageError
+from efast_udp.git import tracked
 from efast_udp.project import ROOT, UDP_DIR
 
 MARKER = ".efast-udp"
@@ -337,8 +338,6 @@ def new_file(path: Path, option: str, force: bool = False, own=None, hint: str =
     """A file a command may write, once it is clear it may: new, or (with ``force``, or when
     ``own(path)`` says a previous run wrote it) a regular file git does not track, outside the
     checkout's protected folders. Nothing is created here."""
-    from efast_udp.release import tracked
-
     resolved = Path(path).expanduser().resolve()
     udp = UDP_DIR.resolve()
     if resolved == udp or resolved.is_relative_to(udp):

@@ -19,9 +19,7 @@ project to 0.2.0 (``LEGACY_RELEASE_COMMITS``).
 from __future__ import annotations
 
 import functools
-import os
 import re
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -29,6 +27,7 @@ from efast_udp import checksums
 from efast_udp.checksums import SUMS_NAME, parse_sums, sha256
 from efast_udp.document import dump_json, parse_json, read_bytes
 from efast_udp.errors import ReleaseError, UsageError
+from efast_udp.git import git, in_repo
 from efast_udp.project import UDP_DIR, UDP_FILE, project_version
 from efast_udp.settings import Settings
 
@@ -102,44 +101,6 @@ def render_sums(entries: dict[str, bytes]) -> str:
 
 
 # --- git -------------------------------------------------------------------------------------
-
-def git(cwd: Path, *args: str) -> bytes | None:
-    """Output of a git command in ``cwd``; ``None`` when git or the repository is not there."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    try:
-        proc = subprocess.run(["git", "-C", str(cwd), *args], capture_output=True, timeout=60, env=env, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
-
-
-def _in_repo(path: Path) -> tuple[Path, str] | None:
-    """(repository top, path relative to it) when ``path`` lies in a git work tree."""
-    folder = path if path.is_dir() else path.parent
-    while not folder.exists():
-        folder = folder.parent
-    top = git(folder, "rev-parse", "--show-toplevel")
-    if top is None:
-        return None
-    top_dir = Path(top.decode().strip()).resolve()
-    try:
-        return top_dir, path.resolve().relative_to(top_dir).as_posix()
-    except ValueError:
-        return None
-
-
-def tracked(path: Path) -> bool | None:
-    """Whether git tracks ``path`` (committed or staged); ``False`` outside any checkout, ``None``
-    when it lies in one (a ``.git`` above it) but git cannot tell (not installed, refusing the
-    repository): callers that protect files then assume the worst."""
-    path = Path(path).resolve()
-    if not any((folder / ".git").exists() for folder in path.parents):
-        return False
-    repo = _in_repo(path)
-    if repo is None:
-        return None
-    return git(repo[0], "ls-files", "--error-unmatch", "--", repo[1]) is not None
-
 
 def released_content(release: Release, repo: tuple[Path, str]) -> tuple[bytes, str] | None:
     """(content, "commit abc1234") of the file as its version was released, or ``None`` while it
@@ -220,7 +181,7 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
     sums_path = release_dir(udp_dir) / SUMS_NAME
     sums = parse_sums(sums_path.read_text("utf-8"), str(sums_path)) if sums_path.is_file() else {}
     base = udp_dir.parent
-    repo = _in_repo(udp_dir)
+    repo = in_repo(udp_dir)
     in_git = repo is not None
     if not in_git:
         report.notes.append("not a git checkout: release files verified against SHA256SUMS only")
