@@ -120,7 +120,7 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
     longest = _longest_extent_days(doc)
     extent = values.get("temporal_extent")
     if longest is not None and isinstance(extent, list) and len(extent) == 2:
-        from efast_udp.udfs.prelude import utc_seconds
+        from efast_udp.utc import utc_seconds
 
         days = (utc_seconds(extent[1]) - utc_seconds(extent[0])) / 86400
         if days > longest:
@@ -147,7 +147,7 @@ def _interval_problem(value: object, schema: object) -> str | None:
         return None
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         return None
-    from efast_udp.udfs.prelude import utc_seconds
+    from efast_udp.utc import utc_seconds
 
     try:
         start, end = (utc_seconds(v) for v in value)

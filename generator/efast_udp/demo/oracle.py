@@ -34,7 +34,7 @@ class Grid:
 def day_number(value) -> float:
     """The whole UTC day (days since 1970-01-01) of a date, date-time or datetime64: the UDP's
     date convention (offsets converted to UTC), shared through the UDF prelude."""
-    from efast_udp.udfs.prelude import utc_day
+    from efast_udp.utc import utc_day
 
     return utc_day(value)
 
