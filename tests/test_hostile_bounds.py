@@ -252,3 +252,25 @@ def test_run_checks_the_distance_in_pixels_too():
     problem = run_problem(doc, {"max_distance_to_cloud_m": 5000})
     assert problem.startswith("parameter 'max_distance_to_cloud_m': 5000 is too far for node 's3_distance_score'")
     assert "166.667 px; at most 33.3333 px" in problem
+
+
+def test_a_pixel_size_from_a_parameter_is_checked_at_its_smallest():
+    """pixel_size_m given by a parameter: validate takes the smallest its schema admits, run the
+    argument (the bound used to apply to literal pixel sizes only)."""
+    from efast_udp.validation.check_bounds import run_problem
+
+    def edit(doc):
+        doc["parameters"].append({"name": "pixel", "description": "Coarse pixel (m).", "optional": True,
+                                  "default": 300, "schema": {"type": "number", "minimum": 10, "maximum": 1000}})
+        doc["process_graph"]["s3_distance_score"]["arguments"]["context"]["pixel_size_m"] = {"from_parameter": "pixel"}
+
+    doc = hostile(edit)
+    findings = work_findings(doc)
+    assert [f.pointer for f in findings] == [f"{PG}/s3_distance_score/arguments/context/pixel_size_m"], findings
+    assert "over pixel_size_m 10 is a distance of" in findings[0].message
+    assert run_problem(doc, {"max_distance_to_cloud_m": 5000, "pixel": 300}) is None
+    problem = run_problem(doc, {"max_distance_to_cloud_m": 5000, "pixel": 20})
+    assert "max_distance_to_cloud_m 5000 over pixel_size_m 20 is a distance of 250 px" in problem, problem
+    doc["process_graph"]["s3_distance_score"]["arguments"]["context"]["max_distance_to_cloud_m"] = 900
+    problem = run_problem(doc, {"max_distance_to_cloud_m": 5000, "pixel": 20})
+    assert problem.startswith("parameter 'pixel': 20 is too small for node 's3_distance_score'"), problem

@@ -199,18 +199,26 @@ def _context(ctx: Context, node: Node, base: str, context: dict, seen: set) -> I
     for key, value in context.items():
         if key in CONTEXT_BOUNDS:
             yield from _context_value(ctx, node, join(base, key), key, value, seen)
-    distance = context.get("max_distance_to_cloud_m")
-    if ref_kind(distance) == "from_parameter":  # the largest the parameter admits
-        found = _parameter(ctx, distance["from_parameter"])
-        highs = [alt.get("maximum") for alt in _schema_alternatives(found[1].get("schema"))
-                 if isinstance(alt, dict)] if found else []
-        distance = max(highs) if highs and all(isinstance(h, (int, float)) for h in highs) else None
-    problem = distance_px_problem(distance, context.get("pixel_size_m"))
+    # the largest distance and the smallest pixel the graph admits (a parameter: its schema's end)
+    distance = _schema_end(ctx, context.get("max_distance_to_cloud_m"), "maximum", max)
+    pixel = _schema_end(ctx, context.get("pixel_size_m"), "minimum", min)
+    problem = distance_px_problem(distance, pixel)
     if problem:
         bound = CONTEXT_BOUNDS["pixel_size_m"]
         yield Finding(CODE, join(base, "pixel_size_m"), show(context["pixel_size_m"]),
                       f"at least {distance / MAX_DISTANCE_PX:g} m for a distance of {distance:g} m",
                       f"{problem} ({bound.what}: it sizes the work of a run)")
+
+
+def _schema_end(ctx: Context, value: object, keyword: str, pick) -> object:
+    """``value``, or for a ``from_parameter`` reference the ``keyword`` (``maximum``/``minimum``)
+    end of the parameter's schema, ``pick`` of its alternatives' (``None`` when one has none)."""
+    if ref_kind(value) != "from_parameter":
+        return value
+    found = _parameter(ctx, value["from_parameter"])
+    ends = [alt.get(keyword) for alt in _schema_alternatives(found[1].get("schema"))
+            if isinstance(alt, dict)] if found else []
+    return pick(ends) if ends and all(isinstance(e, (int, float)) for e in ends) else None
 
 
 def check_contexts(ctx: Context) -> Iterator[Finding]:
@@ -223,6 +231,13 @@ def check_contexts(ctx: Context) -> Iterator[Finding]:
             found = _parameter(ctx, context["from_parameter"])
             if found and isinstance(found[1].get("default"), dict):
                 yield from _context(ctx, node, pointer("parameters", found[0], "default"), found[1]["default"], seen)
+
+
+def _argument(value: object, values: dict) -> object:
+    """A context value of a run: a ``from_parameter`` reference replaced by the run's argument."""
+    if ref_kind(value) == "from_parameter":
+        return values.get(value["from_parameter"])
+    return value
 
 
 def run_problem(doc: dict, values: dict) -> str | None:
@@ -251,10 +266,13 @@ def run_problem(doc: dict, values: dict) -> str | None:
             else:
                 continue  # a literal: validate has checked it
             problem = bound.problem(value)
-            if problem is None and key == "max_distance_to_cloud_m":
-                problem = distance_px_problem(value, context.get("pixel_size_m"))
+            if problem is None and key in ("max_distance_to_cloud_m", "pixel_size_m"):
+                distance, pixel = (_argument(context.get(k), values) for k in ("max_distance_to_cloud_m", "pixel_size_m"))
+                problem = distance_px_problem(distance, pixel)
                 if problem:
-                    return f"{label}: {show(value)} is too far for node {node.id!r}: {problem}"
+                    return f"{label}: {show(value)} is too far for node {node.id!r}: {problem}" \
+                        if key == "max_distance_to_cloud_m" else f"{label}: {show(value)} is too small for node " \
+                        f"{node.id!r}: {problem}"
             if problem:
                 return (f"{label}: {show(value)} {problem} (expected {bound.expected()}; it is {key}, the "
                         f"{bound.what}, of node {node.id!r})")
