@@ -45,6 +45,8 @@ def test_a_true_colour_and_an_ndvi_map_per_date(tmp_path):
     paths = quicklooks.write_all(nc, tmp_path / "ql", BANDS)
     names = [p.name for p in paths]
     assert names == [f"{kind}_2023-06-0{d}.png" for d in (1, 3, 5) for kind in ("rgb", "ndvi")]
+    with xarray.open_dataset(nc, engine="h5netcdf") as ds:
+        assert quicklooks.planned(tmp_path / "ql", ds["t"].values, list(ds.data_vars), BANDS) == paths
     for path in paths:
         image = pixels(path)
         assert image.shape == (416, 480, 3)

@@ -174,3 +174,19 @@ def test_timings_are_written_to_a_new_file_only(small_scene, small_data, tmp_pat
     err = capsys.readouterr().err.strip()
     assert "--timings" in err and len(err.splitlines()) == 1
     assert not (tmp_path / "again").exists() and json.loads(timings.read_text()) == phases
+
+
+def test_a_killed_runs_quicklooks_are_its_own_for_the_next_run(small_scene, small_data, tmp_path, monkeypatch):
+    """The marker a run writes before it starts lists the quicklooks too: a run killed after
+    drawing leaves that marker, and the next run replaces them instead of refusing."""
+    from efast_udp import outputs
+
+    out = tmp_path / "out"
+    # as if killed once everything is drawn: the marker stays the plan, the lock goes with the process
+    monkeypatch.setattr(outputs.Claim, "release", lambda self: outputs.unlock(self.lock_fd))
+    assert main(argv(small_scene, small_data, out, "--no-geotiff")) == 0
+    planned = json.loads((out / outputs.MARKER).read_text())["files"]
+    drawn = sorted(str(p.relative_to(out)) for p in (out / "quicklooks").glob("*.png"))
+    assert drawn and set(drawn) <= set(planned)
+    monkeypatch.undo()
+    assert main(argv(small_scene, small_data, out, "--no-geotiff")) == 0

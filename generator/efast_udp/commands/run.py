@@ -185,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
                                 geotiff=not args.no_geotiff, show_progress=not args.quiet,
                                 command=["efast-udp", *args.argv], prepare=prepare, claims=claim.claims,
-                                **options)
+                                quicklooks=not args.no_quicklooks, **options)
         paths = list(output.paths)
         if not args.no_quicklooks:
             if not args.quiet:
@@ -193,7 +193,7 @@ def run(args: argparse.Namespace) -> int:
             drawing = time.perf_counter()
             for thread in warming:
                 thread.join(WARM_UP_WAIT_S)
-            paths += runner.quicklooks(output, out / "quicklooks", claim.claims)
+            paths += runner.quicklooks(output, out / runner.QUICKLOOKS_FOLDER, claim.claims)
             output.timings["quicklooks_s"] = round(time.perf_counter() - drawing, 3)
     finally:
         claim.release()

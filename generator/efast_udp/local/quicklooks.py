@@ -252,6 +252,21 @@ class _Maps:
         return [self.h5[name][i][::every, ::every] for name in names for i in chosen]
 
 
+def kinds(names: list[str], values: dict) -> list[str]:
+    """The maps drawn for a result with bands ``names``: ``rgb`` when it has the fused B04/B03/B02,
+    ``ndvi`` when it has NDVI."""
+    return (["rgb"] if _rgb_names(names, values) else []) + (["ndvi"] if "NDVI" in names else [])
+
+
+def file_name(kind: str, label) -> str:
+    return f"{kind}_{np.datetime64(label, 'D')}.png"
+
+
+def planned(folder: Path, labels, names: list[str], values: dict) -> list[Path]:
+    """The files ``write_all`` will write into ``folder`` for dates ``labels`` and bands ``names``."""
+    return [folder / file_name(kind, label) for label in labels for kind in kinds(names, values)]
+
+
 def write_all(nc_path: Path, folder: Path, values: dict, claims: Claims | None = None) -> list[Path]:
     """``rgb_<date>.png`` and ``ndvi_<date>.png`` for every date of ``openEO.nc``, each file
     created through ``claims`` (``openeo_cdse_local.writers.Claims``; default: one for ``folder``)."""
@@ -271,22 +286,22 @@ def write_all(nc_path: Path, folder: Path, values: dict, claims: Claims | None =
         maps = _Maps(h5, ds["x"].values, ds["y"].values)
         crs_name = _crs_name(ds)
         rgb_names = _rgb_names(names, values)
-        kinds = []
+        drawn = []
         if rgb_names:
             limits = stretch(maps.samples(rgb_names, len(days)), (0.0, 0.3))
             frame = _Frame(maps.extent, crs_name, f"EFAST true colour ({'/'.join(RGB_BANDS)})", rgba=True,
                            limits=(0.0, 1.0),
                            caption=f"{REFLECTANCE} {limits[0]:.3f}–{limits[1]:.3f} ({percentiles})")
-            kinds.append(("rgb", frame, lambda i, limits=limits: rgb(*(maps.date(n, i) for n in rgb_names), limits)))
+            drawn.append(("rgb", frame, lambda i, limits=limits: rgb(*(maps.date(n, i) for n in rgb_names), limits)))
         if "NDVI" in names:
             limits = stretch(maps.samples(["NDVI"], len(days)), (-0.2, 1.0))
             frame = _Frame(maps.extent, crs_name, "EFAST NDVI", rgba=False, limits=limits,
                            unit=f"{NDVI_UNIT}, {percentiles}", cmap="YlGn")
-            kinds.append(("ndvi", frame, lambda i: maps.date("NDVI", i)))
+            drawn.append(("ndvi", frame, lambda i: maps.date("NDVI", i)))
         pending: list = []
         for i, day in enumerate(days):
-            for kind, frame, image in kinds:
-                path = claims.claim(folder / f"{kind}_{day}.png")
+            for kind, frame, image in drawn:
+                path = claims.claim(folder / file_name(kind, day))
                 pending.append(encoders.submit(_encode, frame.render(image(i), day), path))
                 if len(pending) > 2 * ENCODERS:  # a bounded queue of rendered maps
                     paths.append(pending.pop(0).result())

@@ -66,6 +66,8 @@ def execute(udp: dict | Path, data_dir: Path, given: dict, bars: progress.Bars |
 
 #: no-data fraction of the result from which a run ends with a warning that says why
 NODATA_WARNING = 0.9
+#: where a run's quicklooks go, inside its output folder
+QUICKLOOKS_FOLDER = "quicklooks"
 
 
 class NoDataCounter:
@@ -194,13 +196,20 @@ def band_names(result: Result) -> list[str]:
                             else ["data"])
 
 
-def planned_paths(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True) -> list[Path]:
-    """Every file ``write_outputs`` will create in ``out`` (before anything is computed)."""
+def planned_paths(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True,
+                  quicklooks: bool = False) -> list[Path]:
+    """Every file ``write_outputs`` (and, with ``quicklooks``, ``quicklooks``) will create in
+    ``out``, before anything is computed."""
     paths = [out / writers.NETCDF_NAME]
     if geotiff:
         paths += [out / writers.geotiff_name(t) for t in result.result.coords["t"].values]
     if save_intermediates:
         paths += [out / "intermediates" / f"{name}.nc" for name in result.intermediates]
+    if quicklooks:
+        from efast_udp.local import quicklooks as draw
+
+        paths += draw.planned(out / QUICKLOOKS_FOLDER, result.result.coords["t"].values, band_names(result),
+                              result.parameters)
     return paths
 
 
@@ -253,11 +262,12 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
             geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
             memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
             command: list[str] | None = None, prepare=None, neighbourhood: str = "windows",
-            claims: writers.Claims | None = None) -> RunOutput:
+            claims: writers.Claims | None = None, quicklooks: bool = False) -> RunOutput:
     """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
     is called with the files the run will write once it has started well (scheduler up, graph
     built, band names checked), right before anything is written: the place to claim the output
-    folder; ``claims``: where the files are created (``efast_udp.outputs.Claim.claims``)."""
+    folder; ``claims``: where the files are created (``efast_udp.outputs.Claim.claims``);
+    ``quicklooks``: the plan includes the quicklooks ``quicklooks`` will draw afterwards."""
     bars = progress.Bars(show_progress)
     clock = time.perf_counter()
     timings: dict = {}
@@ -274,7 +284,7 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
         result = execute(udp, data_dir, given, bars, chunk_px, neighbourhood=neighbourhood)
         band_names(result)
         if prepare is not None:
-            prepare(planned_paths(result, out, save_intermediates, geotiff))
+            prepare(planned_paths(result, out, save_intermediates, geotiff, quicklooks))
         counter = NoDataCounter(result.result)
         doc = udp if isinstance(udp, dict) else {}
         lap("set_up_s")
@@ -298,5 +308,5 @@ def quicklooks(output: RunOutput, folder: Path, claims: writers.Claims | None = 
     """PNG maps of every output date (RGB, NDVI), drawn from the written ``openEO.nc``."""
     from efast_udp.local import quicklooks as draw
 
-    nc = next(p for p in output.paths if p.name == writers.NETCDF_NAME)
+    nc = next(p for p in output.paths if p.name == writers.NETCDF_NAME)  # drawn from the file, as a user reads it
     return draw.write_all(nc, folder, output.result.parameters, claims)
