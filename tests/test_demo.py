@@ -2,6 +2,8 @@
 
 import json
 
+from test_same_results import DEMO, close, load_record
+
 from efast_udp.cli import main
 from efast_udp.demo.runner import run_demo
 
@@ -9,7 +11,7 @@ from efast_udp.demo.runner import run_demo
 def test_demo_writes_metrics_and_quicklooks(tmp_path):
     from pathlib import Path
     udp = Path(__file__).parent.parent / "udp" / "efast.json"
-    report = run_demo(tmp_path, udp, size=90, seed=1, show_progress=False, quicklooks_too=True)
+    report = run_demo(tmp_path, udp, show_progress=False, quicklooks_too=True, **DEMO)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert set(saved) >= {"rmse", "oracle_max_abs_diff", "wall_s", "peak_mib"}
     assert set(saved["rmse"]) == {"all", "gap"} and set(saved["rmse"]["gap"]) == {"efast", "s2_only"}
@@ -17,6 +19,8 @@ def test_demo_writes_metrics_and_quicklooks(tmp_path):
     assert report["rmse"]["gap"]["efast"] < report["rmse"]["gap"]["s2_only"]
     # Sentinel-3 in CDSE's units counts: EFAST at most half the S2-only error inside the gap
     assert report["rmse"]["gap"]["efast"] <= 0.5 * report["rmse"]["gap"]["s2_only"], report["rmse"]
+    # the numbers do not move (test_same_results): the errors equal the recorded ones within 1e-6
+    assert not close({"rmse": report["rmse"]}, load_record()["demo"], "demo")
     assert len(list((tmp_path / "quicklooks").glob("*.png"))) == 10
     site = sorted(p.name for p in (tmp_path / "site").iterdir())  # the site's figure and thumbnail
     assert site == ["efast-demo.png", "thumbnail.png"]
