@@ -361,8 +361,25 @@ def test_diagram_rows_and_references():
     assert diagram.rows(graph, flows) == {"a": 0, "b": 1, "c": 2}
     svg = diagram.render(graph)
     assert svg.count('class="stage"') == 3 and svg.count("<path d=") == 4  # 3 flows + the arrow head
-    with pytest.raises(ValueError, match="cycle"):
+    with pytest.raises(EfastUdpError, match="cycle through node 'a'"):
         diagram.render({"a": {"arguments": {"x": {"from_node": "b"}}}, "b": {"arguments": {"x": {"from_node": "a"}}}})
+    # a chain of any length and order is drawn (no recursion)
+    chain = {f"n{i}": {"process_id": "absolute", "arguments": {"x": {"from_node": f"n{i + 1}"} if i < 4999 else 1}}
+             for i in range(5000)}
+    assert diagram.rows(chain, diagram.edges(chain))["n0"] == 4999
+
+
+def test_a_release_graph_with_a_cycle_is_one_line_not_a_crash(project, capsys):
+    doc = json.loads((project / "udp" / "efast.json").read_text())
+    first, second = list(doc["process_graph"])[:2]
+    doc["process_graph"][first]["arguments"]["data"] = {"from_node": second}
+    doc["process_graph"][second]["arguments"]["data"] = {"from_node": first}
+    latest = project / "udp" / "releases" / VERSIONS[-1] / "efast.json"
+    for path in (project / "udp" / "efast.json", latest):  # a draft: not committed yet
+        path.write_text(json.dumps(doc))
+    assert run_site(project) == 1
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "cycle through node" in err and str(latest) in err, err
 
 
 def test_apex_record_and_benchmark_scenario(project):

@@ -30,7 +30,7 @@ from typing import Iterable
 
 from efast_udp import release
 from efast_udp.document import dump_json, read_bytes
-from efast_udp.errors import ReleaseError, UnreadableInput
+from efast_udp.errors import InvalidDocument, ReleaseError, UnreadableInput
 from efast_udp.outputs import check_directory, replace_directory
 from efast_udp.project import ROOT, UDP_FILE
 from efast_udp.checksums import SUMS_NAME, render_sums, sha256
@@ -105,10 +105,13 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
         algorithm_text, "EFAST as this process implements it", latest.doc["id"], latest.version,
         f"{settings.source_repository}/blob/main/docs/algorithm.md", formulas=True, nav=nav).encode("utf-8")
     files[".nojekyll"] = b""
-    files["index.html"] = pages.render_index(
-        releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,
-        checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]), nav=nav,
-    ).encode("utf-8")
+    try:
+        files["index.html"] = pages.render_index(
+            releases=releases, settings=settings, changelog_text=changelog_text, dates=dates,
+            checksums={rel: sha256(data) for rel, data in files.items()}, apex=apex.folder(latest.doc["id"]), nav=nav,
+        ).encode("utf-8")
+    except InvalidDocument as exc:  # the landing page draws the newest release's graph
+        raise InvalidDocument(f"{latest.path}: {exc}") from None
     files[SUMS_NAME] = render_sums(files).encode("utf-8")
     return Site(files=files, releases=releases, drafts=drafts)
 

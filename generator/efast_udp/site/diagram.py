@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from html import escape
 
+from efast_udp.errors import InvalidDocument
+
 #: sizes in SVG user units (CSS pixels at scale 1)
 ROW = 58
 BOX_H = 38
@@ -53,19 +55,28 @@ def edges(graph: dict) -> list[tuple[str, str]]:
 
 
 def rows(graph: dict, flows: list[tuple[str, str]]) -> dict[str, int]:
-    """Row of each node: the longest path to it from a node without inputs."""
-    inputs = {name: [a for a, b in flows if b == name] for name in graph}
+    """Row of each node: the longest path to it from a node without inputs (nodes taken in
+    topological order, without recursion: a chain of any length is drawn). A cycle is an
+    ``InvalidDocument`` naming a node on it."""
+    inputs = {name: [a for a, b in flows if b == name and a in graph] for name in graph}
+    outputs: dict[str, list[str]] = {name: [] for name in graph}
+    for name, sources in inputs.items():
+        for source in sources:
+            outputs[source].append(name)
+    waiting = {name: len(sources) for name, sources in inputs.items()}
+    ready = [name for name in graph if waiting[name] == 0]
     row: dict[str, int] = {}
-
-    def depth(name: str, stack: tuple = ()) -> int:
-        if name in stack:
-            raise ValueError(f"process graph has a cycle through {name!r}")
-        if name not in row:
-            row[name] = max((depth(a, stack + (name,)) + 1 for a in inputs[name]), default=0)
-        return row[name]
-
-    for name in graph:
-        depth(name)
+    while ready:
+        name = ready.pop()
+        row[name] = max((row[a] + 1 for a in inputs[name]), default=0)
+        for target in outputs[name]:
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    if len(row) < len(graph):
+        stuck = next(name for name in graph if name not in row)
+        raise InvalidDocument(f"the process graph has a cycle through node {stuck!r}: it has no processing chain "
+                              "to draw (and no back-end can run it)")
     return row
 
 
