@@ -34,7 +34,7 @@ check-udp: $(STAMP)
 ## The whole test suite
 test: $(STAMP) $(DRIVER_STAMP) $(BACKEND_STAMP) $(CF_STAMP) browser validate
 	$(BIN)/efast-udp check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 ## Re-pin the main venv's dependency set (needs the registries)
 lock:
