@@ -20,6 +20,7 @@ from efast_udp.errors import EfastUdpError
 from efast_udp.publish import backend as publish_backend
 from efast_udp.publish.serve import BackgroundServer, make_server
 from efast_udp.settings import Settings
+from efast_udp.site import diagram
 from efast_udp.site import pages as page
 
 BASE = fixture_udp.BASE_URL
@@ -361,12 +362,37 @@ def test_diagram_rows_and_references():
     assert diagram.rows(graph, flows) == {"a": 0, "b": 1, "c": 2}
     svg = diagram.render(graph)
     assert svg.count('class="stage"') == 3 and svg.count("<path d=") == 4  # 3 flows + the arrow head
+    def node(*sources):
+        return {"process_id": "p", "arguments": {"x": [{"from_node": s} for s in sources]}}
+
     with pytest.raises(EfastUdpError, match="cycle through node 'a'"):
-        diagram.render({"a": {"arguments": {"x": {"from_node": "b"}}}, "b": {"arguments": {"x": {"from_node": "a"}}}})
+        diagram.render({"a": node("b"), "b": node("a")})
+    with pytest.raises(EfastUdpError, match="cycle through node '[ab]'"):  # z is only downstream of it
+        diagram.render({"z": node("a"), "a": node("b"), "b": node("a")})
     # a chain of any length and order is drawn (no recursion)
     chain = {f"n{i}": {"process_id": "absolute", "arguments": {"x": {"from_node": f"n{i + 1}"} if i < 4999 else 1}}
              for i in range(5000)}
     assert diagram.rows(chain, diagram.edges(chain))["n0"] == 4999
+
+
+@pytest.mark.parametrize("graph, words", [
+    ([], "is not an object"),
+    ({"a": [1]}, "node 'a' of the process graph is not an object"),
+    ({"a": {"process_id": 5}}, "node 'a' of the process graph is not an object with a process_id"),
+    ({"a": {"process_id": "p", "arguments": {"x": {"from_node": {"b": 1}}}}}, "reads from_node {'b': 1}"),
+    ({"a": {"process_id": "p", "arguments": {"x": {"from_node": "gone"}}}}, "reads from_node 'gone'"),
+    ({f"n{i}": {"process_id": "p"} for i in range(201)}, "201 top-level nodes"),
+    # every node also reads the first: a long arrow past every row (quadratic layout work)
+    ({f"n{i}": {"process_id": "p", "arguments": {"x": [{"from_node": f"n{i - 1}"}, {"from_node": "n0"}] if i else 1}}
+      for i in range(100)}, "pass 4851 rows of other nodes"),
+])
+def test_graphs_the_diagram_cannot_draw_are_one_clear_error(graph, words):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(EfastUdpError, match=re.escape(words)):
+        diagram.render(graph)
+    assert time.perf_counter() - start < 5  # refused up front, not after the layout
 
 
 def test_a_release_graph_with_a_cycle_is_one_line_not_a_crash(project, capsys):

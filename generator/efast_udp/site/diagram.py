@@ -28,41 +28,66 @@ CHAR = 0.61  # width of a monospace character, in font sizes
 SWEEPS = 4
 
 
-def references(value) -> list[str]:
-    """The node ids ``value`` (a node's arguments) reads, in order, callbacks left out."""
-    found: list[str] = []
-    if isinstance(value, dict):
-        if "from_node" in value:
-            return [value["from_node"]]
-        if "process_graph" in value:
-            return []
-        for key in value:
-            found += references(value[key])
-    elif isinstance(value, list):
-        for item in value:
-            found += references(item)
+#: the most top-level nodes, and pass-through slots of long arrows, a drawn chain may have (the
+#: EFAST graph has 22 nodes and 27 slots; layout time grows with the square of the slots)
+MAX_NODES = 200
+MAX_SLOTS = 2000
+
+
+def references(value) -> list:
+    """The ``from_node`` values ``value`` (a node's arguments) holds, in order, callbacks left
+    out (iteratively: any depth)."""
+    found: list = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "from_node" in item:
+                found.append(item["from_node"])
+            elif "process_graph" not in item:
+                stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
     return found
+
+
+def check(graph: object) -> None:
+    """``InvalidDocument`` unless ``graph`` is a flat process graph the diagram can draw: nodes
+    that are objects with a text ``process_id``, ``from_node`` values that name one of them, at
+    most ``MAX_NODES`` nodes."""
+    if not isinstance(graph, dict):
+        raise InvalidDocument("the process graph is not an object: it has no processing chain to draw")
+    if len(graph) > MAX_NODES:
+        raise InvalidDocument(f"the process graph has {len(graph)} top-level nodes; the processing chain is drawn "
+                              f"for at most {MAX_NODES}")
+    for name, node in graph.items():
+        if not isinstance(node, dict) or not isinstance(node.get("process_id"), str):
+            raise InvalidDocument(f"node {name!r} of the process graph is not an object with a process_id text")
+        for source in references(node.get("arguments")):
+            if not isinstance(source, str) or source not in graph:
+                raise InvalidDocument(f"node {name!r} reads from_node {source!r}, which is not a node of the graph")
 
 
 def edges(graph: dict) -> list[tuple[str, str]]:
     """(from, to) for every data flow between top-level nodes, each once, in graph order."""
-    seen: list[tuple[str, str]] = []
+    seen: dict[tuple[str, str], None] = {}
     for name, node in graph.items():
         for source in references(node.get("arguments", {})):
-            if source in graph and (source, name) not in seen:
-                seen.append((source, name))
-    return seen
+            if isinstance(source, str) and source in graph:
+                seen.setdefault((source, name), None)
+    return list(seen)
 
 
 def rows(graph: dict, flows: list[tuple[str, str]]) -> dict[str, int]:
     """Row of each node: the longest path to it from a node without inputs (nodes taken in
-    topological order, without recursion: a chain of any length is drawn). A cycle is an
+    topological order, without recursion: a chain of any length). A cycle is an
     ``InvalidDocument`` naming a node on it."""
-    inputs = {name: [a for a, b in flows if b == name and a in graph] for name in graph}
+    inputs: dict[str, list[str]] = {name: [] for name in graph}
     outputs: dict[str, list[str]] = {name: [] for name in graph}
-    for name, sources in inputs.items():
-        for source in sources:
-            outputs[source].append(name)
+    for a, b in flows:
+        if a in graph and b in graph:
+            inputs[b].append(a)
+            outputs[a].append(b)
     waiting = {name: len(sources) for name, sources in inputs.items()}
     ready = [name for name in graph if waiting[name] == 0]
     row: dict[str, int] = {}
@@ -74,8 +99,12 @@ def rows(graph: dict, flows: list[tuple[str, str]]) -> dict[str, int]:
             if waiting[target] == 0:
                 ready.append(target)
     if len(row) < len(graph):
-        stuck = next(name for name in graph if name not in row)
-        raise InvalidDocument(f"the process graph has a cycle through node {stuck!r}: it has no processing chain "
+        # walk back along inputs that never became ready until a node repeats: it is on a cycle
+        node, visited = next(name for name in graph if name not in row), set()
+        while node not in visited:
+            visited.add(node)
+            node = next(a for a in inputs[node] if a not in row)
+        raise InvalidDocument(f"the process graph has a cycle through node {node!r}: it has no processing chain "
                               "to draw (and no back-end can run it)")
     return row
 
@@ -103,6 +132,10 @@ def _sweeps(layers: list[list], up: dict, down: dict):
 def _layout(graph: dict):
     flows = edges(graph)
     row = rows(graph, flows)
+    slots = sum(row[b] - row[a] - 1 for a, b in flows)
+    if slots > MAX_SLOTS:
+        raise InvalidDocument(f"the process graph's data flows pass {slots} rows of other nodes; the processing "
+                              f"chain is drawn for at most {MAX_SLOTS}")
     layers: list[list] = [[] for _ in range(max(row.values(), default=-1) + 1)]
     for name in graph:
         layers[row[name]].append(name)
@@ -113,14 +146,15 @@ def _layout(graph: dict):
             layers[item[3]].append(item)
         chains.append(chain)
     up, down = _neighbours(chains)
+    position = {item: k for layer in layers for k, item in enumerate(layer)}
     for i, neighbours in _sweeps(layers, up, down):
-        position = {item: k for layer in layers for k, item in enumerate(layer)}
 
-        def key(entry, neighbours=neighbours, position=position):
+        def key(entry, neighbours=neighbours):
             k, item = entry
             near = [position[n] for n in neighbours.get(item, [])]
             return (sum(near) / len(near) if near else k, k)
         layers[i] = [item for _, item in sorted(enumerate(layers[i]), key=key)]
+        position.update((item, k) for k, item in enumerate(layers[i]))  # only this row moved
     return layers, chains
 
 
@@ -154,7 +188,9 @@ def _columns(layers: list[list], chains: list[list], box_w: float) -> dict:
 
 
 def render(graph: dict, title: str = "Processing chain") -> str:
-    """The SVG element (a string) of ``graph``'s processing chain."""
+    """The SVG element (a string) of ``graph``'s processing chain; ``InvalidDocument`` when it
+    cannot be drawn (see ``check``)."""
+    check(graph)
     label_chars = max((len(n) for n in graph), default=1)
     kind_chars = max((len(node.get("process_id", "")) for node in graph.values()), default=1)
     box_w = round(max(label_chars * FONT, kind_chars * SMALL) * CHAR + 2 * MARGIN)
