@@ -347,7 +347,11 @@ def test_every_page_has_the_navigation_bar(project):
         assert [label for _, label in links] == ["Home", "Algorithm", "Versions", "APEx catalogue", "Notebook"]
         for href, _ in links:
             assert (path.parent / href.split("#")[0]).resolve().is_file(), (path, href)
-        assert bar.group(1).count('aria-current="page"') == 1, path
+        # the page itself is the link's target ("page"), or lies below it (a catalogue sub-folder: "location")
+        marked = re.findall(r'<a href="([^"]+)" aria-current="(page|location)"', bar.group(1))
+        assert len(marked) == 1, path
+        target = (path.parent / marked[0][0]).resolve()
+        assert (target == path.resolve()) == (marked[0][1] == "page"), (path, marked)
 
 
 def test_diagram_rows_and_references():
@@ -585,6 +589,9 @@ def test_contents_links_of_the_algorithm_page_reach_their_headings(project):
     ids = set(re.findall(r'<h\d id="([^"]+)"', html))
     links = set(re.findall(r'href="#([^"]+)"', html))
     assert links and links <= ids, sorted(links - ids)
-    assert page.heading_anchor("Eq. 2: the `weights` (S3)", {}) == "eq-2-the-weights-s3"
-    seen: dict = {}
-    assert [page.heading_anchor("Notes", seen) for _ in range(3)] == ["notes", "notes-1", "notes-2"]
+    assert page.heading_anchor("Eq. 2: the weights (S3)", set()) == "eq-2-the-weights-s3"
+    seen: set = set()
+    assert [page.heading_anchor(t, seen) for t in ("Foo", "Foo", "Foo 1", "Foo")] == ["foo", "foo-1", "foo-1-1", "foo-2"]
+    html = page.markdown_to_html("# Document\n\n## See [the paper](https://example.org/x) &amp; `code`\n\n## ???\n",
+                                 anchors=True)
+    assert re.findall(r'id="([^"]+)"', html) == ["document-1", "see-the-paper--code", "section"]

@@ -42,23 +42,37 @@ def markdown_to_html(text: str, top: int = 3, formulas: bool = False, anchors: b
         shift = top - min(int(t.tag[1]) for t in headings)
         for token in headings:
             token.tag = f"h{max(1, min(6, int(token.tag[1]) + shift))}"
-    seen: dict[str, int] = {}
+    seen: set[str] = set(PAGE_IDS)
     for i, token in enumerate(tokens):
         if anchors and token.type == "heading_open" and i + 1 < len(tokens):
-            token.attrSet("id", heading_anchor(tokens[i + 1].content, seen))
+            token.attrSet("id", heading_anchor(_plain_text(tokens[i + 1]), seen))
     for token in tokens:
         if formulas and token.type == "fence" and token.info.strip() == "text":
             token.type, token.content = "html_block", maths.block_to_html(token.content)  # our markup, not the source's
     return md.renderer.render(tokens, md.options, {})
 
 
-def heading_anchor(title: str, seen: dict[str, int]) -> str:
-    """The id GitHub gives a heading (lower case, punctuation dropped, spaces as hyphens, ``-1``,
-    ``-2`` for repeats), so a page's contents links work on the site as on GitHub."""
-    slug = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-")
-    count = seen.get(slug, 0)
-    seen[slug] = count + 1
-    return slug if count == 0 else f"{slug}-{count}"
+#: ids the page templates use themselves, which a heading's id must not repeat
+PAGE_IDS = ("document",)
+
+
+def _plain_text(inline) -> str:
+    """The text a reader sees of an inline token (link targets, images' addresses and markup
+    left out, entities decoded), as GitHub makes heading ids of it."""
+    return "".join(child.content for child in inline.children or [] if child.type in ("text", "code_inline"))
+
+
+def heading_anchor(title: str, seen: set[str]) -> str:
+    """The id GitHub gives a heading (lower case, punctuation dropped, spaces as hyphens; ``-1``,
+    ``-2``, ... until unused), so a page's contents links work on the site as on GitHub; ``seen``
+    holds the ids taken so far and gets this one. A title of punctuation only gives ``section``."""
+    slug = re.sub(r"[^\w\- ]", "", title.strip().lower()).replace(" ", "-") or "section"
+    anchor, count = slug, 0
+    while anchor in seen:
+        count += 1
+        anchor = f"{slug}-{count}"
+    seen.add(anchor)
+    return anchor
 
 
 def markdown_inline(text: str) -> str:
@@ -180,7 +194,8 @@ def navigation(catalogue_index: str, notebook: str | None) -> list[tuple[str, st
 def _page(template: str, nav, path: str, current: str, **context) -> str:
     """``template`` rendered for the site file ``path`` (the bar's links made relative to it)."""
     root = "../" * path.count("/")
-    return _environment().get_template(template).render(nav=nav or [], root=root, current=current, **context)
+    return _environment().get_template(template).render(nav=nav or [], root=root, current=current, here=path,
+                                                        **context)
 
 
 def render_document(markdown_text: str, title: str, process_id: str, version: str, source_href: str,
