@@ -16,16 +16,19 @@ BANDS = {"s2_data_bands": ["B02", "B03", "B04", "B8A"]}
 WHITE = (255, 255, 255)
 
 
-def fake_result(path, size=40, dates=3, ndvi=None):
+def fake_result(path, size=40, dates=3, ndvi=None, width=None, t=None, north_up=True):
     """An ``openEO.nc`` as ``run`` writes it: bands B02, B03, B04, B8A and NDVI over (t, y, x),
-    a north-up 10 m grid in UTM 32N and the CRS variable."""
+    a north-up 10 m grid in UTM 32N (rows south first with ``north_up=False``) and the CRS
+    variable."""
     import pyproj
 
     rng = np.random.default_rng(0)
-    t = np.array(["2023-06-01", "2023-06-03", "2023-06-05", "2023-06-07"][:dates], dtype="datetime64[ns]")
+    t = np.array(t or ["2023-06-01", "2023-06-03", "2023-06-05", "2023-06-07"][:dates], dtype="datetime64[ns]")
+    dates, width = len(t), width or size
     y = 5_000_000.0 - 10.0 * np.arange(size) - 5.0
-    x = 400_000.0 + 10.0 * np.arange(size) + 5.0
-    shape = (dates, size, size)
+    y = y if north_up else y[::-1]
+    x = 400_000.0 + 10.0 * np.arange(width) + 5.0
+    shape = (dates, size, width)
     data = {b: (("t", "y", "x"), rng.uniform(0.05, 0.13, shape).astype("float32")) for b in ("B02", "B03", "B04", "B8A")}
     data["NDVI"] = (("t", "y", "x"), (rng.uniform(0.3, 0.7, shape) if ndvi is None else ndvi).astype("float32"))
     ds = xarray.Dataset(data, coords={"t": t, "y": y, "x": x})
@@ -140,3 +143,38 @@ def test_warm_up_loads_drawing_in_the_background():
     import sys
 
     assert "matplotlib.backends.backend_agg" in sys.modules
+
+
+def test_north_is_up_whatever_the_row_order_of_the_file(tmp_path):
+    ndvi = np.full((1, 30, 30), 0.3, np.float32)
+    ndvi[:, :10] = 0.8  # the northern third, first in a north-up file
+    drawn = []
+    for north_up in (True, False):
+        nc = fake_result(tmp_path / f"{north_up}.nc", size=30, dates=1, ndvi=ndvi if north_up else ndvi[:, ::-1],
+                         north_up=north_up)
+        drawn.append(pixels(quicklooks.write_all(nc, tmp_path / f"ql{north_up}", {})[0]))
+    np.testing.assert_array_equal(drawn[0], drawn[1])
+
+
+def test_the_axes_frame_lines_stay_around_the_map():
+    frame = quicklooks._Frame((0.0, 1.0, 0.0, 1.0), "EPSG:32632", "test", rgba=True, limits=(0.0, 1.0))
+    image = np.full((4, 4, 4), 255, np.uint8)  # white, opaque
+    out = frame.render(image, "2023-06-01")
+    (top, bottom), (left, right) = frame.rows, frame.columns
+    middle_row, middle_column = (top + bottom) // 2, (left + right) // 2
+    assert out[top - 1, middle_column].max() < 100 and out[middle_row, left - 1].max() < 100  # the dark frame
+
+
+def test_a_scene_one_pixel_across_is_drawn_on_its_own_pixel_size(tmp_path, recwarn):
+    for size, width in ((1, 1), (1, 50), (7, 1)):
+        nc = fake_result(tmp_path / f"{size}x{width}.nc", size=size, width=width, dates=1)
+        assert len(quicklooks.write_all(nc, tmp_path / f"ql{size}x{width}", BANDS)) == 2
+    assert not [w for w in recwarn if "identical" in str(w.message)]
+    assert quicklooks.extent_km(np.array([400_005.0]), np.array([5_000_005.0])) == pytest.approx(
+        (400.0, 400.01, 5000.0, 5000.01))
+
+
+def test_two_dates_on_one_day_get_their_minute_in_the_name(tmp_path):
+    nc = fake_result(tmp_path / "openEO.nc", size=10, t=["2023-06-01T10:00", "2023-06-01T12:30"])
+    names = [p.name for p in quicklooks.write_all(nc, tmp_path / "ql", {})]
+    assert names == ["ndvi_2023-06-01T10-00.png", "ndvi_2023-06-01T12-30.png"]

@@ -79,10 +79,18 @@ def pyplot():
     return plt
 
 
+#: pixel edge (m) assumed for a map one pixel across in both directions (Sentinel-2's)
+SINGLE_PIXEL_M = 10.0
+
+
 def extent_km(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
-    """(left, right, bottom, top) in km of pixel-centre coordinates in metres (for ``imshow``)."""
-    dx = abs(float(x[1] - x[0])) if len(x) > 1 else 0.0
-    dy = abs(float(y[1] - y[0])) if len(y) > 1 else 0.0
+    """(left, right, bottom, top) in km of pixel-centre coordinates in metres (for ``imshow`` of
+    a north-up image); an axis of one pixel takes the other axis' pixel size (or
+    ``SINGLE_PIXEL_M``), so it is drawn one pixel wide."""
+    dx = abs(float(x[1] - x[0])) if len(x) > 1 else None
+    dy = abs(float(y[1] - y[0])) if len(y) > 1 else None
+    dx = dx if dx is not None else (dy if dy is not None else SINGLE_PIXEL_M)
+    dy = dy if dy is not None else dx
     return ((x.min() - dx / 2) / 1e3, (x.max() + dx / 2) / 1e3, (y.min() - dy / 2) / 1e3, (y.max() + dy / 2) / 1e3)
 
 
@@ -188,8 +196,9 @@ class _Frame:
         # its extent is the axes' limits, aspect equal)
         box = self.ax.get_window_extent()
         height = int(self.fig.bbox.height)
-        self.columns = (round(box.x0), round(box.x1))
-        self.rows = (height - round(box.y1), height - round(box.y0))
+        # the pixels inside the axes' frame lines (the top and left lines fall on the box's first row and column)
+        self.columns = (round(box.x0) + 1, round(box.x1))
+        self.rows = (height - round(box.y1) + 1, height - round(box.y0))
         self._index: dict = {}
 
     def _on_screen(self, shape: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
@@ -239,11 +248,14 @@ class _Maps:
         self.shape = (len(y), len(x))
         self.step = max(1, math.ceil(max(self.shape) / MAX_PX))
         self.extent = extent_km(x[:: self.step], y[:: self.step])
+        # drawn north up, west left whatever the file's order
+        self.flip = (len(y) > 1 and y[1] > y[0], len(x) > 1 and x[1] < x[0])
 
     def date(self, name: str, i: int) -> np.ndarray:
-        """Band ``name`` on date ``i``: a whole (y, x) slab read, then thinned (h5py's strided
-        reads are slower than reading every pixel)."""
-        return self.h5[name][i][:: self.step, :: self.step]
+        """Band ``name`` on date ``i``, north up: a whole (y, x) slab read, then thinned (h5py's
+        strided reads are slower than reading every pixel)."""
+        image = self.h5[name][i][:: self.step, :: self.step]
+        return image[:: -1 if self.flip[0] else 1, :: -1 if self.flip[1] else 1]
 
     def samples(self, names: list[str], dates: int) -> list[np.ndarray]:
         """The bands ``names`` on ``SAMPLE_DATES`` of the ``dates``, at most ``SAMPLE_PX`` across."""
@@ -258,13 +270,22 @@ def kinds(names: list[str], values: dict) -> list[str]:
     return (["rgb"] if _rgb_names(names, values) else []) + (["ndvi"] if "NDVI" in names else [])
 
 
-def file_name(kind: str, label) -> str:
-    return f"{kind}_{np.datetime64(label, 'D')}.png"
+def date_names(labels) -> list[str]:
+    """The name of each date in file names and titles: its day (``2023-06-01``), or, when two
+    labels fall on one day, its minute (``2023-06-01T10-00``)."""
+    days = [str(np.datetime64(label, "D")) for label in labels]
+    if len(set(days)) == len(days):
+        return days
+    return [str(np.datetime64(label, "m")).replace(":", "-") for label in labels]
+
+
+def file_name(kind: str, date: str) -> str:
+    return f"{kind}_{date}.png"
 
 
 def planned(folder: Path, labels, names: list[str], values: dict) -> list[Path]:
     """The files ``write_all`` will write into ``folder`` for dates ``labels`` and bands ``names``."""
-    return [folder / file_name(kind, label) for label in labels for kind in kinds(names, values)]
+    return [folder / file_name(kind, date) for date in date_names(labels) for kind in kinds(names, values)]
 
 
 def write_all(nc_path: Path, folder: Path, values: dict, claims: Claims | None = None) -> list[Path]:
@@ -282,7 +303,7 @@ def write_all(nc_path: Path, folder: Path, values: dict, claims: Claims | None =
     with xarray.open_dataset(nc_path, engine="h5netcdf") as ds, h5py.File(nc_path, "r") as h5, \
             ThreadPoolExecutor(ENCODERS) as encoders:
         names = [n for n in ds.data_vars if n not in (CRS_NAME, "spatial_ref")]
-        days = [str(np.datetime64(label, "D")) for label in ds["t"].values]
+        days = date_names(ds["t"].values)
         maps = _Maps(h5, ds["x"].values, ds["y"].values)
         crs_name = _crs_name(ds)
         rgb_names = _rgb_names(names, values)
