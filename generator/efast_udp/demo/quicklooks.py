@@ -102,7 +102,7 @@ def site_figures(out_dir: Path, images: dict, date: str, dates: dict, means: dic
     ax.set_xlabel("date")
     ax.set_ylabel("NDVI, scene mean (unitless)")
     ax.legend(loc="upper left", fontsize=8)
-    fig.suptitle("Synthetic scene: a green-up hidden by three weeks of cloud over Sentinel-2")
+    fig.suptitle("Synthetic scene: a green-up while clouds hide Sentinel-2 for a month")
     figure = out_dir / SITE_FIGURE
     fig.savefig(figure, dpi=90, metadata=NO_METADATA)
     plt.close(fig)

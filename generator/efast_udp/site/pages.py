@@ -20,10 +20,11 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 #: redraws it from a demo run), published as it is
 DEMO_FIGURE = "efast-demo.png"
 DEMO_FIGURE_ALT = (
-    "Three maps of NDVI on a date in the middle of a three-week Sentinel-2 cloud gap of the synthetic demo "
-    "scene: Sentinel-2 alone (interpolated across the gap, blank where it has no value), "
-    "EFAST, and the known truth. Below them the scene's mean NDVI from June to August: the truth greens up "
-    "inside the gap; EFAST follows the curve, the Sentinel-2-only interpolation draws a straight line across it.")
+    "Three maps of NDVI on a date in the middle of a Sentinel-2 cloud gap, a month without a clear image (five cloudy "
+    "acquisitions) in the synthetic demo scene: Sentinel-2 alone (interpolated across the gap, blank where it "
+    "has no value), EFAST, and the known truth. Below them the scene's mean NDVI from 1 June to 30 July: the "
+    "truth greens up inside the gap; EFAST follows the curve, the Sentinel-2-only interpolation draws a "
+    "straight line across it.")
 
 
 def markdown_to_html(text: str, top: int = 3, formulas: bool = False, anchors: bool = False) -> str:
