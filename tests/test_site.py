@@ -477,6 +477,35 @@ def test_formulas_as_mathml():
     assert formulas.block_to_html("a = b\n\nc = d\n").count("<math") == 2
 
 
+@pytest.mark.parametrize("line", ["(a_) + b = c", "x_² + a__b", "a_ b", "x ²", "a_", "_", "²"])
+def test_odd_formulas_stay_well_formed_mathml(line):
+    import xml.etree.ElementTree as ET
+
+    from efast_udp.site import formulas
+
+    math = formulas.line_to_mathml(line)
+    root = ET.fromstring(math)
+    assert "<sub>" not in math  # the parser's own marker never reaches the page (it closes <math> in HTML)
+    for element in root.iter():
+        tag = element.tag.split("}")[-1]
+        if tag in ("msub", "msup"):
+            assert len(element) == 2 and all(child.tag != "mspace" for child in element), (line, math)
+
+
+def test_prose_around_formulas_is_text_and_long_lines_are_bounded():
+    import time
+
+    from efast_udp.site import formulas
+
+    assert "<mtext>\u00a0has\u00a0a\u00a0value</mtext>" in formulas.line_to_mathml("S2(t) has a value")
+    assert "<mn>300</mn><mtext>\u00a0m</mtext>" in formulas.line_to_mathml("D = max_distance_to_cloud_m / 300 m")
+    assert "<mi>p</mi>" in formulas.line_to_mathml("mean over the pixels p of cell c")  # a variable stays one
+    start = time.perf_counter()
+    for line in ("(" * 20_000 + "x", "w a" * 50_000):
+        assert formulas.line_to_mathml(line).count("<mtext>") == 1  # set as text, as it is
+    assert time.perf_counter() - start < 2
+
+
 def _hrefs(node):
     if isinstance(node, dict):
         for k, v in node.items():

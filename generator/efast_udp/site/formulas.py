@@ -28,6 +28,12 @@ TOKEN = re.compile(r"""
     (?P<op>[=≥≤+−·/,∈…<>-]) | (?P<other>.)
 """, re.VERBOSE)
 OPERATORS = {"-": "−"}
+#: a line longer than this, or nesting brackets deeper, is set as text as it is (the formulas of
+#: docs/algorithm.md are under 120 characters and 4 levels; the work grows with length x depth)
+MAX_LINE = 400
+MAX_DEPTH = 16
+#: tokens that cannot be a subscript: after them, a ``_`` is the character itself
+NOT_A_SCRIPT = ("space", "gap", "close", "square", "underscore")
 #: names that are mathematical functions even without a bracket after them
 FUNCTIONS = {"exp", "max", "min", "clip", "mean"}
 
@@ -74,16 +80,59 @@ def _join_text(items: list[str]) -> list[str]:
     return out
 
 
+def _is_word(tokens: list, i: int) -> bool:
+    """Whether token ``i`` is a word of the text around a formula (set as ``<mtext>``)."""
+    if i < 0 or i >= len(tokens) or tokens[i][0] != "name":
+        return False
+    text = tokens[i][1]
+    following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
+    return _atom("name", text, following).startswith("<mtext>")
+
+
+def _neighbour(tokens: list, i: int, step: int) -> int:
+    """The index of the token next to ``i`` in direction ``step``, single spaces skipped."""
+    i += step
+    while 0 <= i < len(tokens) and tokens[i][0] == "space":
+        i += step
+    return i
+
+
+#: one-letter words of the prose around formulas, and units after a number ("300 m")
+ARTICLES = {"a"}
+UNITS = {"m", "s", "d", "h"}
+
+
+def _letter_is_text(tokens: list, i: int) -> bool:
+    """The article in "has a value" (between two words) and a unit after a number ("300 m", at the
+    end or before an operator) are text; every other single letter is a variable ("pixels p")."""
+    before, after = _neighbour(tokens, i, -1), _neighbour(tokens, i, 1)
+    text = tokens[i][1]
+    if text in ARTICLES and _is_word(tokens, before) and _is_word(tokens, after):
+        return True
+    return text in UNITS and 0 <= before and tokens[before][0] == "number" and before < i - 1 and (
+        after >= len(tokens) or tokens[after][0] in ("gap", "op"))
+
+
 def line_to_mathml(line: str) -> str:
     """One formula (a line of the document) as a ``<math>`` element in a ``<div>`` of its own
     (not ``display="block"``, which browsers centre)."""
     tokens = _tokens(line.strip())
+    depth = max(0, *(line.count(c) for c in "([{")) if line else 0
+    if len(line) > MAX_LINE or depth > MAX_DEPTH:
+        tokens = [("text", line.strip())]
     stack: list[list[str]] = [[]]
     i = 0
     while i < len(tokens):
         kind, text = tokens[i]
         following = tokens[i + 1][1] if i + 1 < len(tokens) else ""
-        if kind == "gap":
+        if stack[-1] == ["<sub>"] and kind in NOT_A_SCRIPT:  # "a_ b", "(a_)": the underscore itself
+            stack.pop()
+            stack[-1].append("<mo>_</mo>")
+        if kind == "text":
+            stack[-1].append(f"<mtext>{escape(text)}</mtext>")
+        elif kind == "name" and len(text) == 1 and _letter_is_text(tokens, i):
+            stack[-1].append(f"<mtext>{escape(text)}</mtext>")
+        elif kind == "gap":
             stack[-1].append('<mspace width="1.5em"/>')
         elif kind == "space":
             stack[-1].append(" ")
@@ -94,8 +143,11 @@ def line_to_mathml(line: str) -> str:
             if text != "}":
                 group.append(f'<mo stretchy="false">{escape(text)}</mo>')
             stack[-1].append("<mrow>" + "".join(_join_text(group)) + "</mrow>")
-        elif kind == "square" and stack[-1]:
+        elif kind == "square" and stack[-1] and stack[-1][-1] not in (" ", "<sub>") \
+                and not stack[-1][-1].startswith("<mspace"):
             stack[-1][-1] = f"<msup>{stack[-1][-1]}<mn>2</mn></msup>"
+        elif kind == "square":
+            stack[-1].append("<mo>²</mo>")
         elif kind == "underscore" and stack[-1]:
             stack.append(["<sub>"])
         else:
@@ -105,9 +157,12 @@ def line_to_mathml(line: str) -> str:
         while len(stack) > 1 and stack[-1][:1] == ["<sub>"] and len(stack[-1]) == 2:
             script = stack.pop()[1]
             stack[-1][-1] = f"<msub>{stack[-1][-1]}{script}</msub>"
-    while len(stack) > 1:  # an unclosed bracket: keep what it holds
+    while len(stack) > 1:  # an unclosed bracket or a trailing "_": keep what it holds
         group = stack.pop()
-        stack[-1].append("<mrow>" + "".join(_join_text([g for g in group if g != "<sub>"])) + "</mrow>")
+        if group == ["<sub>"]:
+            stack[-1].append("<mo>_</mo>")
+            continue
+        stack[-1].append("<mrow>" + "".join(_join_text(group)) + "</mrow>")
     body = "".join(_join_text(stack[0]))
     source = escape(line.strip())
     return (f'<div class="formula"><math displaystyle="true"><semantics><mrow>{body}</mrow>'
