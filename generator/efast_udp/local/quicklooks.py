@@ -98,6 +98,7 @@ def label_axes(ax, crs_name: str) -> None:
     ax.set_xlabel(f"x (km, {crs_name})")
     ax.set_ylabel(f"y (km, {crs_name})")
     ax.tick_params(labelsize=7)
+    ax.ticklabel_format(useOffset=False, style="plain")  # map coordinates, never "+5e3" offsets
 
 
 def show(ax, image: np.ndarray, extent, vmin: float, vmax: float, cmap: str = "viridis"):
