@@ -119,12 +119,40 @@ def _checked_path(data_dir: Path, collection_id: str) -> Path:
     return path
 
 
+def _outside_links(f) -> str | None:
+    """The first object of an open HDF5 file that reads another file (an external link, a dataset
+    with external raw storage, a virtual dataset), named; ``None`` when the file is all its own."""
+    import h5py
+
+    groups = [f]
+    while groups:
+        group = groups.pop()
+        for name in group:
+            link = group.get(name, getlink=True)
+            if isinstance(link, h5py.ExternalLink):
+                return f"{group.name.rstrip('/')}/{name} (an external link to {link.filename})"
+            if isinstance(link, h5py.SoftLink):
+                continue  # within the file
+            item = group.get(name)
+            if isinstance(item, h5py.Group):
+                groups.append(item)
+            elif isinstance(item, h5py.Dataset) and (item.external or item.is_virtual):
+                return f"{item.name} (its data stored in other files)"
+    return None
+
+
 def _dimension_sizes(path: Path) -> dict[str, int]:
-    """The sizes of t, y and x from the file's metadata, read before xarray allocates them."""
+    """The sizes of t, y and x from the file's metadata, read before xarray allocates them; a
+    file that reads other files (external links or storage, virtual datasets) is refused: a run
+    reads only what is inside ``--data``."""
     import h5py
 
     try:
         with h5py.File(path, "r") as f:
+            outside = _outside_links(f)
+            if outside:
+                raise InvalidData(f"load_collection: {path}: {outside} reads data from outside the file; store "
+                                  "the data in it")
             return {d: int(f[d].shape[0]) for d in ("t", "y", "x") if d in f and len(f[d].shape) == 1}
     except OSError as exc:
         raise InvalidData(f"load_collection: cannot read {path}: not a NetCDF-4/HDF5 file ({exc})") from None
@@ -191,6 +219,10 @@ def open_collection(data_dir: Path, collection_id: str) -> Collection:
             from None
     crs = _crs(ds, path)
     bands = band_names(ds, path)
+    for band in bands:
+        if ds[band].dtype.kind not in "fiu":  # bool, complex, text, times: no reflectance or class
+            raise InvalidData(f"load_collection: {path}: band {band!r} holds {ds[band].dtype} values; expected "
+                              "numbers (integers or floats)")
     step_x = _step(ds["x"].values.astype(np.float64), "x", path)
     step_y = _step(ds["y"].values.astype(np.float64), "y", path)
     if not np.isclose(abs(step_x), abs(step_y), rtol=REGULAR_RTOL, atol=0):

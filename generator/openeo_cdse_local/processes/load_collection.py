@@ -58,6 +58,8 @@ UNITS_SAMPLE_DATES = 8
 #: the median a Sentinel-2 reflectance band's digital numbers exceed (reflectance x 10000: a
 #: median of 5 would be a reflectance of 0.0005) and a Sentinel-3 reflectance stays below
 UNITS_THRESHOLD = 5.0
+#: the range of CDSE's Sentinel-2 L2A values (unsigned 16-bit digital numbers and classes)
+S2_VALUE_RANGE = (0.0, 65535.0)
 #: Sentinel-3 products read from the file per read (one read per product costs ~7 ms of
 #: h5netcdf overhead each, which dominated small runs)
 READ_DATES = 32
@@ -101,6 +103,12 @@ def _check_units(values: np.ndarray, band: str, collection: data.Collection, kno
     if finite.size == 0:
         return
     median = float(np.median(np.abs(finite)))
+    band = str(band)
+    low, high = S2_VALUE_RANGE
+    if known.id == "SENTINEL2_L2A" and not (finite.min() >= low and finite.max() <= high):
+        raise InvalidData(f"load_collection: {collection.path}: band {band!r} has values from {finite.min():.4g} to "
+                          f"{finite.max():.4g}; CDSE delivers {known.id} as unsigned 16-bit digital numbers "
+                          f"({low:g} to {high:g})")
     if known.id == "SENTINEL2_L2A" and band != "SCL" and median < UNITS_THRESHOLD:
         raise InvalidData(f"load_collection: {collection.path}: band {band!r} has a median of {median:.4g}, which looks "
                           f"like reflectance; CDSE delivers {known.id} as digital numbers (reflectance x 10000): "
@@ -211,8 +219,18 @@ def _on_grid(collection: data.Collection, bands: list[str], t_index: np.ndarray,
     return values.rechunk({0: -1, 1: -1, 2: chunk_px, 3: chunk_px})
 
 
+#: most pixels of a Sentinel-3 file's grid: their longitudes and latitudes are held whole
+#: (2 x 8 bytes each: 256 MiB at this bound, a 4000 x 4000 px grid, 1 200 km at 300 m)
+MAX_SOURCE_PIXELS = 16_000_000
+
+
 def _source_lonlat(collection: data.Collection) -> tuple[np.ndarray, np.ndarray]:
-    """Longitude and latitude of every pixel centre of the file (2-D)."""
+    """Longitude and latitude of every pixel centre of the file (2-D); a grid over
+    ``MAX_SOURCE_PIXELS`` is refused before anything is allocated."""
+    pixels = len(collection.y) * len(collection.x)
+    if pixels > MAX_SOURCE_PIXELS:
+        raise InvalidData(f"load_collection: {collection.path}: a grid of {len(collection.y)} x {len(collection.x)} "
+                          f"pixels; at most {MAX_SOURCE_PIXELS} are read from a Sentinel-3 file (cut it to the area)")
     xx, yy = np.meshgrid(collection.x, collection.y)
     if collection.crs.is_geographic and collection.crs.to_epsg() == 4326:
         return xx, yy
