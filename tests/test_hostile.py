@@ -562,3 +562,40 @@ def test_catalogue_names_and_listing_ids(tmp_path, capsys):
     (tmp_path / "processes.json").write_text(json.dumps({"processes": [doc, doc], "links": []}))
     assert main(["validate", str(tmp_path / "processes.json")]) == 1
     assert "defines process 'efast' twice" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [
+    ["build", "-o", "/proc/efast-udp-test.json"],
+    ["build", "-o", "/tmp/" + "b" * 300 + ".json"],
+    ["demo", "--scene-only", "--size", "60", "--out", "/proc/efast-udp-test"],
+    ["site", "--out", "/proc/efast-udp-test"],
+    ["validate", "/tmp/" + "a" * 300],
+])
+def test_paths_the_system_refuses_are_one_line_not_an_internal_error(argv, capsys):
+    """/proc, /sys and names over 255 bytes: the file system says no; that is a bad request
+    (exit 2, one line), not a bug (exit 3)."""
+    assert main(argv) == 2
+    err = one_line_error(capsys, argv[0])
+    assert "internal error" not in err
+
+
+def test_a_run_that_fails_while_writing_leaves_no_partial_output(small_scene, small_data, tmp_path, capsys,
+                                                                   monkeypatch):
+    """A full disk while the GeoTIFFs are made: one line, exit 2, and the NetCDF written before
+    it is removed again (it would look like a result)."""
+    import errno
+    import os
+
+    from openeo_cdse_local import geotiff_writer
+
+    def no_space(self):  # as close does when the COG conversion fails: the temporary files go, the error stays
+        self.abort()
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.paths[0]))
+
+    monkeypatch.setattr(geotiff_writer.GeoTIFFWriter, "close", no_space)
+    from test_run_cli import argv
+
+    out = tmp_path / "o"
+    assert main(argv(small_scene, small_data, out, "--no-quicklooks")) == 2
+    assert "No space left on device" in one_line_error(capsys, "run")
+    assert not [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".efast-udp")]

@@ -13,6 +13,7 @@ one line on stderr, never a traceback (``--debug`` shows it).
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import sys
 
@@ -36,6 +37,12 @@ def module_of(command: str):
     return importlib.import_module(f"efast_udp.commands.{command.replace('-', '_')}")
 
 
+#: errors of the file system about a path the user chose (no permission, no space, name too long,
+#: read-only, not a folder, ...): the request cannot be met, it is not a bug
+REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENAMETOOLONG, errno.ENOSPC, errno.EROFS,
+                         errno.ENOTDIR, errno.EISDIR, errno.EDQUOT, errno.EXDEV, errno.ELOOP, errno.EBUSY}
+
+
 def exit_code(exc: BaseException) -> int:
     """The exit code of a failure, decided here for every command."""
     from openeo_cdse_local.errors import ExecutorError
@@ -45,6 +52,8 @@ def exit_code(exc: BaseException) -> int:
     if isinstance(exc, InvalidDocument):
         return 1
     if isinstance(exc, (EfastUdpError, ExecutorError)):  # a bad request, or a run it could not make
+        return 2
+    if isinstance(exc, OSError) and exc.errno in REFUSED_BY_THE_SYSTEM:  # a path the system will not give
         return 2
     return INTERNAL_ERROR
 
@@ -120,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
         from efast_udp.terminal import label  # names from files and documents may hold escapes
 
         message = label(" ".join(str(exc).split())) or type(exc).__name__
+        if isinstance(exc, OSError) and code != INTERNAL_ERROR and exc.strerror:
+            message = label(f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror)
         if code == INTERNAL_ERROR:
             message = (f"internal error: {type(exc).__name__}: {message[:300]} (a bug in efast-udp: please report "
                        "it with the command you ran; --debug shows the traceback)")

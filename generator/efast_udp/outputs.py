@@ -227,6 +227,14 @@ class Claim:
         self.before = {p for p in self.folder.rglob("*") if p.is_file()}
         return self.folder
 
+    def discard(self) -> None:
+        """After a failure: remove the files this command created (each made exclusively through
+        ``claims``, so nothing else is touched), so that no partial output looks like a result."""
+        for path in self.claims.paths:
+            if _kind(path) == "a file":
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
     def release(self) -> None:
         """The marker written (when the folder was claimed), the lock released; a folder this
         command made and never wrote into goes again."""

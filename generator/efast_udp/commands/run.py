@@ -195,6 +195,9 @@ def run(args: argparse.Namespace) -> int:
                 thread.join(WARM_UP_WAIT_S)
             paths += runner.quicklooks(output, out / runner.QUICKLOOKS_FOLDER, claim.claims)
             output.timings["quicklooks_s"] = round(time.perf_counter() - drawing, 3)
+    except BaseException:  # a failed or interrupted run leaves no partial output that looks like a result
+        claim.discard()
+        raise
     finally:
         claim.release()
     if timings_file is not None:
