@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import pyproj
 
 from openeo_cdse_local.collections import profile
+from openeo_cdse_local.errors import ProcessFailure
 from openeo_cdse_local.grids import BBox, best_utm
 
 #: processes after which a resample is no longer pushed into the load (``PROPAGATION_RULES``)
@@ -116,14 +117,38 @@ def request_bbox(spatial_extent) -> BBox | None:
     if not isinstance(spatial_extent, dict):
         return None
     if "west" in spatial_extent:
-        crs = pyproj.CRS.from_user_input(spatial_extent.get("crs") or 4326)
-        return BBox(float(spatial_extent["west"]), float(spatial_extent["south"]), float(spatial_extent["east"]),
-                    float(spatial_extent["north"]), crs)
+        return _box(spatial_extent)
     points = list(_coordinates(spatial_extent))
     if not points:
         return None
     xs, ys = [p[0] for p in points], [p[1] for p in points]
     return BBox(min(xs), min(ys), max(xs), max(ys), pyproj.CRS.from_epsg(4326))
+
+
+def _box(extent: dict) -> BBox:
+    """A ``{"west", "south", "east", "north"[, "crs"]}`` box, checked: an EPSG code the CRS
+    database knows, numbers, and degrees within the globe for a geographic CRS (projected
+    coordinates without ``crs`` read as degrees overflowed deep inside the reprojection)."""
+    code = extent.get("crs")
+    code = 4326 if code is None else code
+    if isinstance(code, bool) or not isinstance(code, (int, str)):
+        raise ProcessFailure(f"parameter 'spatial_extent': crs {code!r} is not an EPSG code (a whole number such as "
+                             "32628) or a CRS text")
+    try:
+        crs = pyproj.CRS.from_user_input(code)
+    except pyproj.exceptions.CRSError:
+        raise ProcessFailure(f"parameter 'spatial_extent': crs {code!r} is not a coordinate reference system the "
+                             "EPSG database knows") from None
+    try:
+        west, south, east, north = (float(extent[k]) for k in ("west", "south", "east", "north"))
+    except (KeyError, TypeError, ValueError):
+        raise ProcessFailure("parameter 'spatial_extent': west, south, east and north must all be numbers") from None
+    if crs.is_geographic and not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= 90
+                                  and -90 <= north <= 90):
+        raise ProcessFailure(f"parameter 'spatial_extent': {west:g}, {south:g}, {east:g}, {north:g} are not degrees "
+                             f"of {crs.name} (longitudes -180..180, latitudes -90..90); for projected coordinates "
+                             "give their crs, e.g. \"crs\": 32628")
+    return BBox(west, south, east, north, crs)
 
 
 def _coordinates(obj):

@@ -5,6 +5,7 @@ value ranges)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import h5py
@@ -134,3 +135,18 @@ def test_a_sentinel3_grid_too_large_to_place_is_refused_before_allocation(small_
     monkeypatch.setattr(load_collection, "MAX_SOURCE_PIXELS", 10)
     line = run_on(small_scene, data, tmp_path, capsys)
     assert f"{S3}.nc: a grid of" in line and "at most 10 are read from a Sentinel-3 file" in line
+
+
+def test_a_request_beside_the_sentinel2_file_has_no_pixel_of_it(small_scene, small_data, tmp_path, capsys):
+    from test_run_cli import argv
+
+    from efast_udp.cli import main
+
+    west, south, east, north = (small_scene.spatial_extent[k] for k in ("west", "south", "east", "north"))
+    shift = 10 * (east - west)  # ten scene widths to the east: no Sentinel-2 pixel (exit 0, all NaN, before)
+    args = argv(small_scene, small_data, tmp_path / "out", "--no-quicklooks", "--no-geotiff")
+    extent = dict(small_scene.spatial_extent, west=west + shift, east=east + shift)
+    args = [a for a in args if not a.startswith("--param=spatial_extent=")] + [f"--param=spatial_extent={json.dumps(extent)}"]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "parameter 'spatial_extent': no pixel of 'SENTINEL2_L2A' in the requested area" in err[0], err

@@ -5,6 +5,8 @@ neighbourhood overlap, per load, in that load's pixels), no resample pushed into
 import json
 from pathlib import Path
 
+import pytest
+
 from openeo_cdse_local.dryrun import plan, request_bbox
 
 RELEASE = Path(__file__).resolve().parents[2] / "udp" / "releases" / "0.4.0" / "efast.json"
@@ -41,3 +43,20 @@ def test_global_extent_covers_both_buffered_loads():
     # about 35 x 300 m of Sentinel-3 on each side: between 9 and 12 km, in degrees at 15.7 N
     margin_deg = box.west - total.west
     assert 9_000 < margin_deg * 111_320 * 0.9627 < 12_500
+
+
+@pytest.mark.parametrize("extent, words", [
+    ({"west": 399900, "south": 1739400, "east": 400500, "north": 1740000}, "are not degrees of WGS 84"),
+    ({"west": 399900, "south": 1739400, "east": 400500, "north": 1740000, "crs": 0}, "crs 0 is not a coordinate"),
+    ({"west": 399900, "south": 1739400, "east": 400500, "north": 1740000, "crs": 32628.0}, "crs 32628.0 is not an EPSG"),
+    ({"west": 399900, "south": 1739400, "east": 400500, "north": 1740000, "crs": True}, "crs True is not an EPSG"),
+    ({"west": "a", "south": 1, "east": 2, "north": 3}, "must all be numbers"),
+])
+def test_a_box_that_is_not_one_names_spatial_extent(extent, words):
+    from openeo_cdse_local.dryrun import request_bbox
+    from openeo_cdse_local.errors import ProcessFailure
+
+    with pytest.raises(ProcessFailure, match=f"^parameter 'spatial_extent': .*{words}"):
+        request_bbox(extent)
+    box = request_bbox({"west": 399900, "south": 1739400, "east": 400500, "north": 1740000, "crs": 32628})
+    assert (box.west, box.north, box.crs.to_epsg()) == (399900.0, 1740000.0, 32628)

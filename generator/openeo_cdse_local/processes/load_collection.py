@@ -380,6 +380,14 @@ def load_collection(session, id: str, spatial_extent=None, temporal_extent=None,
         tile_cols = range(max(tile_cols.start, fcols.start), min(tile_cols.stop, fcols.stop))
     else:
         tile_rows, tile_cols = layout.tiles_touching(read_box)
+        if bbox is not None:  # as for Sentinel-3: a request beside the file has no pixel of it
+            file_box = BBox(*_file_bounds(collection), collection.crs).reproject(crs)
+            request = bbox.reproject(crs)
+            if request.west >= file_box.east or request.east <= file_box.west or \
+                    request.south >= file_box.north or request.north <= file_box.south:
+                raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area ("
+                                     f"{collection.path} covers {file_box.west:.0f}, {file_box.south:.0f}, "
+                                     f"{file_box.east:.0f}, {file_box.north:.0f} in EPSG:{crs.to_epsg()})")
     if len(tile_rows) == 0 or len(tile_cols) == 0:
         raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
     rows, cols = layout.pixel_window(tile_rows, tile_cols)
