@@ -95,3 +95,21 @@ def test_build_settings_suggest_the_close_parameter(argv, expected, tmp_path, ca
     assert main([*argv, "-o", str(tmp_path / "x.json")]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1 and not (tmp_path / "x.json").exists()
+
+
+def test_library_warnings_stay_off_the_terminal_unless_debugging(monkeypatch, capsys):
+    """numpy's RuntimeWarnings on odd values and xarray's decoding warnings are not the tool's
+    one line (a run with temporal_score_stddev=5e-324 printed '<string>:120: RuntimeWarning')."""
+    import warnings
+
+    from efast_udp.commands import validate
+
+    def noisy(args):
+        warnings.warn("overflow encountered in divide", RuntimeWarning)
+        return 0
+
+    monkeypatch.setattr(validate, "run", noisy)
+    assert main(["validate", "udp/efast.json"]) == 0
+    assert "RuntimeWarning" not in capsys.readouterr().err
+    with pytest.warns(RuntimeWarning):
+        assert main(["--debug", "validate", "udp/efast.json"]) == 0

@@ -16,6 +16,7 @@ import argparse
 import errno
 import importlib
 import sys
+import warnings
 
 #: sub-command -> one-line summary; the implementation is ``efast_udp.commands.<name with _>``.
 COMMANDS = {
@@ -89,7 +90,7 @@ def build_parser(selected: str | None) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="efast-udp", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action=VersionAction,
                         help="print the version of efast-udp (and of the UDP it renders) and exit")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure and the libraries' warnings")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name, summary in COMMANDS.items():
         p = sub.add_parser(name, help=summary, description=summary)
@@ -116,7 +117,10 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     args.argv = list(argv)
     try:
-        return int(args._run(args) or 0)
+        with warnings.catch_warnings():
+            if not args.debug:  # the libraries' warnings (numpy on odd values, xarray decoding) are not
+                warnings.simplefilter("ignore")  # the tool's one line; --debug shows them
+            return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print(f"efast-udp {args.command}: interrupted", file=sys.stderr)
         return 130

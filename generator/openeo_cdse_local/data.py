@@ -231,6 +231,9 @@ def open_collection(data_dir: Path, collection_id: str) -> Collection:
     t = ds["t"].values
     if not np.issubdtype(t.dtype, np.datetime64):
         raise InvalidData(f"load_collection: {path}: t is not a time coordinate (CF units such as 'days since ...')")
+    if np.isnat(t).any():
+        raise InvalidData(f"load_collection: {path}: t has {int(np.isnat(t).sum())} missing time label(s) (NaT); "
+                          "every acquisition needs its time")
     unique, counts = np.unique(t, return_counts=True)
     if (counts > 1).any():
         repeated = np.datetime_as_string(unique[counts > 1][0], unit="s")

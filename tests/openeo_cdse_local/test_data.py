@@ -150,3 +150,10 @@ def test_a_request_beside_the_sentinel2_file_has_no_pixel_of_it(small_scene, sma
     assert main(args) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "parameter 'spatial_extent': no pixel of 'SENTINEL2_L2A' in the requested area" in err[0], err
+
+
+def test_a_missing_time_label(data):
+    with h5py.File(data / f"{S2}.nc", "a") as f:
+        f["t"].attrs["_FillValue"] = f["t"][2]  # the third label decodes to NaT
+    with pytest.raises(InvalidData, match="t has 1 missing time label"):
+        open_collection(data, S2)
