@@ -90,7 +90,8 @@ def build_parser(selected: str | None) -> argparse.ArgumentParser:
     parser = OneLineParser(prog="efast-udp", description=DESCRIPTION, epilog=EPILOG)
     parser.add_argument("--version", action=VersionAction,
                         help="print the version of efast-udp (and of the UDP it renders) and exit")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of a failure and the libraries' warnings")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the traceback of a failure and the libraries' warnings")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=OneLineParser)
     for name, summary in COMMANDS.items():
         p = sub.add_parser(name, help=summary, description=summary)
