@@ -113,3 +113,11 @@ def test_library_warnings_stay_off_the_terminal_unless_debugging(monkeypatch, ca
     assert "RuntimeWarning" not in capsys.readouterr().err
     with pytest.warns(RuntimeWarning):
         assert main(["--debug", "validate", "udp/efast.json"]) == 0
+
+
+@pytest.mark.parametrize("argv", [["build", "-o", "out/"], ["run", "--timings", "t/"], ["bench", "--json", "."]])
+def test_a_file_option_given_a_folder_name_is_refused(argv, capsys):
+    """Path() drops a trailing slash: `build -o keepdir/` wrote a file named keepdir."""
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "names a folder; give the name of a file" in err, err

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from efast_udp.commands import file_path
+
 from efast_udp.document import load_json, path_or_url
 from efast_udp.errors import EfastUdpError
 from efast_udp.perf import RUNS
@@ -18,7 +20,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
     parser.add_argument("--udp", type=path_or_url, default=LATEST_UDP,
                         help="UDP to measure: a file or http(s) URL (default: udp/efast.json)")
-    parser.add_argument("--json", type=Path,
+    parser.add_argument("--json", type=file_path,
                         help="also write the JSON result to this file (new, or written by bench before)")
     parser.add_argument("--runs", type=int, default=RUNS, help="timed rounds of the kernels (median; >= 5; references: 5)")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo scene's local run")

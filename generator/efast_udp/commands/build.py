@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from efast_udp.commands import file_path
+
 from efast_udp.errors import UsageError
 
 HELP = "Render the EFAST UDP (offline) into udp/efast.json and udp/releases/<version>/efast.json."
@@ -14,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base-url", help="public base URL of the site (https); default from pyproject.toml")
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="NAME=VALUE",
                         help="override a parameter default, e.g. --set interval_days=5 --set s2_data_bands=B04,B8A")
-    parser.add_argument("-o", "--output", type=Path,
+    parser.add_argument("-o", "--output", type=file_path,
                         help="write the render to this new file instead of udp/ (use with --until, --set, --base-url)")
     parser.add_argument("--force", action="store_true", help="with -o: overwrite an existing untracked file")
     parser.add_argument("--until", metavar="NAME", help="end the graph at this intermediate (with -o)")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from openeo_cdse_local.session import DEFAULT_CHUNK_PX
 
+from efast_udp.commands import file_path
 from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
 from efast_udp.trust import OPT_IN
@@ -39,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-geotiff", action="store_true", help="skip the per-date GeoTIFFs")
     parser.add_argument("--no-quicklooks", action="store_true", help="skip the per-date RGB and NDVI PNG maps")
     add_scheduler_arguments(parser)
-    parser.add_argument("--timings", type=Path, metavar="FILE",
+    parser.add_argument("--timings", type=file_path, metavar="FILE",
                         help="write how many seconds each phase took as JSON (a new file): imports, set-up, "
                              "computing and writing, the writers' share, quicklooks")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -57,7 +58,7 @@ def add_scheduler_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neighbourhood", choices=("windows", "backend-tiles"), default="windows",
                         help="apply_neighborhood/apply_dimension tiles: as few as the windows allow (default), or "
                              "exactly the back-end's tiles, every label in each (slower; what CDSE's UDF calls get)")
-    parser.add_argument("--dask-report", type=Path, metavar="FILE",
+    parser.add_argument("--dask-report", type=file_path, metavar="FILE",
                         help="write dask's performance report (HTML, a new file; distributed)")
 
 
