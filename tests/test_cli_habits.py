@@ -121,3 +121,13 @@ def test_a_file_option_given_a_folder_name_is_refused(argv, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "names a folder; give the name of a file" in err, err
+
+
+def test_an_error_line_is_bounded_whatever_the_input_echoes(tmp_path, capsys):
+    from efast_udp.cli import MAX_MESSAGE
+
+    params = tmp_path / "p.json"
+    params.write_text('{"fused_band_names": ["' + "x" * 100_000 + '", "b", "c", "d"]}')
+    assert main(["run", "--data", str(tmp_path), "--params", str(params), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and len(err) <= MAX_MESSAGE + 40, len(err)

@@ -44,6 +44,10 @@ REFUSED_BY_THE_SYSTEM = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENAMETOO
                          errno.ENOTDIR, errno.EISDIR, errno.EDQUOT, errno.EXDEV, errno.ELOOP, errno.EBUSY}
 
 
+#: the longest error line printed (characters)
+MAX_MESSAGE = 1000
+
+
 def exit_code(exc: BaseException) -> int:
     """The exit code of a failure, decided here for every command."""
     from openeo_cdse_local.errors import ExecutorError
@@ -136,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         message = label(" ".join(str(exc).split())) or type(exc).__name__
         if isinstance(exc, OSError) and code != INTERNAL_ERROR and exc.strerror:
             message = label(f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror)
+        if len(message) > MAX_MESSAGE:  # a value echoed from the input may be megabytes long
+            message = message[:MAX_MESSAGE - 1] + "…"
         if code == INTERNAL_ERROR:
             message = (f"internal error: {type(exc).__name__}: {message[:300]} (a bug in efast-udp: please report "
                        "it with the command you ran; --debug shows the traceback)")
