@@ -29,7 +29,6 @@ import numpy as np
 import pyproj
 
 
-
 @dataclass(frozen=True)
 class BBox:
     """A bounding box in ``crs``: west, south, east, north."""
@@ -57,6 +56,12 @@ class BBox:
         """Outward to multiples of ``res`` (``BoundingBox.round_to_resolution``)."""
         return BBox(res * math.floor(self.west / res), res * math.floor(self.south / res),
                     res * math.ceil(self.east / res), res * math.ceil(self.north / res), self.crs)
+
+    def overlaps(self, other: "BBox") -> bool:
+        """Whether the two boxes share an area (``other`` taken into this box's CRS)."""
+        other = other.reproject(self.crs)
+        return self.west < other.east and other.west < self.east and self.south < other.north and \
+            other.south < self.north
 
     def union(self, other: "BBox") -> "BBox":
         other = other.reproject(self.crs)

@@ -9,9 +9,9 @@ for all dates so they can be compared: a fixed 0–0.3 reflectance range shows a
 Speed: the frame of each kind of map (axes, ticks, labels, title, colour bar) is drawn once by
 matplotlib; per date only the date is drawn onto a copy of it (matplotlib's blitting), the map's
 colours are put into the axes' box pixel by pixel (nearest neighbour, the colour map's own
-lookup), and the PNGs are encoded by Pillow in a few threads. Maps are read from the written ``openEO.nc`` at most
-``MAX_PX`` pixels across (every n-th pixel of a larger scene), so drawing needs little memory
-whatever the scene's size.
+lookup), and the PNGs are encoded by Pillow in a few threads. Maps are read from the written
+``openEO.nc`` at most ``MAX_PX`` pixels across (every n-th pixel of a larger scene), so drawing
+needs little memory whatever the scene's size.
 """
 
 from __future__ import annotations
@@ -307,15 +307,16 @@ def write_all(nc_path: Path, folder: Path, values: dict, claims: Claims | None =
         days = date_names(ds["t"].values)
         maps = _Maps(h5, ds["x"].values, ds["y"].values)
         crs_name = _crs_name(ds)
+        wanted = kinds(names, values)  # what planned() announced
         rgb_names = _rgb_names(names, values)
         drawn = []
-        if rgb_names:
+        if "rgb" in wanted:
             limits = stretch(maps.samples(rgb_names, len(days)), (0.0, 0.3))
             frame = _Frame(maps.extent, crs_name, f"EFAST true colour ({'/'.join(RGB_BANDS)})", rgba=True,
                            limits=(0.0, 1.0),
                            caption=f"{REFLECTANCE} {limits[0]:.3f}–{limits[1]:.3f} ({percentiles})")
             drawn.append(("rgb", frame, lambda i, limits=limits: rgb(*(maps.date(n, i) for n in rgb_names), limits)))
-        if "NDVI" in names:
+        if "ndvi" in wanted:
             limits = stretch(maps.samples(["NDVI"], len(days)), (-0.2, 1.0))
             frame = _Frame(maps.extent, crs_name, "EFAST NDVI", rgba=False, limits=limits,
                            unit=f"{NDVI_UNIT}, {percentiles}", cmap="YlGn")

@@ -29,11 +29,11 @@ from pathlib import Path
 from typing import Iterable
 
 from efast_udp import release
+from efast_udp.checksums import SUMS_NAME, render_sums, sha256
 from efast_udp.document import dump_json, read_bytes
 from efast_udp.errors import InvalidDocument, ReleaseError, UnreadableInput
 from efast_udp.outputs import check_directory, replace_directory
 from efast_udp.project import ROOT, UDP_FILE
-from efast_udp.checksums import SUMS_NAME, render_sums, sha256
 from efast_udp.release import Release
 from efast_udp.settings import Settings
 from efast_udp.site import catalogue

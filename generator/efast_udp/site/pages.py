@@ -47,8 +47,7 @@ def markdown_to_html(text: str, top: int = 3, formulas: bool = False, anchors: b
     for i, token in enumerate(tokens):
         if anchors and token.type == "heading_open" and i + 1 < len(tokens):
             token.attrSet("id", heading_anchor(_plain_text(tokens[i + 1]), seen))
-    for token in tokens:
-        if formulas and token.type == "fence" and token.info.strip() == "text":
+        elif formulas and token.type == "fence" and token.info.strip() == "text":
             token.type, token.content = "html_block", maths.block_to_html(token.content)  # our markup, not the source's
     return md.renderer.render(tokens, md.options, {})
 

@@ -45,9 +45,9 @@ from openeo_cdse_local.cube import Grid, with_grid
 from openeo_cdse_local.dryrun import request_bbox
 from openeo_cdse_local.errors import InvalidData, ProcessFailure, Unsupported
 from openeo_cdse_local.grids import BBox, Layout, best_utm
-from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 from openeo_cdse_local.registry import override
 from openeo_cdse_local.temporal import instant
+from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 
 #: ``tilesize`` feature flags a run accepts (the back-end takes any; these bound the memory)
 TILE_RANGE = (16, 4096)
@@ -372,22 +372,19 @@ def load_collection(session, id: str, spatial_extent=None, temporal_extent=None,
     tile_px = _tile_px(featureflags)
     bbox = request_bbox(spatial_extent)
     layout, read_box, crs = _layer(collection, known, bbox, plan, global_extent, tile_px)
+    file_box = BBox(*_file_bounds(collection), collection.crs).reproject(crs)
     if known is not None and not known.is_utm:  # Sentinel-3: tiles touching the request and the products
-        file_box = BBox(*_file_bounds(collection), collection.crs).reproject(crs)
         tile_rows, tile_cols = layout.tiles_touching(read_box)
         frows, fcols = layout.tiles_touching(file_box)
         tile_rows = range(max(tile_rows.start, frows.start), min(tile_rows.stop, frows.stop))
         tile_cols = range(max(tile_cols.start, fcols.start), min(tile_cols.stop, fcols.stop))
     else:
         tile_rows, tile_cols = layout.tiles_touching(read_box)
-        if bbox is not None:  # as for Sentinel-3: a request beside the file has no pixel of it
-            file_box = BBox(*_file_bounds(collection), collection.crs).reproject(crs)
-            request = bbox.reproject(crs)
-            if request.west >= file_box.east or request.east <= file_box.west or \
-                    request.south >= file_box.north or request.north <= file_box.south:
-                raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area ("
-                                     f"{collection.path} covers {file_box.west:.0f}, {file_box.south:.0f}, "
-                                     f"{file_box.east:.0f}, {file_box.north:.0f} in EPSG:{crs.to_epsg()})")
+        if bbox is not None and not file_box.overlaps(bbox):  # as for Sentinel-3: no pixel of the file
+            raise ProcessFailure(
+                f"parameter 'spatial_extent': no pixel of {id!r} in the requested area ({collection.path} covers "
+                f"{file_box.west:.0f}, {file_box.south:.0f}, {file_box.east:.0f}, {file_box.north:.0f} in "
+                f"EPSG:{crs.to_epsg()})")
     if len(tile_rows) == 0 or len(tile_cols) == 0:
         raise ProcessFailure(f"parameter 'spatial_extent': no pixel of {id!r} in the requested area")
     rows, cols = layout.pixel_window(tile_rows, tile_cols)
