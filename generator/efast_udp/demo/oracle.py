@@ -191,7 +191,8 @@ def target_days(params: dict) -> np.ndarray:
     if params.get("target_time_series"):
         return np.unique([day_number(d) for d in params["target_time_series"]])
     extent = params.get("temporal_extent_target") or params["temporal_extent"]
-    return np.arange(day_number(extent[0]), day_number(extent[1]), int(params.get("interval_days", C.DEFAULT_INTERVAL_DAYS)), dtype=float)
+    step = int(params.get("interval_days", C.DEFAULT_INTERVAL_DAYS))
+    return np.arange(day_number(extent[0]), day_number(extent[1]), step, dtype=float)
 
 
 # --- Sections 2.3/2.5, Eq. 2: fusion ----------------------------------------------------------

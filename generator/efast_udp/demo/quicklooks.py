@@ -47,15 +47,24 @@ def _map(path: Path, band: str, images: dict, date: str, extent, crs_name: str) 
     plt.close(fig)
 
 
+def _series_lines(ax, dates: dict, means: dict, gap: tuple, labels: dict, marked: str | None = None) -> None:
+    """The scene means through the gap on ``ax``: the gap shaded, the maps' date ``marked``,
+    truth daily, the clear S2 observations, both estimates at the targets; ``labels``: the
+    legend's words for "gap", "obs" and each estimate."""
+    ax.axvspan(*gap, color="0.9", label=labels["gap"])
+    if marked is not None:
+        ax.axvline(np.datetime64(marked), color="0.4", lw=1, ls=":", label=f"the maps' date ({marked})")
+    ax.plot(dates["truth"], means["truth"], color="k", lw=2, label="truth")
+    ax.plot(dates["obs"], means["obs"], "o", color="tab:gray", label=labels["obs"])
+    for name, style in (("S2-only interpolation", "--"), ("EFAST", "-")):
+        ax.plot(dates["targets"], means[name], style, marker=".", label=labels.get(name, name))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+
+
 def _series(path: Path, band: str, dates: dict, means: dict, gap: tuple) -> None:
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4), constrained_layout=True)
-    ax.axvspan(*gap, color="0.9", label="S2 cloud gap")
-    ax.plot(dates["truth"], means["truth"], color="k", lw=2, label="truth")
-    ax.plot(dates["obs"], means["obs"], "o", color="tab:gray", label="clear S2 (scene mean)")
-    for name, style in (("S2-only interpolation", "--"), ("EFAST", "-")):
-        ax.plot(dates["targets"], means[name], style, marker=".", label=name)
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
+    _series_lines(ax, dates, means, gap, {"gap": "S2 cloud gap", "obs": "clear S2 (scene mean)"})
     fig.autofmt_xdate()
     ax.set_xlabel("date")
     ax.set_ylabel(_unit(band))
@@ -91,14 +100,10 @@ def site_figures(out_dir: Path, images: dict, date: str, dates: dict, means: dic
         label_axes(ax, grid["crs"])
     colourbar(fig, im, axes, f"NDVI on {date} (unitless)")
     ax = fig.add_subplot(rows[1, :])
-    ax.axvspan(*gap, color="0.9", label="Sentinel-2 cloud gap")
-    ax.axvline(np.datetime64(date), color="0.4", lw=1, ls=":", label=f"the maps' date ({date})")
-    ax.plot(dates["truth"], means["truth"], color="k", lw=2, label="truth")
-    ax.plot(dates["obs"], means["obs"], "o", color="tab:gray", label="clear Sentinel-2 observations")
-    for name, style in (("S2-only interpolation", "--"), ("EFAST", "-")):
-        ax.plot(dates["targets"], means[name], style, marker=".", label=SITE_TITLES[name].split("\n")[0])
+    _series_lines(ax, dates, means, gap, {"gap": "Sentinel-2 cloud gap", "obs": "clear Sentinel-2 observations",
+                                          **{name: SITE_TITLES[name].split("\n")[0] for name in ESTIMATES[1:]}},
+                  marked=date)
     ax.xaxis.set_major_locator(mdates.DayLocator(bymonthday=(1, 11, 21)))
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m-%d"))
     ax.set_xlabel("date")
     ax.set_ylabel("NDVI, scene mean (unitless)")
     ax.legend(loc="upper left", fontsize=8)
