@@ -58,7 +58,9 @@ UNITS_SAMPLE_DATES = 8
 #: the median a Sentinel-2 reflectance band's digital numbers exceed (reflectance x 10000: a
 #: median of 5 would be a reflectance of 0.0005) and a Sentinel-3 reflectance stays below
 UNITS_THRESHOLD = 5.0
-#: the range of CDSE's Sentinel-2 L2A values (unsigned 16-bit digital numbers and classes)
+#: the range of CDSE's Sentinel-2 L2A values: uint16 digital numbers and classes (the
+#: ``SENTINEL2_L2A`` profile in ``collections.py``: ``openeogeotrellis/layercatalog.py``
+#: ``load_collection``, ``geopysparkdatacube.py`` ``convert_data_type``)
 S2_VALUE_RANGE = (0.0, 65535.0)
 #: Sentinel-3 products read from the file per read (one read per product costs ~7 ms of
 #: h5netcdf overhead each, which dominated small runs)
