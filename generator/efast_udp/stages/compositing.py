@@ -13,6 +13,7 @@ from efast_udp import constants as C
 from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 from efast_udp.stages.distance_score import SCORE_BAND
+from efast_udp.stages.loading import units_check
 from efast_udp.udf_source import udf_node
 
 
@@ -27,8 +28,7 @@ def s3_composites(p: Pipeline, params: ParameterSet, s3_coarse: DataCube, s3_sco
         **params.refs("temporal_extent", "interval_days"),
         "sigma_days": params.s3_temporal_score_stddev.ref(),
         "score_band": SCORE_BAND,
-        "units": C.S3_UNITS,
-        "units_limit": C.UNITS_MEDIAN_LIMIT,
+        **units_check(C.S3_UNITS),
         "max_temporal_extent_days": C.MAX_TEMPORAL_EXTENT_DAYS,
     }
     cube = scored.apply_dimension(process=udf_node("compositing", context), dimension="t", context=context)

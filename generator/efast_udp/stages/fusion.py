@@ -13,6 +13,7 @@ from efast_udp.pipeline import Pipeline
 from efast_udp.parameters import ParameterSet
 from efast_udp.stages.distance_score import SCORE_BAND
 from efast_udp.stages.interpolation import TARGET_BAND
+from efast_udp.stages.loading import units_check
 from efast_udp.udf_source import udf_node
 
 
@@ -27,8 +28,7 @@ def fused(p: Pipeline, params: ParameterSet, s2_input: DataCube, lr_fine: DataCu
         "scl_band": C.S2_SCL_BAND,
         "invalid_scl": list(C.S2_INVALID_SCL_CLASSES),
         "scale": C.S2_REFLECTANCE_SCALE,
-        "units": C.S2_UNITS,
-        "units_limit": C.UNITS_MEDIAN_LIMIT,
+        **units_check(C.S2_UNITS),
         "score_band": SCORE_BAND,
         "target_band": TARGET_BAND,
         "ndvi_red": C.NDVI_RED_BAND,

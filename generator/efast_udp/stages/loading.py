@@ -30,6 +30,13 @@ def _load(p: Pipeline, params: ParameterSet, collection: str, band_param: str, e
     return DataCube(graph=node, connection=None)
 
 
+def units_check(units: str) -> dict:
+    """The ``context`` keys of a kernel's units check (``udfs/prelude.py`` ``check_units``): the
+    units the collection delivers (``constants.S2_UNITS`` or ``S3_UNITS``) and the median limit
+    that tells reflectance from digital numbers."""
+    return {"units": units, "units_limit": C.UNITS_MEDIAN_LIMIT}
+
+
 def load_s2(p: Pipeline, params: ParameterSet) -> DataCube:
     """S2 L2A: the ``s2_data_bands`` plus SCL, in digital numbers, on the 10 m S2 grid, in tiles of
     ``S2_TILE_PX`` (the CDSE ``tilesize`` feature flag: it bounds the fusion UDF's tiles)."""
