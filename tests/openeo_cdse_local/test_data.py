@@ -130,9 +130,9 @@ def test_sentinel2_values_outside_cdses_16_bit_range(small_scene, data, tmp_path
 
 def test_a_sentinel3_grid_too_large_to_place_is_refused_before_allocation(small_scene, data, tmp_path, capsys,
                                                                            monkeypatch):
-    from openeo_cdse_local.processes import load_collection
+    from openeo_cdse_local import readers
 
-    monkeypatch.setattr(load_collection, "MAX_SOURCE_PIXELS", 10)
+    monkeypatch.setattr(readers, "MAX_SOURCE_PIXELS", 10)
     line = run_on(small_scene, data, tmp_path, capsys)
     assert f"{S3}.nc: a grid of" in line and "at most 10 are read from a Sentinel-3 file" in line
 

@@ -5,21 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from openeo_cdse_local import Session
+from openeo_cdse_local import Session, readers
 from openeo_cdse_local.data import write_collection
 from openeo_cdse_local.processes import load_collection as lc
 
 STEP = 1 / 336
 FLAGS = {"reprojection_type": "binning", "super_sampling": 2, "flag_band": "CLOUD_flags", "flag_bitmask": 255}
 BANDS = ["Syn_Oa04_reflectance", "CLOUD_flags"]
-
-
-def test_batches_keep_each_label_whole_and_hold_at_most_size_products():
-    groups = [np.array([0]), np.array([1, 2]), np.array([3]), np.array([4, 5, 6]), np.array([7])]
-    batches = lc._batches(groups, 3)
-    assert [[g.tolist() for g in b] for b in batches] == [[[0], [1, 2]], [[3]], [[4, 5, 6]], [[7]]]
-    assert lc._batches(groups, 1) == [[g] for g in groups]  # a label larger than a batch stays whole
-    assert lc._batches([], 32) == []
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def test_products_sharing_a_minute_are_one_label_first_with_data_winning(s3_dir,
     assert str(cube.t.values[1]) == "2023-06-02T10:00:00.000000000"
     alone = {}
     for size in (1, 2, 32):  # the batch size changes tasks and reads, never values
-        monkeypatch.setattr(lc, "READ_DATES", size)
+        monkeypatch.setattr(readers, "READ_DATES", size)
         alone[size] = load(data_dir).values
     for size in (1, 2):
         np.testing.assert_array_equal(alone[size], alone[32])
