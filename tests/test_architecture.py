@@ -1,0 +1,110 @@
+"""The shape of the code (issue 23's acceptance): modules of at most 400 lines, an import graph
+without cycles, the executor package free of ``efast_udp``, UDF modules on the back-end's
+libraries only. Read from the source with ``ast``, nothing imported."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+GENERATOR = Path(__file__).resolve().parents[1] / "generator"
+PACKAGES = ("efast_udp", "openeo_cdse_local")
+MAX_LINES = 400
+#: what an embedded UDF may import: the back-end's UDF runtime (and the shared prelude, inlined)
+UDF_IMPORTS = {"__future__", "numpy", "scipy", "pandas", "xarray", "openeo", "efast_udp"}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in sorted((GENERATOR / package).rglob("*.py")):
+            parts = path.relative_to(GENERATOR).with_suffix("").parts
+            found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+MODULES = _modules()
+
+
+def _imports(name: str, path: Path) -> set[str]:
+    """The project modules ``name`` imports anywhere in its file (function-local ones too)."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            # ``from package import module`` depends on the module; ``from module import name`` on the module
+            targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base for alias in node.names]
+        else:
+            continue
+        out.update(t for t in targets if t in MODULES and t != name)
+    return out
+
+
+GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle of ``graph`` (iterative depth-first search), or None."""
+    state: dict[str, int] = {}
+    for root in sorted(graph):
+        if root in state:
+            continue
+        stack = [(root, iter(sorted(graph[root])))]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                path = [n for n, _ in stack]
+                return path[path.index(child):] + [child]
+            elif child not in state:
+                state[child] = 1
+                stack.append((child, iter(sorted(graph[child]))))
+    return None
+
+
+def test_the_walk_sees_the_packages():
+    assert {"efast_udp.cli", "openeo_cdse_local.executor", "openeo_cdse_local.processes.apply"} <= set(MODULES)
+    assert "efast_udp.errors" in GRAPH["efast_udp.cli"]
+    assert "openeo_cdse_local.errors" in GRAPH["openeo_cdse_local.processes.load_collection"]
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_no_module_is_over_400_lines(name):
+    lines = len(MODULES[name].read_text(encoding="utf-8").splitlines())
+    assert lines <= MAX_LINES, f"{MODULES[name].relative_to(GENERATOR)} has {lines} lines; split it"
+
+
+def test_the_import_graph_has_no_cycle():
+    assert _cycle(GRAPH) is None, " -> ".join(_cycle(GRAPH))
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_the_executor_imports_nothing_from_efast_udp():
+    leaks = sorted(f"{name} -> {target}" for name, targets in GRAPH.items() if name.startswith("openeo_cdse_local")
+                   for target in targets if target.startswith("efast_udp"))
+    assert not leaks
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("efast_udp.udfs.")))
+def test_udf_modules_import_only_the_backends_udf_libraries(name):
+    tree = ast.parse(MODULES[name].read_text(encoding="utf-8"))
+    roots = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    roots |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert roots <= UDF_IMPORTS, sorted(roots - UDF_IMPORTS)
+    own = {t for t in GRAPH[name]}
+    assert own <= {"efast_udp.udfs.prelude", "efast_udp.udfs"}, sorted(own)
