@@ -44,3 +44,10 @@ def test_every_run_udf_finds_those_no_graph_walk_reaches():
     doc = {"parameters": [{"name": "p", "default": {"process_graph": {"u": hidden}}}], "process_graph": {}}
     assert [path for path, _ in graph_nodes.every_run_udf(doc)] == [("parameters", 0, "default", "process_graph", "u")]
     assert graph_nodes.udf_nodes(doc) == []
+
+
+def test_find_cycle_names_one_cycle_or_none():
+    find_cycle = graph_nodes.find_cycle
+    assert find_cycle({"load": [], "fuse": ["load", "mask"], "mask": ["fuse"]}) == ["fuse", "mask", "fuse"]
+    assert find_cycle({"self": ["self"]}) == ["self", "self"]
+    assert find_cycle({f"n{i}": [f"n{i + 1}"] for i in range(5000)} | {"n5000": []}) is None  # no recursion limit

@@ -10,7 +10,7 @@ the definition (``/process_graph/fused/arguments/process/process_graph/runudf1``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterable, Iterator, Mapping
 
 from efast_udp.pointers import join, pointer
 
@@ -154,3 +154,30 @@ def every_run_udf(doc: object) -> Iterator[tuple[tuple, dict]]:
             stack.extend((path + (key,), value) for key, value in reversed(item.items()))
         elif isinstance(item, list):
             stack.extend((path + (i,), value) for i, value in reversed(list(enumerate(item))))
+
+
+def find_cycle(deps: Mapping[str, Iterable[str]]) -> list[str] | None:
+    """One cycle of ``deps`` (id -> ids it refers to), the first id repeated at the end, or
+    ``None``; iterative, so a chain of any length is fine."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+    for start in sorted(deps):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack = [(start, iter(deps[start]))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            current, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[current] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(child) == 1:
+                return path[path.index(child):] + [child]
+            elif not state.get(child):
+                state[child] = 1
+                path.append(child)
+                stack.append((child, iter(deps[child])))
+    return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from efast_udp.graph_nodes import find_cycle
 from efast_udp.validation import graph as g
 from efast_udp.validation.check_processes import did_you_mean
 from efast_udp.validation.context import Context
@@ -119,36 +120,10 @@ def _dependencies(graph: g.Graph) -> dict[str, list[str]]:
     }
 
 
-def _find_cycle(deps: dict[str, list[str]]) -> list[str] | None:
-    """One cycle of node ids (first id repeated at the end), or ``None``."""
-    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
-    for start in sorted(deps):
-        if state.get(start):
-            continue
-        path: list[str] = []
-        stack = [(start, iter(deps[start]))]
-        state[start] = 1
-        path.append(start)
-        while stack:
-            current, children = stack[-1]
-            child = next(children, None)
-            if child is None:
-                state[current] = 2
-                stack.pop()
-                path.pop()
-            elif state.get(child) == 1:
-                return path[path.index(child):] + [child]
-            elif not state.get(child):
-                state[child] = 1
-                path.append(child)
-                stack.append((child, iter(deps[child])))
-    return None
-
-
 def check_acyclic(ctx: Context) -> Iterator[Finding]:
     """A cycle of ``from_node`` references can never be executed."""
     for graph in ctx.graphs:
-        cycle = _find_cycle(_dependencies(graph))
+        cycle = find_cycle(_dependencies(graph))
         if cycle:
             yield Finding(
                 code="cycle",
