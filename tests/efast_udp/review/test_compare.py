@@ -84,6 +84,15 @@ def test_nodes_are_sorted_parents_before_their_callbacks():
         ("b/process/x", "absolute", ["/arguments/x"])]
 
 
+def test_a_callback_node_comes_right_after_its_parent_whatever_the_characters():
+    """``a/process/x`` belongs to ``a``: it comes before ``a-b``, although "-" sorts before "/"."""
+    inner = {"process_id": "absolute", "arguments": {}}
+    old = {"a": apply({"x": inner}), "a-b": {"process_id": "add", "arguments": {}}}
+    new = {"a": apply({"x": dict(inner, arguments={"v": 1})}, context=1),
+           "a-b": {"process_id": "add", "arguments": {"y": 1}}}
+    assert [n.path for n in node_changes(old, new).changed] == ["a", "a/process/x", "a-b"]
+
+
 def test_a_removed_node_is_listed_once_without_its_callback():
     old = {"keep": {"process_id": "add", "arguments": {}}, "gone": apply({"inner": run_udf("x = 1\n")})}
     result = node_changes(old, {"keep": old["keep"]})
