@@ -3,7 +3,6 @@ at the target dates (Eq. 2) by one UDF whose pairing and names come from the par
 
 from __future__ import annotations
 
-from efast_udp import constants as C
 from efast_udp.stages import fusion
 
 
@@ -38,11 +37,3 @@ def test_fusion_context_pairs_the_bands_and_carries_the_papers_numbers(fragment,
         "ndvi_nir": "B8A",
         "ndvi_band": "NDVI",
     }
-
-
-def test_the_invalid_classes_are_a_list_built_for_each_graph(fragment, params):
-    cube = fusion.fused(fragment.pipeline, params, fragment.input("s2"), fragment.input("lr_fine"))
-    context = cube.result_node().arguments["context"]
-    assert isinstance(context["invalid_scl"], list)
-    context["invalid_scl"].append(4)
-    assert C.S2_INVALID_SCL_CLASSES == (0, 3, 8, 9, 10, 11)

@@ -3,7 +3,6 @@ helper band the graph needs, and the CDSE feature flags."""
 
 from __future__ import annotations
 
-from efast_udp import constants as C
 from efast_udp.stages import loading
 
 EXTENTS = {"spatial_extent": {"from_parameter": "spatial_extent"},
@@ -32,15 +31,6 @@ def test_s3_is_its_data_bands_plus_cloud_flags_binned(fragment, params):
                              "flag_bitmask": 255}}},
     }
     assert fragment.stages == ["s3_input"]
-
-
-def test_the_feature_flags_are_copies_of_the_constants(fragment, params):
-    """A graph edit of the flags must not change the constants every later build reads."""
-    s2, s3 = loading.load_s2(fragment.pipeline, params), loading.load_s3(fragment.pipeline, params)
-    s2.result_node().arguments["featureflags"]["tilesize"] = 1
-    s3.result_node().arguments["featureflags"]["super_sampling"] = 9
-    assert C.S2_FEATUREFLAGS == {"tilesize": 128}
-    assert C.S3_BINNING_FEATUREFLAGS["super_sampling"] == 2
 
 
 def test_both_collections_in_one_pipeline_keep_their_own_names(fragment, params):
