@@ -54,8 +54,10 @@ def test_close_ends_the_bars_and_a_later_node_starts_a_new_one(capsys):
     bars = Bars(True)
     bars.node_done("a")
     bars.window_done(2)
-    first = bars._nodes
+    first, windows = bars._nodes, bars._windows
+    assert not (first.disable or windows.disable)
     bars.close()
+    assert first.disable and windows.disable  # what tqdm's close() leaves
     assert bars._nodes is None and bars._windows is None
     bars.close()  # twice is fine
     bars.node_done("b")
