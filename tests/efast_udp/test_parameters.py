@@ -72,8 +72,8 @@ def test_date_time_schema_pattern(text, ok):
 def test_temporal_interval_is_two_dates_or_two_date_times():
     dates, date_times = temporal_interval_schema()
     for alternative, item in ((dates, date_schema()), (date_times, date_time_schema())):
-        assert alternative == {"type": "array", "subtype": "temporal-interval", "description": alternative["description"],
-                               "uniqueItems": True, "minItems": 2, "maxItems": 2, "items": item}
+        assert alternative == {"type": "array", "subtype": "temporal-interval", "uniqueItems": True, "minItems": 2,
+                               "maxItems": 2, "items": item, "description": alternative["description"]}
     assert (dates["description"], date_times["description"]) == ("Two dates.", "Two UTC date-times.")
 
 

@@ -27,8 +27,8 @@ def test_s2_score_of_the_invalid_fraction(fragment, params):
     assert list(graph) == ["fraction", "s2_distance_score", "s2_score"]
     assert fragment.udf_arguments(graph["s2_distance_score"], "apply_neighborhood", "distance_score") == {
         "data": {"from_node": "fraction"}, "size": SIZE, "overlap": OVERLAP,
-        "context": {"mask_band": "SCL", "mask_kind": "fraction", "cloud_tolerance": {"from_parameter": "cloud_tolerance"},
-                    "fraction_scale": 100, "max_distance_to_cloud_m": {"from_parameter": "max_distance_to_cloud_m"},
+        "context": {"mask_band": "SCL", "mask_kind": "fraction",
+                    "cloud_tolerance": {"from_parameter": "cloud_tolerance"}, "fraction_scale": 100, "max_distance_to_cloud_m": {"from_parameter": "max_distance_to_cloud_m"},
                     "pixel_size_m": 300.0}}
     assert graph["s2_score"] == {"process_id": "rename_labels", "result": True, "arguments": {
         "data": {"from_node": "s2_distance_score"}, "dimension": "bands", "source": ["SCL"], "target": ["score"]}}
