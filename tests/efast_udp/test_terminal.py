@@ -52,6 +52,12 @@ def test_json_safe_escapes_inside_strings_and_keeps_the_value():
     assert [c for c in safe if CONTROL.match(c)] == ["\n"] * text.count("\n")
 
 
+def test_json_safe_keeps_only_line_breaks_raw():
+    """The encoder writes no raw C0 control but the line breaks of its indentation; any other is
+    shown as a JSON escape too."""
+    assert json_safe('"a\tb\rc\x00"\n') == '"a\\u0009b\\u000dc\\u0000"\n'
+
+
 def test_json_safe_changes_nothing_without_controls():
     text = json.dumps({"a": "é → b", "n": [1, 2]}, ensure_ascii=False, indent=2)
     assert json_safe(text) == text
