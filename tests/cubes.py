@@ -61,6 +61,20 @@ def udf_callback(code: str, context=PARENT_CONTEXT):
     return callback
 
 
+def recorded_udf_inputs(monkeypatch, module) -> list:
+    """The chunks or tiles a process ``module`` (``openeo_cdse_local.processes.<name>``) hands to
+    its UDF, in the order of the calls: its ``run_udf.invoke`` wrapped for the test."""
+    seen = []
+    original = module.run_udf.invoke
+
+    def record(call, data, context):
+        seen.append(data)
+        return original(call, data, context)
+
+    monkeypatch.setattr(module.run_udf, "invoke", record)
+    return seen
+
+
 #: NaN-aware box mean over (2 * context["radius"] + 1)^2 pixels, as a UDF: padding and the cube's
 #: outside both count as absent, so a chunk needs exactly ``radius`` px of halo
 BOX_MEAN_UDF = '''
