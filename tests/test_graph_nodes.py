@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from efast_udp import graph_nodes
 from efast_udp.project import LATEST_UDP
 from efast_udp.validation import graph as validation_graph
@@ -46,8 +48,17 @@ def test_every_run_udf_finds_those_no_graph_walk_reaches():
     assert graph_nodes.udf_nodes(doc) == []
 
 
-def test_find_cycle_names_one_cycle_or_none():
+def test_find_cycle_has_no_recursion_limit():
     find_cycle = graph_nodes.find_cycle
-    assert find_cycle({"load": [], "fuse": ["load", "mask"], "mask": ["fuse"]}) == ["fuse", "mask", "fuse"]
-    assert find_cycle({"self": ["self"]}) == ["self", "self"]
     assert find_cycle({f"n{i}": [f"n{i + 1}"] for i in range(5000)} | {"n5000": []}) is None  # no recursion limit
+
+
+@pytest.mark.parametrize("deps, cycle", [
+    ({"a": ["a"]}, ["a", "a"]),
+    ({"a": ["b"], "b": ["c"], "c": ["a"]}, ["a", "b", "c", "a"]),
+    ({"z": ["y"], "y": [], "b": ["a"], "a": ["b"]}, ["a", "b", "a"]),  # the first id in order starts
+    ({"a": ["b", "c"], "b": ["c"], "c": []}, None),  # a diamond is no cycle
+    ({}, None),
+])
+def test_find_cycle(deps, cycle):
+    assert graph_nodes.find_cycle(deps) == cycle

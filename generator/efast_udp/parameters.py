@@ -238,6 +238,8 @@ class ParameterSet:
     items: list[UdpParameter] = field(default_factory=list)
 
     def __getattr__(self, name: str) -> UdpParameter:
+        if name.startswith("__") or name == "items":  # copy/pickle probe an instance without fields yet
+            raise AttributeError(name)
         for p in self.items:
             if p.name == name:
                 return p

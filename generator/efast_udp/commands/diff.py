@@ -62,7 +62,8 @@ def process_definition(doc: object, source: str, process_id: str | None = None) 
     from efast_udp.document import select_process
 
     doc = select_process(doc, source, process_id, choose="choose one with --process ID")
-    _check_parameters(doc.get("parameters") or [], source)
+    parameters = doc.get("parameters")
+    _check_parameters([] if parameters is None else parameters, source)  # {}, false, 0, "" are refused
     return doc
 
 

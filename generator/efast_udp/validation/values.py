@@ -79,12 +79,22 @@ def _check_geojson(value: object) -> str | None:
     return f"{kind!r} is not a GeoJSON geometry, Feature or FeatureCollection type"
 
 
+def _no_literal_cube(value: object) -> str:
+    """A data cube only ever comes from a node or a parameter, never as a literal value: without
+    this, any JSON object would match a process's data-cube alternative (``load_collection``'s
+    ``spatial_extent`` accepts a vector cube), and no literal object would ever be rejected."""
+    return "a data cube cannot be written as a literal value"
+
+
 _SUBTYPE_CHECKS = {
     "date": _check_date,
     "date-time": _check_date_time,
     "temporal-interval": _check_temporal_interval,
     "bounding-box": _check_bounding_box,
     "geojson": _check_geojson,
+    "datacube": _no_literal_cube,
+    "raster-cube": _no_literal_cube,
+    "vector-cube": _no_literal_cube,
 }
 
 

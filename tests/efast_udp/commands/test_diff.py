@@ -86,11 +86,9 @@ def test_parameters_without_unique_string_names_are_refused(parameters):
         diff.process_definition(definition(parameters=parameters), "x.json")
 
 
-@pytest.mark.xfail(strict=True, reason="diff._check_parameters gets `doc.get('parameters') or []`, so a falsy "
-                                       "parameters value that is no list ({}, false, 0, \"\") passes as no parameters "
-                                       "and `diff` compares it as identical to []: not refused with exit 2")
 @pytest.mark.parametrize("parameters", [{}, False, 0, ""])
 def test_falsy_parameters_that_are_no_list_are_refused(parameters):
+    """They used to pass as "no parameters" (``or []``) and compare as identical to []."""
     with pytest.raises(UsageError, match="parameters must be a list"):
         diff.process_definition(definition(parameters=parameters), "x.json")
 

@@ -88,11 +88,10 @@ def test_an_interval_that_ends_before_it_starts():
     assert finding.message.endswith("the end '2023-06-01' is not later than the start '2023-07-01'")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a literal object always matches load_collection's 'vector data cube' "
-                                       "alternative (type object, subtype datacube), so no literal spatial_extent "
-                                       "is ever rejected, though a data cube can never be written as a literal")
 @pytest.mark.parametrize("extent", [{"west": 5, "east": 6, "south": 51, "north": 50}, {"west": 5}])
 def test_a_literal_spatial_extent_that_is_no_bounding_box_is_invalid(extent):
+    """A literal object used to match load_collection's vector-cube alternative (type object,
+    subtype datacube), so no literal spatial_extent was ever rejected."""
     doc = cube_udp()
     _load(doc)["spatial_extent"] = extent
     assert located(check_literal_values, doc) == [("invalid-argument", "/process_graph/load/arguments/spatial_extent")]
@@ -171,3 +170,9 @@ def test_a_callback_in_a_context_of_any_type_is_allowed():
     doc = cube_udp()
     doc["process_graph"]["scaled"]["arguments"]["context"] = {"step": CALLBACK}
     assert located(check_callback_allowed, doc) == []
+
+
+def test_a_literal_bounding_box_is_still_a_valid_spatial_extent():
+    doc = cube_udp()
+    _load(doc)["spatial_extent"] = {"west": 5, "east": 6, "south": 50, "north": 51}
+    assert located(check_literal_values, doc) == []

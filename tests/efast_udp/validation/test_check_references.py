@@ -5,7 +5,6 @@ import pytest
 from udp_docs import UDF_NODE, cube_udp, findings, located, number_udp
 
 from efast_udp.validation.check_references import (
-    _find_cycle,
     check_acyclic,
     check_from_node,
     check_from_parameter,
@@ -109,17 +108,6 @@ def test_an_empty_graph_is_left_to_the_schema():
     doc = number_udp()
     doc["process_graph"] = {}
     assert located(check_result_node, doc) == []
-
-
-@pytest.mark.parametrize("deps, cycle", [
-    ({"a": ["a"]}, ["a", "a"]),
-    ({"a": ["b"], "b": ["c"], "c": ["a"]}, ["a", "b", "c", "a"]),
-    ({"z": ["y"], "y": [], "b": ["a"], "a": ["b"]}, ["a", "b", "a"]),  # the first id in order starts
-    ({"a": ["b", "c"], "b": ["c"], "c": []}, None),  # a diamond is no cycle
-    ({}, None),
-])
-def test_find_cycle(deps, cycle):
-    assert _find_cycle(deps) == cycle
 
 
 def test_a_cycle_is_found_at_its_first_node():
