@@ -4,7 +4,7 @@ numbers whatever the windows, and full back-end tiles in ``backend-tiles`` mode.
 import numpy as np
 import pytest
 
-from cubes import BOX_MEAN_UDF, cube, random, same, session, spec, udf_callback
+from cubes import BOX_MEAN_UDF, cube, random, recorded_udf_inputs, same, session, spec, udf_callback
 from openeo_cdse_local.errors import Unsupported
 from openeo_cdse_local.processes import apply_neighborhood as module
 from openeo_cdse_local.processes.apply_neighborhood import apply_neighborhood
@@ -27,14 +27,7 @@ def test_halos_at_window_and_scene_borders(size, overlap):
 
 def _recorded(monkeypatch, mode, shape, size, overlap):
     """The chunks the UDF is handed, recorded around the module's UDF call."""
-    seen = []
-    original = module.run_udf.invoke
-
-    def record(call, chunk, context):
-        seen.append(chunk)
-        return original(call, chunk, context)
-
-    monkeypatch.setattr(module.run_udf, "invoke", record)
+    seen = recorded_udf_inputs(monkeypatch, module)
     data = cube(np.ones(shape, dtype=np.float32), 10.0)
     out = apply_neighborhood(session(neighbourhood=mode), data, udf_callback(BOX_MEAN_UDF), size=spec(size),
                              overlap=spec(overlap), context={"radius": 0})
