@@ -20,8 +20,11 @@ from openeo_cdse_local.writers import (GEOTIFF_PREFIX, OUT_TILE_PX, Claims, clai
 
 #: deflate level of the GeoTIFFs (as the NetCDF's, see ``netcdf_writer``)
 GEOTIFF_ZLEVEL = 1
-#: overviews of the GeoTIFFs: averages of pixels with data, down to one tile (at least one level)
-OVERVIEW_RESAMPLING = "AVERAGE"
+#: overviews of the GeoTIFFs, down to one tile (at least one level): nearest neighbour, the
+#: back-end's default (``openeogeotrellis/geopysparkdatacube.py`` ``write_assets``:
+#: ``overview_method`` "near"); GDAL's AVERAGE took 18 % longer per file (0.66 vs 0.56 s for 5
+#: bands of 1200 px)
+OVERVIEW_RESAMPLING = "NEAREST"
 
 
 class GeoTIFFWriter:
