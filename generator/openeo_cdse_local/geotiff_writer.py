@@ -37,10 +37,11 @@ class GeoTIFFWriter:
     predictor 3, overviews, nodata NaN, each band's description its name,
     the date in the ``date`` and ``TIFFTAG_DATETIME`` tags) at the path claimed at the start, and
     removes the folder; ``workers`` dates are converted at a time. Values are copied bit for bit
-    (the compression is lossless)."""
+    (the compression is lossless). With ``in_background``, ``close`` only starts the conversion,
+    and ``wait`` ends it: the caller can draw from the NetCDF meanwhile."""
 
     def __init__(self, cube: xarray.DataArray, out_dir: Path, prefix: str = GEOTIFF_PREFIX,
-                 claims: Claims | None = None, workers: int | None = None):
+                 claims: Claims | None = None, workers: int | None = None, in_background: bool = False):
         import rasterio
         from affine import Affine
 
@@ -48,6 +49,9 @@ class GeoTIFFWriter:
 
         self.cube, self.names, _ = layout(cube)
         self.workers = max(1, workers or os.cpu_count() or 1)
+        self.in_background = in_background
+        self._pool: ThreadPoolExecutor | None = None
+        self._converting: list = []
         if "t" not in self.cube.dims:
             raise ProcessFailure("GeoTIFF output needs a cube with a t dimension")
         claims = claims_or_new(claims, Path(out_dir))
@@ -88,32 +92,48 @@ class GeoTIFFWriter:
         return max(1, int(np.ceil(np.log2(max(side, 1) / OUT_TILE_PX))))
 
     def close(self) -> None:
+        """Turn the partial files into the COGs (with ``in_background``: start doing so)."""
+        self.start_converting()
+        if not self.in_background:
+            self.wait()
+
+    def start_converting(self) -> None:
+        """Close the partial files and convert them in ``workers`` threads, one date each (GDAL
+        releases the GIL: 20 dates of 1200 px in 5.7 s on 2 cores, 6.7 s with GDAL's own two
+        threads per file, 10.9 s with one)."""
         import rasterio
         import rasterio.shutil
 
-        try:
-            for dst in self.files:
-                dst.close()
-            # GDAL's COG driver keeps its own temporary files in CPL_TMPDIR: our private folder
-            def convert(path: Path) -> None:
-                with rasterio.Env(CPL_TMPDIR=str(self.tmp)):
-                    rasterio.shutil.copy(self.tmp / path.name, path, driver="COG", compress="DEFLATE",
-                                         level=GEOTIFF_ZLEVEL, predictor="FLOATING_POINT", blocksize=OUT_TILE_PX,
-                                         overviews="AUTO", overview_count=self.overview_count(),
-                                         overview_resampling=OVERVIEW_RESAMPLING, num_threads="1")
-                (self.tmp / path.name).unlink()
+        for dst in self.files:
+            dst.close()
+        tmp = self.tmp
+        overviews = self.overview_count()
 
-            # one date per thread (GDAL releases the GIL): 20 dates of 1200 px in 5.7 s on 2
-            # cores, 6.7 s with GDAL's own two threads per file, 10.9 s with one
-            with ThreadPoolExecutor(self.workers, thread_name_prefix="efast-cog") as pool:
-                for future in [pool.submit(convert, path) for path in self.paths]:
-                    future.result()
+        def convert(path: Path) -> None:
+            with rasterio.Env(CPL_TMPDIR=str(tmp)):  # GDAL's COG driver keeps its own temporary files there
+                rasterio.shutil.copy(tmp / path.name, path, driver="COG", compress="DEFLATE",
+                                     level=GEOTIFF_ZLEVEL, predictor="FLOATING_POINT", blocksize=OUT_TILE_PX,
+                                     overviews="AUTO", overview_count=overviews,
+                                     overview_resampling=OVERVIEW_RESAMPLING, num_threads="1")
+            (tmp / path.name).unlink()
+
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="efast-cog")
+        self._converting = [self._pool.submit(convert, path) for path in self.paths]
+
+    def wait(self) -> None:
+        """Wait for the conversion (raising its first error), then remove the temporary folder."""
+        try:
+            for future in self._converting:
+                future.result()
         finally:
             self.abort()
 
     def abort(self) -> None:
-        """Close the partial files and remove the temporary folder; after a failure also the
-        claimed COG paths that are still empty (a failed run leaves no GeoTIFF)."""
+        """Stop converting (the dates under way finish), close the partial files and remove the
+        temporary folder; after a failure also the claimed COG paths that are still empty (a
+        failed run leaves no GeoTIFF)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
         for dst in self.files:
             if not dst.closed:
                 dst.close()

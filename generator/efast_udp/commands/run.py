@@ -183,19 +183,24 @@ def run(args: argparse.Namespace) -> int:
             warming.append(quicklooks.warm_up())
 
     try:
+        # the quicklooks are drawn from the NetCDF while the GeoTIFFs are converted to COGs
         output = runner.run_udp(doc, args.data, given, out, save_intermediates=args.save_intermediates,
                                 geotiff=not args.no_geotiff, show_progress=not args.quiet,
                                 command=["efast-udp", *args.argv], prepare=prepare, claims=claim.claims,
-                                quicklooks=not args.no_quicklooks, **options)
+                                quicklooks=not args.no_quicklooks, in_background=not args.no_quicklooks,
+                                **options)
         paths = list(output.paths)
-        if not args.no_quicklooks:
-            if not args.quiet:
-                print("efast-udp run: drawing quicklooks", file=sys.stderr)
-            drawing = time.perf_counter()
-            for thread in warming:
-                thread.join(WARM_UP_WAIT_S)
-            paths += runner.quicklooks(output, out / runner.QUICKLOOKS_FOLDER, claim.claims)
-            output.timings["quicklooks_s"] = round(time.perf_counter() - drawing, 3)
+        try:
+            if not args.no_quicklooks:
+                if not args.quiet:
+                    print("efast-udp run: drawing quicklooks", file=sys.stderr)
+                drawing = time.perf_counter()
+                for thread in warming:
+                    thread.join(WARM_UP_WAIT_S)
+                paths += runner.quicklooks(output, out / runner.QUICKLOOKS_FOLDER, claim.claims)
+                output.timings["quicklooks_s"] = round(time.perf_counter() - drawing, 3)
+        finally:
+            runner.finish(output)
     except BaseException:  # a failed or interrupted run leaves no partial output that looks like a result
         claim.discard()
         raise

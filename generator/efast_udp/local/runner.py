@@ -216,19 +216,27 @@ def planned_paths(result: Result, out: Path, save_intermediates: bool, geotiff: 
 def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: bool = True,
                   attrs: dict | None = None, extra: list | None = None, chunk_px: int | None = None,
                   bars: progress.Bars | None = None, claims: writers.Claims | None = None,
-                  timings: dict | None = None) -> list[Path]:
+                  timings: dict | None = None, finishing: list | None = None) -> list[Path]:
     """Compute and write the result (and the named stages) in one pass, window by window; CF
     attributes ``attrs`` on the result; ``extra`` writers see the result's windows too. Every
     file is created through ``claims`` (default: new ones for ``out``), so nothing already
     there is written over or through. ``timings`` gets the seconds the writers took in this
-    thread and the computation waited for them (``openeo_cdse_local.stream.write``)."""
+    thread and the computation waited for them (``openeo_cdse_local.stream.write``). With
+    ``finishing`` (a list), the GeoTIFFs are converted to COGs in the background and their
+    writer is appended to it: the files are complete once its ``wait`` returns."""
     out.mkdir(parents=True, exist_ok=True)
     claims = claims if claims is not None else writers.Claims(out)
     variables = band_attributes(result.parameters, band_names(result))
     makers = [lambda c: netcdf_writer.NetCDFWriter(c, out / writers.NETCDF_NAME, attrs=attrs, variables=variables,
                                              claims=claims)]
     if geotiff:
-        makers.append(lambda c: geotiff_writer.GeoTIFFWriter(c, out, claims=claims))
+        def geotiffs(cube):
+            writer = geotiff_writer.GeoTIFFWriter(cube, out, claims=claims, in_background=finishing is not None)
+            if finishing is not None:
+                finishing.append(writer)
+            return writer
+
+        makers.append(geotiffs)
     makers += [lambda c, w=w: w for w in extra or []]
     items = [(result.result, makers)]
     if save_intermediates:
@@ -249,25 +257,42 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
 class RunOutput:
     """What a run produced: the lazy result (now written), the files, the no-data fraction per
     band, a warning when almost everything is no data, and the seconds its phases took
-    (``timings``: imports, set-up, computing and writing, of which the writers kept it waiting)."""
+    (``timings``: imports, set-up, computing and writing, of which the writers kept it waiting);
+    ``finishing``: writers still completing their files in the background (``finish``)."""
 
     result: Result
     paths: list[Path]
     nodata: dict[str, float]
     warning: str | None
     timings: dict = field(default_factory=dict)
+    finishing: list = field(default_factory=list)
+
+
+def finish(output: RunOutput) -> None:
+    """Wait for the files still being completed in the background (raising their first error);
+    the wait counts as writing in ``output.timings``."""
+    start = time.perf_counter()
+    try:
+        while output.finishing:
+            output.finishing.pop(0).wait()
+    finally:
+        output.finishing.clear()
+        output.timings["writing_s"] = round(output.timings.get("writing_s", 0.0) + time.perf_counter() - start, 3)
 
 
 def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_intermediates: bool = False,
             geotiff: bool = True, show_progress: bool = False, scheduler: str = "threads", workers: int | None = None,
             memory_limit: str | None = None, chunk_px: int | None = None, report: Path | None = None,
             command: list[str] | None = None, prepare=None, neighbourhood: str = "windows",
-            claims: writers.Claims | None = None, quicklooks: bool = False) -> RunOutput:
+            claims: writers.Claims | None = None, quicklooks: bool = False,
+            in_background: bool = False) -> RunOutput:
     """Run the UDP on ``data_dir`` and write ``out``, on the chosen dask scheduler. ``prepare``
     is called with the files the run will write once it has started well (scheduler up, graph
     built, band names checked), right before anything is written: the place to claim the output
     folder; ``claims``: where the files are created (``efast_udp.outputs.Claim.claims``);
-    ``quicklooks``: the plan includes the quicklooks ``quicklooks`` will draw afterwards."""
+    ``quicklooks``: the plan includes the quicklooks ``quicklooks`` will draw afterwards;
+    ``in_background``: the GeoTIFFs are still being converted when this returns, ``finish``
+    waits for them (the quicklooks can be drawn meanwhile)."""
     bars = progress.Bars(show_progress)
     clock = time.perf_counter()
     timings: dict = {}
@@ -289,19 +314,26 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
         doc = udp if isinstance(udp, dict) else {}
         lap("set_up_s")
         waited: dict = {}
+        finishing: list = []
         paths = write_outputs(result, out, save_intermediates, geotiff,
                               attrs=provenance(doc, result.parameters, command), extra=[counter],
-                              chunk_px=chunk_px, bars=bars, claims=claims, timings=waited)
+                              chunk_px=chunk_px, bars=bars, claims=claims, timings=waited,
+                              finishing=finishing if in_background else None)
         lap("compute_and_write_s")
         # what the writers added: the computation waiting for them, and finishing the files after it
         timings["writing_s"] = round(waited.get(stream.WAITED, 0.0) + sum(
             v for k, v in waited.items() if k.endswith(".close") and not k.startswith(type(counter).__name__)), 3)
-        nodata = counter.fractions()
-        warning = None
-        if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:
-            with one_line_errors():
-                warning = f"{describe_nodata(nodata)} of the result is no data: {why_no_data(result)}"
-    return RunOutput(result, paths, nodata, warning, timings)
+        try:
+            nodata = counter.fractions()
+            warning = None
+            if nodata and sum(nodata.values()) / len(nodata) >= NODATA_WARNING:
+                with one_line_errors():
+                    warning = f"{describe_nodata(nodata)} of the result is no data: {why_no_data(result)}"
+        except BaseException:  # nobody will wait for the files under way: stop them
+            for writer in finishing:
+                writer.abort()
+            raise
+    return RunOutput(result, paths, nodata, warning, timings, finishing)
 
 
 def quicklooks(output: RunOutput, folder: Path, claims: writers.Claims | None = None) -> list[Path]:
