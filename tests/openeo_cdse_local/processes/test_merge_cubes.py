@@ -12,7 +12,7 @@ from cubes import cube, random, same, session
 from openeo_cdse_local.errors import OverlapResolverMissing
 from openeo_cdse_local.processes.merge_cubes import merge_cubes
 
-FIXTURES = Path(__file__).parent.parent / "fixtures" / "openeo_processes"
+FIXTURES = Path(__file__).parents[2] / "fixtures" / "openeo_processes"
 
 
 def official_cube(spec: dict) -> xarray.DataArray:
