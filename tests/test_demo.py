@@ -2,7 +2,7 @@
 
 import json
 
-from test_same_results import DEMO, close, load_record
+from results_record import DEMO, close, load_record
 
 from efast_udp.cli import main
 from efast_udp.demo.runner import run_demo

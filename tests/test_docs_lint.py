@@ -10,7 +10,7 @@ import json
 import pytest
 
 from efast_udp.validation import validate_udp
-from test_validation_support import ROOT, run_lint_docs
+from validation_support import ROOT, run_lint_docs
 
 UDP = ROOT / "udp" / "efast.json"
 

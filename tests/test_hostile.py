@@ -14,24 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from cli_support import CALL, UDP, one_line_error
 from efast_udp import document, net, project, settings
 from efast_udp.cli import main
 from efast_udp.errors import SettingsError
 from efast_udp.project import ROOT
 from efast_udp.validation import validate_udp
-
-UDP = ROOT / "udp" / "efast.json"
-#: the required arguments of a call, for commands that check them before the option under test
-CALL = ["--param", 'spatial_extent={"west": 0, "south": 0, "east": 1, "north": 1}',
-        "--param", "temporal_extent=2022-01-01,2022-02-01"]
-
-
-def one_line_error(capsys, command: str) -> str:
-    err = capsys.readouterr().err.strip()
-    assert len(err.splitlines()) == 1, err
-    assert "Traceback" not in err and err.startswith(f"efast-udp {command}: error: "), err
-    return err
-
 
 def tree_state() -> tuple[str, str]:
     """git status and a digest of every file under udp/ and the project's top level."""
@@ -593,7 +581,7 @@ def test_a_run_that_fails_while_writing_leaves_no_partial_output(small_scene, sm
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self.paths[0]))
 
     monkeypatch.setattr(geotiff_writer.GeoTIFFWriter, "close", no_space)
-    from test_run_cli import argv
+    from run_support import argv
 
     out = tmp_path / "o"
     assert main(argv(small_scene, small_data, out, "--no-quicklooks")) == 2

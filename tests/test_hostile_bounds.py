@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_run_cli import argv
+from run_support import argv
 
 from efast_udp import constants
 from efast_udp.cli import main

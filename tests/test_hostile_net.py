@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from hostile_servers import Quiet, backend, recorder, serving
-from test_hostile import UDP, one_line_error
+from cli_support import UDP, one_line_error
 
 from efast_udp import net
 from efast_udp.cli import main

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from test_hostile import CALL, UDP, one_line_error
+from cli_support import CALL, UDP, one_line_error
 
 from efast_udp import outputs
 from efast_udp.cli import main

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from e2e import fixture_udp
-from test_hostile import UDP, one_line_error
+from cli_support import UDP, one_line_error
 
 from efast_udp import settings
 from efast_udp.cli import main

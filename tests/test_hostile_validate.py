@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from test_hostile import UDP, one_line_error
+from cli_support import UDP, one_line_error
 
 from efast_udp import document
 from efast_udp.cli import main

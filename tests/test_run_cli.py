@@ -16,11 +16,7 @@ from efast_udp.cli import main
 from efast_udp.demo import oracle
 from efast_udp.project import LATEST_UDP
 from efast_udp.udfs.prelude import utc_day
-
-def argv(scene, data, out, *extra, udp=LATEST_UDP):
-    params = {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent, "output_ndvi": True}
-    args = ["run", "--udp", str(udp), "--data", str(data), "--out", str(out), "--quiet", "--chunk-px", "32"]
-    return args + [f"--param={k}={json.dumps(v)}" for k, v in params.items()] + list(extra)
+from run_support import argv
 
 
 def edited_udp(tmp_path, edit) -> Path:

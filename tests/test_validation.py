@@ -20,7 +20,7 @@ from efast_udp.cli import main
 from efast_udp.validation import Finding, validate_udp
 from efast_udp.validation.compat import incompatibility
 from efast_udp.validation.values import value_error
-from test_validation_support import FIXTURES, PROFILE, ROOT, SPECS, load_json, real_udp, udp_files
+from validation_support import FIXTURES, PROFILE, ROOT, SPECS, load_json, real_udp, udp_files
 
 SCHEMAS = ROOT / "schemas"
 

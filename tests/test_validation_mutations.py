@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from efast_udp.validation import validate_udp
-from test_validation_support import (
+from validation_support import (
     callback_of,
     first_node,
     nodes_with,

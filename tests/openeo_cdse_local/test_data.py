@@ -109,7 +109,7 @@ def test_data_stored_in_another_file_is_not_read(data, tmp_path):
 
 def run_on(small_scene, data, tmp_path, capsys) -> str:
     """``efast-udp run`` on ``data``: its one line of error (exit 2)."""
-    from test_run_cli import argv
+    from run_support import argv
 
     from efast_udp.cli import main
 
@@ -138,7 +138,7 @@ def test_a_sentinel3_grid_too_large_to_place_is_refused_before_allocation(small_
 
 
 def test_a_request_beside_the_sentinel2_file_has_no_pixel_of_it(small_scene, small_data, tmp_path, capsys):
-    from test_run_cli import argv
+    from run_support import argv
 
     from efast_udp.cli import main
 
