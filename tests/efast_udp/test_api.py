@@ -1,5 +1,6 @@
 """The Python API (``efast_udp.create_efast_udp``, ``load_udp``, ``run_local``, ``__version__``):
-exactly the released definition, from a checkout and from an installed package's data, and a
+exactly the released definition, from a checkout and from an installed package's data, saved
+unchanged on openeo-driver's dummy back-end (its own venv, a subprocess on 127.0.0.1), and a
 local run that is ``efast-udp run``'s result, checked the same way."""
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import openeo
 import pytest
 import xarray
 
 import efast_udp
+from e2e.servers import DummyBackend, driver_python
 from efast_udp.cli import main
 from efast_udp.errors import UnknownVersion, UsageError
 from efast_udp.project import LATEST_UDP, RELEASES_DIR, ROOT
@@ -175,3 +178,24 @@ def test_run_local_checks_like_run(small_scene, small_data, tmp_path):
     node["arguments"]["udf"] += "\n# edited\n"
     with pytest.raises(UsageError, match="refusing to run the UDF of node 's3_smoothed/"):
         efast_udp.run_local(small_data, udp=edited, **arguments(small_scene))
+
+
+# --- saved on openeo-driver's dummy back-end (its /validation does not look up a user's own
+# processes; calls by namespace URL are tested in tests/test_site_backend.py) -----------------
+
+@pytest.fixture(scope="module")
+def backend(tmp_path_factory):
+    with DummyBackend(driver_python(), tmp_path_factory.mktemp("backend")) as be:
+        yield be
+
+
+def test_save_user_defined_process_stores_the_released_definition(backend):
+    connection = openeo.connect(backend.url, auto_validate=False, default_timeout=60, retry=False)
+    connection.authenticate_basic("alice", "alice123")
+    params, process_graph = efast_udp.create_efast_udp(connection)
+    udp = connection.save_user_defined_process("efast", process_graph, parameters=params)
+    stored = udp.describe()
+    published = json.loads(LATEST_UDP.read_text())
+    assert stored["parameters"] == published["parameters"], backend.log_tail()
+    assert stored["process_graph"] == published["process_graph"]
+    assert "efast" in [p["id"] for p in connection.list_user_defined_processes()]
