@@ -1,18 +1,18 @@
-"""``efast-udp bench`` on tiny chunks: every kernel agrees with its reference, and the figures that
-can be computed from the UDP are exactly those. Speed and memory are judged by ``make bench``,
-never here."""
+"""``efast-udp bench`` on tiny chunks (efast_udp.perf.benchmark): every kernel agrees with its
+reference, and the figures that can be computed from the UDP are exactly those. Speed and memory
+are judged by ``make bench``, never here."""
 
 import json
 import math
 
 from efast_udp import constants as C
-from efast_udp.perf import benchmark, scale, scenarios
+from efast_udp.perf import benchmark, scenarios
 from efast_udp.project import LATEST_UDP
 
 
 def test_kernels_agree_with_their_references_and_the_figures_are_exact(monkeypatch):
     monkeypatch.setattr(scenarios, "SIZE", 16)
-    result = benchmark.run_benchmark(runs=5, with_demo=False, backend_periods={})  # calls: test_bench_backend_tiles
+    result = benchmark.run_benchmark(runs=5, with_demo=False, backend_periods={})  # calls: perf/test_backend_tiles.py
     json.dumps(result)  # serialisable as is
     assert result["backend_tiles"]["periods"] == {} and result["backend_tiles"]["executor_cores"] == 2
     assert set(result["kernels"]) == {"compositing", "interpolation", "fusion", "distance_score"}
@@ -51,24 +51,3 @@ def test_kernels_agree_with_their_references_and_the_figures_are_exact(monkeypat
                                "bytes": LATEST_UDP.stat().st_size}
     assert udfs == 6 and result["build_s"] > 0 and result["validate_s"] > 0
     assert set(result["help_s"]) == {"run", "demo", "bench", "build"} and all(v > 0 for v in result["help_s"].values())
-
-
-def test_bench_scale_section_on_small_scenes():
-    result = scale.scale_figures(sizes=(60, 90))
-    assert [r["size_px"] for r in result["runs"]] == [60, 90]
-    for run in result["runs"]:
-        assert "error" not in run, run
-        assert run["wall_s"] > 0 and run["peak_rss_mib"] > 0 and run["cpu_per_wall"] > 0
-        assert set(run["phases_s"]) == {"wall_s", "imports_s", "set_up_s", "compute_and_write_s", "writing_s",
-                                        "quicklooks_s"}
-        phases = run["phases_s"]
-        assert phases["writing_s"] <= phases["compute_and_write_s"] <= phases["wall_s"] <= run["wall_s"]
-        assert math.isclose(run["writing_share"], phases["writing_s"] / run["wall_s"], abs_tol=0.002)
-        assert math.isclose(run["quicklooks_share"], phases["quicklooks_s"] / run["wall_s"], abs_tol=0.002)
-        mpx_dates = run["size_px"] ** 2 / 1e6 * 60
-        assert math.isclose(run["mib_per_mpx_date"], run["peak_rss_mib"] / mpx_dates, rel_tol=0.01)
-    ratio = result["runs"][1]["peak_rss_mib"] / result["runs"][0]["peak_rss_mib"]
-    assert math.isclose(result["memory_growth_ratio"], ratio, abs_tol=0.01) and result["pixel_ratio"] == 2.25
-    assert result["import_s"] > 0 and result["targets"] == scale.TARGETS
-    table = scale.format_table(result)
-    assert "memory growth" in table and "imports of run" in table and "CPU/wall" in table
