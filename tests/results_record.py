@@ -10,7 +10,7 @@ from pathlib import Path
 RECORD = Path(__file__).parent / "fixtures" / "results" / "small_scene.json"
 TOL = 1e-6
 
-#: the demo run whose errors are recorded (``test_demo`` makes the same one)
+#: the demo run whose errors are recorded (``tests/efast_udp/demo/test_runner.py`` makes the same one)
 DEMO = dict(size=90, seed=1)
 
 

@@ -1,6 +1,6 @@
-"""The numbers do not move: ``run`` on the small demo scene, and the demo's error figures (checked
-in ``test_demo``, on its own run), equal those recorded in
-``tests/fixtures/results/small_scene.json`` within 1e-6.
+"""Product-level: the numbers do not move. ``run`` on the small demo scene, and the demo's error
+figures (checked in ``tests/efast_udp/demo/test_runner.py``, on its own run), equal those recorded
+in ``tests/fixtures/results/small_scene.json`` within 1e-6.
 
 The record is a fingerprint of the outputs (per band and date: the mean and the count of no-data
 pixels; the values at 64 fixed pixels), written by the UDP and the tool of release 0.4.0 at its

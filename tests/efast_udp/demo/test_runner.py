@@ -1,16 +1,15 @@
-"""``efast-udp demo`` end to end on a small scene, and the CLI wiring."""
+"""The demo end to end on a small scene (efast_udp.demo.runner): metrics, quicklooks and the
+site's figures, with the recorded error figures (tests/test_same_results.py)."""
 
 import json
 
-from results_record import DEMO, close, load_record
-
-from efast_udp.cli import main
 from efast_udp.demo.runner import run_demo
+from results_record import DEMO, close, load_record
 
 
 def test_demo_writes_metrics_and_quicklooks(tmp_path):
     from pathlib import Path
-    udp = Path(__file__).parent.parent / "udp" / "efast.json"
+    udp = Path(__file__).parents[3] / "udp" / "efast.json"
     report = run_demo(tmp_path, udp, show_progress=False, quicklooks_too=True, **DEMO)
     saved = json.loads((tmp_path / "metrics.json").read_text())
     assert set(saved) >= {"rmse", "oracle_max_abs_diff", "wall_s", "peak_mib"}
@@ -25,18 +24,3 @@ def test_demo_writes_metrics_and_quicklooks(tmp_path):
     site = sorted(p.name for p in (tmp_path / "site").iterdir())  # the site's figure and thumbnail
     assert site == ["efast-demo.png", "thumbnail.png"]
     assert all(b"matplotlib" not in (tmp_path / "site" / name).read_bytes() for name in site)
-
-
-def test_demo_bad_size_is_one_line(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path), "--size", "100"]) == 2
-    assert "--size" in capsys.readouterr().err
-
-
-def test_demo_scene_only_writes_data_and_parameters(tmp_path, capsys):
-    assert main(["demo", "--scene-only", "--size", "60", "--out", str(tmp_path), "--quiet"]) == 0
-    assert sorted(p.name for p in (tmp_path / "data").iterdir()) == ["SENTINEL2_L2A.nc", "SENTINEL3_SYN_L2_SYN.nc"]
-    params = json.loads((tmp_path / "parameters.json").read_text())
-    assert params["output_ndvi"] is True and params["s3_temporal_score_stddev"] == 3
-    assert params["spatial_extent"]["east"] - params["spatial_extent"]["west"] == 600
-    assert not (tmp_path / "result").exists() and not (tmp_path / "metrics.json").exists()
-    assert "parameters.json" in capsys.readouterr().out
