@@ -44,3 +44,16 @@ def test_every_run_udf_finds_those_no_graph_walk_reaches():
     doc = {"parameters": [{"name": "p", "default": {"process_graph": {"u": hidden}}}], "process_graph": {}}
     assert [path for path, _ in graph_nodes.every_run_udf(doc)] == [("parameters", 0, "default", "process_graph", "u")]
     assert graph_nodes.udf_nodes(doc) == []
+
+
+UDP = json.loads(LATEST_UDP.read_text("utf-8"))
+
+
+def test_udf_nodes_and_their_contexts():
+    udfs = {u.ref.path: u for u in graph_nodes.udf_nodes(UDP)}
+    assert sorted(udfs) == ["fused/process/runudf1", "lr_series/process/runudf1", "s2_distance_score/process/runudf1",
+                            "s3_composite/process/runudf1", "s3_distance_score/process/runudf1",
+                            "s3_smoothed/process/runudf1"]
+    fused = udfs["fused/process/runudf1"]
+    assert fused.ref.top.node_id == "fused" and fused.runtime == "Python"
+    assert fused.context["s2_bands"] == {"from_parameter": "s2_data_bands"}  # the owner node's context

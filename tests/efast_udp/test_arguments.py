@@ -1,5 +1,6 @@
-"""The one document module: NAME=VALUE parsing, parameter values (defaults, schema checks with
-messages that name the parameter and say what is wrong), references, nodes and the UDF walker."""
+"""efast_udp.arguments: NAME=VALUE parsing, parameter values (defaults, schema checks with
+messages that name the parameter and say what is wrong, "did you mean"), references, and the
+temporal extents a run refuses."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ import json
 
 import pytest
 
-from efast_udp import arguments, document, graph_nodes
+from efast_udp import arguments
 from efast_udp.errors import UsageError
 from efast_udp.project import LATEST_UDP
 
 UDP = json.loads(LATEST_UDP.read_text("utf-8"))
+
+
 SCHEMAS = arguments.parameter_schemas(UDP)
 
 
@@ -76,30 +79,3 @@ def test_references_resolve_inside_objects_and_lists():
     assert arguments.resolve_references(value, {"x": 5, "y": "z"}, "here") == {"a": 5, "b": [1, "z"], "c": {"d": 2}}
     with pytest.raises(UsageError, match="here: parameter 'q' is referenced but not defined"):
         arguments.resolve_references({"from_parameter": "q"}, {}, "here")
-
-
-def test_udf_nodes_and_their_contexts():
-    udfs = {u.ref.path: u for u in graph_nodes.udf_nodes(UDP)}
-    assert sorted(udfs) == ["fused/process/runudf1", "lr_series/process/runudf1", "s2_distance_score/process/runudf1",
-                            "s3_composite/process/runudf1", "s3_distance_score/process/runudf1",
-                            "s3_smoothed/process/runudf1"]
-    fused = udfs["fused/process/runudf1"]
-    assert fused.ref.top.node_id == "fused" and fused.runtime == "Python"
-    assert fused.context["s2_bands"] == {"from_parameter": "s2_data_bands"}  # the owner node's context
-
-
-def test_a_listing_gives_its_one_process_and_refuses_ambiguity():
-    listing = {"processes": [UDP], "links": []}
-    assert document.select_process(listing, "x.json") is UDP
-    with pytest.raises(Exception, match="lists 2 processes"):
-        document.select_process({"processes": [UDP, UDP], "links": []}, "x.json")
-    with pytest.raises(Exception, match="is not an openEO process definition"):
-        document.select_process([], "x.json")
-
-
-def test_nesting_depth_is_counted_without_recursion():
-    deep = []
-    for _ in range(10_000):
-        deep = [deep]
-    assert document.nesting_depth(deep, stop_after=100) == 101
-    assert document.nesting_depth({"a": [1, {"b": 2}]}) == 3
