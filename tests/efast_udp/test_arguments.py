@@ -9,6 +9,7 @@ import json
 import pytest
 
 from efast_udp import arguments
+from efast_udp.cli import main
 from efast_udp.errors import UsageError
 from efast_udp.project import LATEST_UDP
 
@@ -79,3 +80,25 @@ def test_references_resolve_inside_objects_and_lists():
     assert arguments.resolve_references(value, {"x": 5, "y": "z"}, "here") == {"a": 5, "b": [1, "z"], "c": {"d": 2}}
     with pytest.raises(UsageError, match="here: parameter 'q' is referenced but not defined"):
         arguments.resolve_references({"from_parameter": "q"}, {}, "here")
+
+
+def test_an_unknown_parameter_suggests_the_close_one(tmp_path, capsys):
+    argv = ["run", "--data", str(tmp_path), "--out", str(tmp_path / "out")]
+    assert main([*argv, "--param", "temporal_extnt=2023-06-01,2023-06-30"]) == 2
+    err = capsys.readouterr().err
+    assert "--param temporal_extnt: unknown parameter (did you mean 'temporal_extent'?)" in err
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps({"output_ndiv": True}))
+    assert main([*argv, "--params", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert "parameter 'output_ndiv' does not exist (did you mean 'output_ndvi'?)" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["build", "--set", "interval_day=3"], "--set interval_day: unknown parameter (did you mean 'interval_days'?)"),
+    (["build", "--set", "zzz=3"], "--set zzz: unknown parameter; expected one of"),
+])
+def test_build_settings_suggest_the_close_parameter(argv, expected, tmp_path, capsys):
+    assert main([*argv, "-o", str(tmp_path / "x.json")]) == 2
+    err = capsys.readouterr().err
+    assert expected in err and err.count("\n") == 1 and not (tmp_path / "x.json").exists()

@@ -5,11 +5,15 @@ process listings."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
+from e2e.servers import free_port
 from efast_udp import document
+from efast_udp.cli import main
 from efast_udp.project import LATEST_UDP
+from efast_udp.publish.serve import BackgroundServer
 
 RELEASED = json.loads(LATEST_UDP.read_text("utf-8"))
 
@@ -29,3 +33,39 @@ def test_nesting_depth_is_counted_without_recursion():
         deep = [deep]
     assert document.nesting_depth(deep, stop_after=100) == 101
     assert document.nesting_depth({"a": [1, {"b": 2}]}) == 3
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """udp/efast.json on http://127.0.0.1:PORT/efast.json."""
+    folder = tmp_path_factory.mktemp("served")
+    shutil.copy(LATEST_UDP, folder / "efast.json")
+    (folder / "index.html").write_text("<!doctype html><title>test</title>")
+    with BackgroundServer(folder) as server:
+        yield f"{server.url.rstrip('/')}/efast.json"
+
+
+def test_validate_and_diff_read_a_url(served, capsys):
+    assert main(["validate", served]) == 0
+    assert main(["diff", served, str(LATEST_UDP)]) == 0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("command", ["run", "demo", "bench", "publish-backend"])
+def test_a_udp_url_stays_a_url(command, served, tmp_path, capsys):
+    """The UDP is read from the URL (``http://`` intact); each command then stops at a later,
+    deliberate mistake, so nothing heavy runs."""
+    later_mistake = {
+        "run": ["--data", str(tmp_path / "missing"), "--out", str(tmp_path / "out")],
+        "demo": ["--out", str(tmp_path / "out"), "--scheduler", "nowhere"],
+        "bench": ["--json", str(LATEST_UDP)],
+        "publish-backend": ["--url", "ftp://example.invalid"],
+    }[command]
+    assert main([command, "--udp", served, *later_mistake]) == 2
+    err = capsys.readouterr().err
+    assert "http:/1" not in err and "no such file" not in err, err
+    closed = f"http://127.0.0.1:{free_port()}/efast.json"
+    if command in ("run", "demo", "bench"):  # these read the UDP before anything else
+        assert main([command, "--udp", closed, *later_mistake]) == 2
+        err = capsys.readouterr().err
+        assert closed in err and "no such file" not in err, err
