@@ -5,10 +5,12 @@ process listings."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 
 import pytest
 
+from cli_support import one_line_error
 from e2e.servers import free_port
 from efast_udp import document
 from efast_udp.cli import main
@@ -69,3 +71,46 @@ def test_a_udp_url_stays_a_url(command, served, tmp_path, capsys):
         assert main([command, "--udp", closed, *later_mistake]) == 2
         err = capsys.readouterr().err
         assert closed in err and "no such file" not in err, err
+
+
+def test_deeply_nested_json_is_refused_with_one_line(tmp_path, capsys):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    assert main(["validate", str(path)]) == 2
+    assert "nested deeper than 64 levels" in one_line_error(capsys, "validate")
+    path.write_text("[" * 70 + "]" * 70)  # parses, but deeper than the limit
+    assert main(["validate", str(path)]) == 2
+    assert "nested deeper" in one_line_error(capsys, "validate")
+
+
+def test_oversized_file_is_refused_without_reading_it(tmp_path, capsys):
+    path = tmp_path / "big.json"
+    with path.open("wb") as f:
+        f.truncate(document.MAX_BYTES + 1)  # sparse: nothing to read
+    assert main(["validate", str(path)]) == 2
+    assert "larger than 10 MiB" in one_line_error(capsys, "validate")
+
+
+@pytest.mark.parametrize("target", ["directory", "fifo-like", "missing"])
+def test_not_a_regular_file(tmp_path, capsys, target):
+    path = tmp_path / target
+    if target == "directory":
+        path.mkdir()
+    elif target == "fifo-like":
+        os.mkfifo(path)
+    assert main(["validate", str(path)]) == 2
+    assert "cannot read" in one_line_error(capsys, "validate")
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"id": ' + "9" * 5000 + "}", "not valid JSON"),
+    ('{"id": "\\udfff"}', "unpaired UTF-16 surrogate"),
+    ('{"id": NaN}', "NaN is not a JSON number"),
+    ('{"id": Infinity}', "Infinity is not a JSON number"),
+])
+def test_json_that_is_not_json_is_one_line(tmp_path, capsys, text, message):
+    path = tmp_path / "efast.json"
+    path.write_text(text)
+    for argv in (["validate", str(path)], ["validate", "--json", str(path)], ["diff", str(path), str(path)]):
+        assert main(argv) == 2
+        assert message in one_line_error(capsys, argv[0])

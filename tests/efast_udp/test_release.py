@@ -1,6 +1,8 @@
 """efast_udp.release: the render is byte-identical and offline, udp/ is exactly what it
 renders, and a release, once committed, never changes (checked against SHA256SUMS and git)."""
 
+from __future__ import annotations
+
 import json
 import shutil
 import subprocess
@@ -8,9 +10,11 @@ import sys
 
 import pytest
 
-from efast_udp import release
+from cli_support import one_line_error
+from efast_udp import document, release
+from efast_udp.cli import main
 from efast_udp.errors import ReleaseError
-from efast_udp.project import PROJECT_ROOT, project_version
+from efast_udp.project import PROJECT_ROOT, ROOT, project_version
 from efast_udp.settings import Settings
 from udp_support import udp
 
@@ -152,3 +156,13 @@ def test_a_shallow_clone_is_said_to_be_one(tmp_path):
     report = release.verify(tmp_path / "shallow" / "udp", current=None)
     assert any("a shallow clone" in w for w in report.warnings)
     assert not release.verify(tmp_path / "full" / "udp", current=None).warnings
+
+
+def test_an_oversized_release_file_is_not_read(tmp_path, capsys):
+    import shutil
+
+    shutil.copytree(ROOT / "udp", tmp_path / "udp")
+    with (tmp_path / "udp" / "releases" / "0.1.0" / "efast.json").open("r+b") as f:
+        f.truncate(document.MAX_BYTES + 1)
+    assert main(["site", "--udp-dir", str(tmp_path / "udp"), "--out", str(tmp_path / "site")]) == 2
+    assert "larger than 10 MiB" in one_line_error(capsys, "site")

@@ -1,12 +1,18 @@
 """The executor on a small graph of its own: load_collection -> apply_neighborhood(UDF) ->
-apply_dimension(UDF), parameters with defaults, runs that share a process without sharing state."""
+apply_dimension(UDF), parameters with defaults, runs that share a process without sharing state;
+processes it does not run are refused before anything runs."""
 
+from __future__ import annotations
+
+import json
 import threading
 
 import numpy as np
 import pytest
 
+from cli_support import CALL, UDP, one_line_error
 from cubes import BOX_MEAN_UDF, CRS, random, same, spec
+from efast_udp.cli import main
 from openeo_cdse_local import ProcessFailure, Session, Unsupported, check_processes, run
 from openeo_cdse_local.data import write_collection
 
@@ -162,3 +168,21 @@ def test_an_apply_on_a_computed_cube_runs_its_callback_window_by_window(data_dir
         results[limit] = out.intermediates["mask"].compute().values
     assert seen == ["ndarray", "Array"]
     np.testing.assert_array_equal(results[0], results[10**12])
+
+
+def test_run_refuses_processes_it_does_not_run_and_collection_paths(small_data, tmp_path, capsys):
+    doc = json.loads(UDP.read_text())
+    arguments = doc["process_graph"]["s2_input"]["arguments"]  # a valid UDP that would reach the network
+    doc["process_graph"]["s2_input"]["process_id"] = "load_stac"
+    arguments["url"] = "http://127.0.0.1:9/catalog.json"
+    del arguments["id"], arguments["featureflags"]
+    (tmp_path / "stac.json").write_text(json.dumps(doc))
+    argv = ["run", "--udp", str(tmp_path / "stac.json"), "--data", str(small_data), "--out", str(tmp_path / "o"), *CALL]
+    assert main(argv) == 2
+    assert "node 's2_input' uses process 'load_stac', which the local executor does not run" in one_line_error(capsys, "run")
+    assert not (tmp_path / "o").exists()
+    from openeo_cdse_local.data import collection_path
+    from openeo_cdse_local.errors import InvalidData
+
+    with pytest.raises(InvalidData, match="not a plain name"):
+        collection_path(small_data, "../../etc/passwd")

@@ -1,5 +1,7 @@
-"""``efast-udp serve`` against odd clients (issue 20): malformed paths get a 400 and no traceback,
-silent connections are closed, 200 clients at once are all served."""
+"""efast_udp.publish.serve: ``efast-udp serve`` serves the site as GitHub Pages would
+(headers, CORS, no listings, no links out, loopback only) and stands odd clients (issue 20):
+malformed paths get a 400 and no traceback, silent connections are closed, 200 clients at once
+are all served."""
 
 from __future__ import annotations
 
@@ -127,3 +129,26 @@ def test_two_hundred_clients_at_once_are_all_served(site):
             thread.join(timeout=60)
     failures = [r for r in results if r != b"{}"]
     assert len(results) == 200 and not failures, failures[:3]
+
+
+def test_serve_lists_no_directories_and_follows_no_links_out(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from efast_udp.publish.serve import BackgroundServer
+
+    site = tmp_path / "public"
+    (site / "0.1.0").mkdir(parents=True)
+    (site / "index.html").write_text("<html></html>")
+    (site / "0.1.0" / "efast.json").write_text("{}")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the web")
+    (site / "leak.txt").symlink_to(secret)
+    (site / "outside").symlink_to(tmp_path)
+    with BackgroundServer(site) as server:
+        for path in ("0.1.0/", "leak.txt", "outside/secret.txt", "../secret.txt", "%2e%2e/secret.txt"):
+            with pytest.raises(urllib.error.HTTPError) as caught:
+                urllib.request.urlopen(f"{server.url}/{path}", timeout=10)
+            assert caught.value.code == (400 if ".." in path or "%2e%2e" in path else 404), path
+        with urllib.request.urlopen(f"{server.url}/0.1.0/efast.json", timeout=10) as response:
+            assert response.read() == b"{}"

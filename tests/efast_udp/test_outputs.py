@@ -1,0 +1,136 @@
+"""efast_udp.outputs (issue 20): commands never write over or through what they did not make:
+never over the checkout, a tracked or released file, a user's file, a hard link, a FIFO or a
+symbolic link; folders only when new, empty or their own; one writer at a time."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+
+import pytest
+
+from cli_support import one_line_error
+from efast_udp.cli import main
+from efast_udp.project import ROOT
+
+
+def tree_state() -> tuple[str, str]:
+    """git status and a digest of every file under udp/ and the project's top level."""
+    status = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "-uall"], capture_output=True,
+                            text=True, timeout=60).stdout
+    digest = hashlib.sha256()
+    for path in sorted(list((ROOT / "udp").rglob("*")) + list(ROOT.glob("*"))):
+        if path.is_file():
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    return status, digest.hexdigest()
+
+
+@pytest.mark.parametrize("out", [".", "udp", "udp/releases", "..", "generator", ".git", "/"])
+def test_site_never_replaces_the_checkout_or_its_folders(out, capsys):
+    before = tree_state()
+    assert main(["site", "--out", str(ROOT / out) if out != "/" else "/"]) == 2
+    assert "refusing to write there" in one_line_error(capsys, "site")
+    assert tree_state() == before
+
+
+def test_site_refuses_a_folder_with_other_files_a_file_and_a_checkout(tmp_path, capsys):
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("keep me")
+    (tmp_path / "a-file").write_text("keep me too")
+    (tmp_path / "repo" / ".git").mkdir(parents=True)
+    (tmp_path / "ran").mkdir()
+    (tmp_path / "ran" / ".efast-udp").write_text('{"command": "run", "files": []}')
+    for out, why in [("mine", "files efast-udp did not write"), ("a-file", "is a file"),
+                     ("repo", "git checkout"), ("ran", "written by `efast-udp run`")]:
+        assert main(["site", "--out", str(tmp_path / out)]) == 2
+        assert why in one_line_error(capsys, "site")
+    assert (tmp_path / "mine" / "notes.txt").read_text() == "keep me"
+    assert (tmp_path / "a-file").read_text() == "keep me too"
+
+
+def test_site_replaces_its_own_output_and_an_empty_folder(tmp_path, capsys):
+    (tmp_path / "empty").mkdir()
+    assert main(["site", "--out", str(tmp_path / "empty")]) == 0
+    marker = json.loads((tmp_path / "empty" / ".efast-udp").read_text())
+    assert marker["command"] == "site" and "efast.json" in marker["files"]
+    assert main(["site", "--out", str(tmp_path / "empty")]) == 0  # its own: replaced
+    mode = (tmp_path / "empty").stat().st_mode & 0o777
+    assert mode == 0o755 and (tmp_path / "empty" / "efast.json").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("target", ["udp/releases/0.1.0/efast.json", "udp/efast.json", "pyproject.toml",
+                                    "generator/efast_udp/constants.py", "README.md", "udp"])
+def test_build_output_never_touches_tracked_or_released_files(target, capsys):
+    before = tree_state()
+    assert main(["build", "--until", "s3_composite", "-o", str(ROOT / target)]) == 2
+    one_line_error(capsys, "build")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(ROOT / target)]) == 2
+    one_line_error(capsys, "build")
+    assert tree_state() == before
+
+
+def test_build_output_to_an_existing_file_needs_force(tmp_path, capsys):
+    out = tmp_path / "graph.json"
+    out.write_text("mine")
+    assert main(["build", "--until", "s3_composite", "-o", str(out)]) == 2
+    assert "pass --force" in one_line_error(capsys, "build")
+    assert out.read_text() == "mine"
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(out)]) == 0
+    assert json.loads(out.read_text())["process_graph"]["s3_composite"]["result"] is True
+
+
+def test_site_refuses_to_replace_its_folder_when_someone_added_a_file(tmp_path, capsys):
+    site = tmp_path / "site"
+    assert main(["site", "--out", str(site)]) == 0
+    capsys.readouterr()
+    (site / "mynotes.txt").write_text("precious")
+    assert main(["site", "--out", str(site)]) == 2
+    assert "did not write (mynotes.txt)" in one_line_error(capsys, "site")
+    assert (site / "mynotes.txt").read_text() == "precious"
+
+
+def test_a_symbolic_link_in_an_own_folder_is_refused(tmp_path, capsys):
+    out = tmp_path / "scene"
+    assert main(["demo", "--scene-only", "--size", "30", "--out", str(out), "--quiet"]) == 0
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep")
+    (out / "parameters.json").unlink()
+    (out / "parameters.json").symlink_to(victim)
+    assert main(["demo", "--scene-only", "--size", "30", "--out", str(out), "--quiet"]) == 2
+    assert "symbolic link (parameters.json)" in one_line_error(capsys, "demo")
+    assert victim.read_text() == "keep"
+
+
+def test_files_that_git_cannot_vouch_for_are_not_overwritten(tmp_path, monkeypatch, capsys):
+    from efast_udp import git
+
+    monkeypatch.setattr(git, "git", lambda *a, **k: None)  # git missing, or refusing the repository
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(ROOT / "Makefile")]) == 2
+    assert "git cannot say whether the checkout tracks it" in one_line_error(capsys, "build")
+    out = tmp_path / "x.json"  # outside any checkout: git is not needed
+    out.write_text("mine")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(out)]) == 0
+
+
+@pytest.mark.parametrize("target, why", [("file.txt/sub.json", "is a file, not a directory"), ("fifo", "not a regular file"),
+                                         ("link.json", "not a regular file")])
+def test_build_output_must_be_a_regular_file_under_folders(tmp_path, capsys, target, why):
+    (tmp_path / "file.txt").write_text("keep")
+    os.mkfifo(tmp_path / "fifo")
+    (tmp_path / "link.json").symlink_to(tmp_path / "file.txt")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(tmp_path / target)]) == 2
+    assert why in one_line_error(capsys, "build")
+    assert (tmp_path / "file.txt").read_text() == "keep"
+
+
+def test_a_new_output_file_is_created_exclusively(tmp_path):
+    from efast_udp.errors import UsageError
+    from efast_udp.outputs import new_file
+
+    target = new_file(tmp_path / "bench.json", "--json")
+    (tmp_path / "bench.json").write_text("appeared meanwhile")
+    with pytest.raises(UsageError, match="appeared while the command ran"):
+        target.write_text("{}")
+    assert (tmp_path / "bench.json").read_text() == "appeared meanwhile"
