@@ -1,8 +1,10 @@
 """Shared helpers of the tests that drive the ``efast-udp`` command line: the UDP they call, the
-required arguments of a call, and the one line a refused command prints."""
+required arguments of a call, the one line a refused command prints, and ``publish-backend`` with
+basic authentication."""
 
 from __future__ import annotations
 
+from efast_udp.cli import main
 from efast_udp.project import ROOT
 
 UDP = ROOT / "udp" / "efast.json"
@@ -16,3 +18,7 @@ def one_line_error(capsys, command: str) -> str:
     assert len(err.splitlines()) == 1, err
     assert "Traceback" not in err and err.startswith(f"efast-udp {command}: error: "), err
     return err
+
+
+def publish(url, *extra):
+    return main(["publish-backend", "--url", url, "--udp", str(UDP), "--auth", "basic", *extra])
