@@ -12,7 +12,9 @@ import subprocess
 import pytest
 
 from cli_support import one_line_error
+from efast_udp import outputs
 from efast_udp.cli import main
+from efast_udp.errors import UsageError
 from efast_udp.project import ROOT
 
 
@@ -134,3 +136,43 @@ def test_a_new_output_file_is_created_exclusively(tmp_path):
     with pytest.raises(UsageError, match="appeared while the command ran"):
         target.write_text("{}")
     assert (tmp_path / "bench.json").read_text() == "appeared meanwhile"
+
+
+@pytest.fixture
+def checkout_inside(tmp_path, monkeypatch):
+    """A checkout at tmp_path/work/efast-udp (as outputs sees it); returns tmp_path/work."""
+    root = tmp_path / "work" / "efast-udp"
+    (root / ".git").mkdir(parents=True)
+    (root / "udp").mkdir()
+    monkeypatch.setattr(outputs, "ROOT", root)
+    monkeypatch.setattr(outputs, "UDP_DIR", root / "udp")
+    return tmp_path / "work"
+
+
+def test_build_output_beside_the_checkout_is_written(checkout_inside, capsys):
+    target = checkout_inside / "efast-debug.json"
+    assert main(["build", "-o", str(target)]) == 0
+    assert json.loads(target.read_text())["id"] == "efast"
+    deeper = checkout_inside / "new" / "folder" / "efast.json"  # missing folders are created
+    assert main(["build", "-o", str(deeper), "--until", "s2_input"]) == 0
+    assert deeper.is_file()
+
+
+@pytest.mark.parametrize("inside, why", [
+    ("efast-udp/udp/x.json", "udp/ holds only"),
+    ("efast-udp/generator/x.json", "it is part of the checkout (generator/)"),
+    ("efast-udp/.git/x.json", "inside a git repository's .git folder"),
+])
+def test_build_output_inside_the_checkout_stays_refused(checkout_inside, inside, why):
+    (checkout_inside / "efast-udp" / "generator").mkdir(exist_ok=True)
+    with pytest.raises(UsageError, match="refusing to write there"):
+        try:
+            outputs.new_file(checkout_inside / inside, "-o")
+        except UsageError as exc:
+            assert why in str(exc)
+            raise
+
+
+def test_folder_outputs_still_refuse_a_folder_containing_the_checkout(checkout_inside, capsys):
+    assert main(["site", "--out", str(checkout_inside)]) == 2
+    assert "it contains the efast-udp checkout" in one_line_error(capsys, "site")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 
-from cli_support import UDP, one_line_error
+import pytest
+
+from cli_support import CALL, UDP, one_line_error
 from efast_udp.cli import main
 
 
@@ -24,3 +26,28 @@ def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene
         assert {p: p.read_bytes() for p in out.rglob("*") if p.is_file()} == before, bad
     assert main(call[:6] + [str(tmp_path / "new")] + call[7:] + ["--param", "interval_days=-3"]) == 2
     assert not (tmp_path / "new").exists()
+
+
+@pytest.mark.parametrize("extra, expected", [
+    (["--scheduler", "tcp://127.0.0.1"], "--scheduler: 'tcp://127.0.0.1' is neither"),
+    (["--scheduler", "tcp://:99999"], "--scheduler: 'tcp://:99999' is neither"),
+    (["--scheduler", "tcp://h:1/x"], "--scheduler: 'tcp://h:1/x' is neither"),
+    (["--scheduler", "file:///tmp/s"], "--scheduler: 'file:///tmp/s' is neither"),
+    (["--chunk-px", "15"], "--chunk-px 15: expected a window edge of 16 to 4096 pixels"),
+    (["--chunk-px", "4097"], "--chunk-px 4097: expected a window edge of 16 to 4096 pixels"),
+    (["--chunk-px", "1e3"], "invalid int value: '1e3'"),
+    (["--memory-limit", "1B"], "--memory-limit: '1B' is outside 256MiB..16TiB"),
+    (["--memory-limit", "1e30GiB"], "--memory-limit: '1e30GiB' is outside 256MiB..16TiB"),
+    (["--memory-limit", "4GiB"], "--memory-limit limits dask.distributed workers: it needs --scheduler distributed"),
+    (["--scheduler", "processes", "--memory-limit", "4GiB"], "not processes"),
+    (["--scheduler", "distributed", "--memory-limit", "nanGiB"], "--memory-limit: 'nanGiB'"),
+    (["--scheduler", "distributed", "--memory-limit", "infGiB"], "--memory-limit: 'infGiB'"),
+    (["--scheduler", "distributed", "--memory-limit=-1GiB"], "--memory-limit: '-1GiB'"),
+    (["--scheduler", "distributed", "--memory-limit", "4 parsecs"], "--memory-limit: '4 parsecs' is not a size"),
+    (["--workers", "-3"], "--workers must be from 1 to 1024, got -3"),
+])
+def test_odd_run_options_are_one_line(small_data, tmp_path, capsys, extra, expected):
+    out = tmp_path / "out"
+    assert main(["run", "--udp", str(UDP), "--data", str(small_data), "--out", str(out), *CALL, *extra]) == 2
+    assert expected in one_line_error(capsys, "run")
+    assert not out.exists()
