@@ -1,6 +1,7 @@
-"""The ESA APEx catalogue folder written by ``efast-udp site`` (``public/apex/<provider>/``),
-checked as the catalogue checks its entries: the vendored APEx schemas (schemas/apex/) and the
-catalogue's lint rules for benchmark scenarios."""
+"""efast_udp.site.apex: the ESA APEx catalogue folder written by ``efast-udp site``
+(``public/apex/<provider>/``), checked as the catalogue checks its entries: the vendored APEx
+schemas (schemas/apex/) and the catalogue's lint rules for benchmark scenarios; its index pages,
+the notebook link, and the changelog dates it needs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cli_support import one_line_error
+from e2e import fixture_udp
+from efast_udp.cli import main
 from efast_udp.project import ROOT
 from efast_udp.site import apex
 
@@ -120,3 +124,12 @@ def test_a_broken_record_is_caught_by_the_schemas():
                         {"rel": "platform", "type": "a", "title": "t", "href": "https://x.org/platform.json"}]}
     errors = " | ".join(validate(record, "record.json"))
     assert "conformsTo" in errors and "links/2/href" in errors and "title" in errors
+
+
+def test_a_missing_date_names_the_changelog_given(tmp_path, capsys):
+    project = fixture_udp.make_project(tmp_path / "proj")
+    mine = tmp_path / "NOTES.md"
+    mine.write_text("# Changes\n\n## [0.1.0]\n\n- undated\n", encoding="utf-8")
+    assert main(["site", "--udp-dir", str(project / "udp"), "--out", str(tmp_path / "site"),
+                 "--changelog", str(mine)]) == 2
+    assert f"{mine} has no dated entry for 0.1.0" in one_line_error(capsys, "site")
