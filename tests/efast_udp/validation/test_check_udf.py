@@ -3,6 +3,7 @@ catches the ways out (and the profile's IO writers), and the released UDFs pass 
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from cli_support import UDP
 from efast_udp.project import ROOT
 from efast_udp.validation import validate_udp
+from hidden_udfs import RELEASED, udf_node
 
 BYPASSES = {
     "os_system": "import os\nos.system('touch /tmp/pwned')\n",
@@ -77,3 +79,16 @@ def test_the_lint_catches_what_a_kernel_may_not_touch(name):
 def test_the_released_udfs_pass_the_lint():
     for path in sorted((ROOT / "udp" / "releases").glob("*/efast.json")):
         assert [f for f in validate_udp(json.loads(path.read_text())) if f.code == "udf-lint"] == [], path
+
+
+@pytest.mark.parametrize("code, refused", [
+    ("cube.to_netcdf(PATH)", ".to_netcdf"), ("cube.to_zarr(PATH)", ".to_zarr"), ("np.save(PATH, a)", ".save"),
+    ("cube.values.tofile(PATH)", ".tofile"), ("np.savez(PATH, a)", ".savez"), ("cube.values.dump(PATH)", ".dump"),
+    ("cube.to_dataset(name='a').to_netcdf(PATH)", ".to_netcdf"), ("cube.rio.to_raster(PATH)", ".to_raster"),
+])
+def test_the_profile_lint_already_refuses_io_writers(code, refused):
+    """Pinned: what the profile's rules refuse, validated end to end in a graph UDF."""
+    doc = copy.deepcopy(RELEASED)
+    doc["process_graph"]["evil"] = udf_node("def apply_datacube(cube, context):\n    " + code + "\n    return cube\n")
+    found = [f.found for f in validate_udp(doc) if f.code == "udf-lint"]
+    assert f"line 2: {refused}" in found
