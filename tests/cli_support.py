@@ -1,8 +1,11 @@
 """Shared helpers of the tests that drive the ``efast-udp`` command line: the UDP they call, the
-required arguments of a call, the one line a refused command prints, and ``publish-backend`` with
-basic authentication."""
+required arguments of a call, the one line a refused command prints, ``publish-backend`` with
+basic authentication, and the command in a process of its own."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 from efast_udp.cli import main
 from efast_udp.project import ROOT
@@ -22,3 +25,8 @@ def one_line_error(capsys, command: str) -> str:
 
 def publish(url, *extra):
     return main(["publish-backend", "--url", url, "--udp", str(UDP), "--auth", "basic", *extra])
+
+
+def efast_udp(*argv, timeout=120) -> subprocess.CompletedProcess:
+    """The command in its own process; a hang fails the test at ``timeout``."""
+    return subprocess.run([sys.executable, "-m", "efast_udp", *argv], capture_output=True, text=True, timeout=timeout)

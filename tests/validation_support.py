@@ -1,5 +1,6 @@
-"""Shared helpers of the validation tests (issue 3): the UDP under test, locating parts of it,
-and running the official openEO JS validator (installed on demand from tests/js)."""
+"""Shared helpers of the validation tests (issue 3): the UDP under test (also with a hostile
+parameter schema), locating parts of it, and running the official openEO JS validator (installed
+on demand from tests/js)."""
 
 from __future__ import annotations
 
@@ -142,3 +143,13 @@ def profiled_js_errors(doc: dict) -> list[dict]:
             if node.get("process_id") == extra["process_id"] and extra["argument"] in node["arguments"]:
                 expected.append(extra["js_validator_error"])
     return expected
+
+
+def with_parameter(tmp_path, schema, default, name="hostile.json"):
+    """The rendered UDP with one more parameter, ``hostile``, of ``schema`` and ``default``, saved in ``tmp_path``."""
+    doc = json.loads(REAL_UDP.read_text())
+    doc["parameters"].append({"name": "hostile", "description": "A hostile schema.", "schema": schema,
+                              "default": default, "optional": True})
+    path = tmp_path / name
+    path.write_text(json.dumps(doc))
+    return path

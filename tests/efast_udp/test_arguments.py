@@ -5,6 +5,8 @@ temporal extents a run refuses."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -102,3 +104,12 @@ def test_build_settings_suggest_the_close_parameter(argv, expected, tmp_path, ca
     assert main([*argv, "-o", str(tmp_path / "x.json")]) == 2
     err = capsys.readouterr().err
     assert expected in err and err.count("\n") == 1 and not (tmp_path / "x.json").exists()
+
+
+def test_run_arguments_are_matched_against_patterns_safely():
+    """``run --param`` values and ``--set`` defaults are checked with arguments.schema_problem,
+    which used jsonschema's own (backtracking) pattern keyword."""
+    code = ("from efast_udp.arguments import schema_problem; "
+            "print(schema_problem('a' * 40 + '!', {'type': 'string', 'pattern': '(a|a)+$'}))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.startswith("the pattern '(a|a)+$' takes longer than 0.5 s"), done.stderr

@@ -10,10 +10,11 @@ import shutil
 
 import pytest
 
-from cli_support import one_line_error
+from cli_support import UDP, efast_udp, one_line_error
 from e2e.servers import free_port
 from efast_udp import document
 from efast_udp.cli import main
+from efast_udp.errors import UnreadableInput
 from efast_udp.project import LATEST_UDP
 from efast_udp.publish.serve import BackgroundServer
 
@@ -114,3 +115,47 @@ def test_json_that_is_not_json_is_one_line(tmp_path, capsys, text, message):
     for argv in (["validate", str(path)], ["validate", "--json", str(path)], ["diff", str(path), str(path)]):
         assert main(argv) == 2
         assert message in one_line_error(capsys, argv[0])
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"a": 1, "a": 2}', "the key 'a' appears twice in the object at /"),
+    ('{"process_graph": {"n": {"process_id": "x", "arguments": {"v": 1, "w": 0, "v": 2}}}}',
+     "the key 'v' appears twice in the object at /process_graph/n/arguments"),
+    ('{"x/y": [0, {"k~": 1, "k~": 1}]}', "the key 'k~' appears twice in the object at /x~1y/1"),
+    ('{"a": 1e400}', "1e400 is beyond the range of a JSON number"),
+    ('{"a": [-1E+999]}', "-1E+999 is beyond the range of a JSON number"),
+    ('{"a": 1' + "0" * 400 + "}", "is beyond the range of a JSON number"),
+    ('{"a": NaN}', "NaN is not a JSON number"),
+    ('{"a": -Infinity}', "-Infinity is not a JSON number"),
+])
+def test_json_that_openeo_cannot_read_as_written_is_refused(tmp_path, capsys, text, message):
+    path = tmp_path / "efast.json"
+    path.write_text(text)
+    for argv in (["validate", str(path)], ["diff", str(path), str(UDP)]):
+        assert main(argv) == 2
+        assert message in one_line_error(capsys, argv[0])
+
+
+def test_the_largest_double_is_still_a_number():
+    assert document.parse_json('{"a": 1.7976931348623157e308, "b": -5e-324}', "x") == \
+        {"a": 1.7976931348623157e308, "b": -5e-324}
+
+
+def test_millions_of_strings_are_refused_by_the_value_bound(tmp_path):
+    path = tmp_path / "many.json"
+    path.write_text("[" + ",".join(['"ab"'] * 1_500_000) + "]")  # 7.5 MB
+    assert path.stat().st_size > 7_000_000
+    done = efast_udp("validate", str(path), timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip() == (f"efast-udp validate: error: {path} holds more than 50000 JSON values "
+                                   "(objects, arrays, strings, numbers); refusing to read it")
+
+
+def test_value_count():
+    assert document.value_count([]) == 1
+    assert document.value_count({"a": [1, 2, {"b": None}]}) == 6
+    assert document.value_count(list(range(100)), stop_after=10) == 101
+    with pytest.raises(UnreadableInput, match="more than 50000 JSON values"):
+        document.parse_json(json.dumps([[0] * 1000] * 60), "x")
+    released = json.loads(UDP.read_text())
+    assert document.value_count(released) * 20 < document.MAX_VALUES  # room for a listing of 20 releases
