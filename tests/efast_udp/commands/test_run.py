@@ -9,6 +9,7 @@ import pytest
 
 from cli_support import CALL, UDP, one_line_error
 from efast_udp.cli import main
+from run_support import base, data_dir, scene
 
 
 def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene, small_data, tmp_path, capsys):
@@ -51,3 +52,31 @@ def test_odd_run_options_are_one_line(small_data, tmp_path, capsys, extra, expec
     assert main(["run", "--udp", str(UDP), "--data", str(small_data), "--out", str(out), *CALL, *extra]) == 2
     assert expected in one_line_error(capsys, "run")
     assert not out.exists()
+
+
+BAD_CALLS = [
+    ({"s3_data_bands": ["Syn_Oa04_reflectance"]}, "s3_data_bands"),
+    ({"s2_data_bands": ["B02", "B99"]}, "s2_data_bands"),
+    ({"s2_data_bands": ["B02", "B03"], "s3_data_bands": ["Syn_Oa04_reflectance", "Syn_Oa06_reflectance"],
+      "output_ndvi": True}, "output_ndvi"),
+    ({"target_time_series": ["2024-01-01"]}, "target_time_series"),
+    ({"temporal_extent_target": ["2023-05-01", "2023-06-10"]}, "temporal_extent_target"),
+    ({"interval_days": 0}, "interval_days"),
+    ({"interval_days": -2}, "interval_days"),
+    ({"spatial_extent": {"west": 5, "south": 5, "east": 5, "north": 6}}, "spatial_extent"),
+    ({"spatial_extent": {"west": 1, "south": 1, "east": 2, "north": 2}}, "spatial_extent"),
+    ({"temporal_extent": ["2024-01-01", "2024-02-01"]}, "temporal_extent"),
+]
+
+
+@pytest.mark.parametrize("extra,name", BAD_CALLS, ids=[n + str(i) for i, (_, n) in enumerate(BAD_CALLS)])
+def test_bad_calls_give_one_line_naming_the_parameter(scene, data_dir, tmp_path, capsys, extra, name):
+    import json
+    params = {**base(scene), **extra}
+    argv = ["run", "--udp", str(UDP), "--data", str(data_dir), "--out", str(tmp_path), "--quiet", "--no-geotiff"]
+    for key, value in params.items():
+        argv += ["--param", f"{key}={json.dumps(value)}"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert f"'{name}'" in err

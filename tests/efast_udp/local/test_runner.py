@@ -5,8 +5,21 @@ is no data, nothing partial after a failure."""
 
 from __future__ import annotations
 
-from cli_support import one_line_error
+import copy
+
+import dask
+import numpy as np
+import pytest
+
+from cli_support import UDP, one_line_error
+from conftest import SMALL_SCENE
+from cubes import same
 from efast_udp.cli import main
+from efast_udp.demo import oracle
+from efast_udp.demo.scene import SceneConfig, make_scene
+from efast_udp.local.runner import execute, write_outputs
+from openeo_cdse_local import chunks
+from run_support import base, data_dir, scene
 
 
 def test_a_run_that_fails_while_writing_leaves_no_partial_output(small_scene, small_data, tmp_path, capsys,
@@ -29,3 +42,103 @@ def test_a_run_that_fails_while_writing_leaves_no_partial_output(small_scene, sm
     assert main(argv(small_scene, small_data, out, "--no-quicklooks")) == 2
     assert "No space left on device" in one_line_error(capsys, "run")
     assert not [p for p in out.rglob("*") if p.is_file() and not p.name.startswith(".efast-udp")]
+
+
+SMALL = SceneConfig(**SMALL_SCENE)
+
+
+def oracle_of(scene, run):
+    from efast_udp.demo.evaluate import oracle_inputs
+
+    epoch = scene.dates(0).astype(np.int64)
+    inputs = oracle_inputs(run, scene)
+    return oracle.efast(scene.s2, inputs["fine"], scene.s2_days + epoch, inputs["coarse"], inputs["s3"],
+                        inputs["s3_days"], run.parameters)
+
+
+@pytest.mark.parametrize("extra", [
+    {},
+    {"output_ndvi": True, "interval_days": 3, "temporal_extent_target": ["2023-06-06", "2023-06-25"]},
+    {"target_time_series": ["2023-06-08", "2023-06-13", "2023-06-14"], "temporal_score_stddev": 8,
+     "cloud_tolerance": 0.3, "max_distance_to_cloud_m": 600},
+    {"s2_data_bands": ["B8A", "B02", "B04"],
+     "s3_data_bands": ["Syn_Oa17_reflectance", "Syn_Oa04_reflectance", "Syn_Oa08_reflectance"],
+     "fused_band_names": ["nir", "blue", "red"], "output_ndvi": True, "s3_temporal_score_stddev": 3},
+], ids=["defaults", "ndvi", "target_time_series", "swapped_bands"])
+def test_whole_graph_agrees_with_the_oracle(scene, data_dir, extra):
+    run = execute(UDP, data_dir, {**base(scene), **extra})
+    expected, names, days = oracle_of(scene, run)
+    cube = run.result.transpose("t", "bands", "y", "x")
+    assert [str(b) for b in cube.bands.values] == names
+    assert np.array_equal(cube.t.values.astype("datetime64[D]").astype(np.int64), days)
+    got = cube.values
+    assert np.array_equal(np.isfinite(got), np.isfinite(expected))
+    assert np.nanmax(np.abs(got - expected)) < 1e-4
+
+
+def edge_scene(kind: str):
+    s = make_scene(SMALL)
+    s = copy.copy(s)
+    if kind == "all_cloud_s2":
+        s.s2 = dict(s.s2, SCL=np.full_like(s.s2["SCL"], 9.0))
+    elif kind == "no_s3":
+        s.s3 = dict(s.s3, CLOUD_flags=np.ones_like(s.s3["CLOUD_flags"]))
+    elif kind == "one_s2_date":
+        s.s2 = {k: v[:1] for k, v in s.s2.items()}  # day 0: clear
+        s.s2_days = s.s2_days[:1]
+    elif kind == "nan_bands":
+        s.s2 = dict(s.s2, B04=np.full_like(s.s2["B04"], np.nan))
+        s.s3 = dict(s.s3, Syn_Oa17_reflectance=np.full_like(s.s3["Syn_Oa17_reflectance"], np.nan))
+    return s
+
+
+@pytest.mark.parametrize("kind", ["all_cloud_s2", "no_s3", "one_s2_date", "nan_bands"])
+def test_edge_data_runs_to_completion(kind, tmp_path):
+    s = edge_scene(kind)
+    s.write(tmp_path / "data")
+    run = execute(UDP, tmp_path / "data", {**base(s), "output_ndvi": True})
+    values = run.result.values
+    assert not np.isinf(values).any()
+    refl = run.result.sel(bands=["B02", "B03", "B04", "B8A"]).values
+    assert not (refl < 0).any()
+    if kind == "all_cloud_s2":
+        assert np.isnan(refl).all()
+    if kind == "nan_bands":
+        assert np.isnan(run.result.sel(bands=["B04", "NDVI"]).values).all()
+        assert np.isfinite(run.result.sel(bands="B02").values).any()
+    if kind in ("no_s3", "one_s2_date"):
+        assert np.isfinite(refl).any()
+        expected, _, _ = oracle_of(s, run)
+        got = run.result.transpose("t", "bands", "y", "x").values
+        assert np.array_equal(np.isfinite(got), np.isfinite(expected))  # no data exactly where the oracle has none
+        assert np.nanmax(np.abs(got - expected)) < 1e-4
+
+
+def test_save_intermediates_writes_every_named_stage(scene, data_dir, tmp_path):
+    from efast_udp.udp import intermediates
+    run = execute(UDP, data_dir, base(scene))
+    paths = write_outputs(run, tmp_path, save_intermediates=True)
+    written = {p.stem for p in (tmp_path / "intermediates").glob("*.nc")}
+    assert {name for name, _ in intermediates()} <= written
+    assert (tmp_path / "openEO.nc").is_file()
+    tifs = sorted(tmp_path.glob("openEO_*Z.tif"))
+    assert len(tifs) == run.result.sizes["t"] and set(tifs) <= set(paths)
+    import xarray
+    with xarray.open_dataset(tmp_path / "openEO.nc") as ds:
+        assert {"B02", "B8A", "crs"} <= set(ds.variables) and ds["B02"].attrs["grid_mapping"] == "crs"
+
+
+def test_whole_graph_one_window_equals_many(small_scene, small_data, monkeypatch):
+    """Every named stage, with one window per cube (small stages computed at once) and with
+    64 px windows (half a 128 px S2 tile), the 10 m stages lazy (UDF tiles, coarse cells and resampling straddling borders)."""
+    scene, path = small_scene, small_data
+    given = {"spatial_extent": scene.spatial_extent, "temporal_extent": scene.temporal_extent, "output_ndvi": True}
+    one = execute(UDP, path, given, chunk_px=4096)
+    monkeypatch.setattr(chunks, "PERSIST_BYTES", 100_000)  # the 300 m stages at once, the 10 m ones lazy
+    many = execute(UDP, path, given, chunk_px=64)
+    assert many.intermediates["fusion_input"].data.numblocks[-1] > 1
+    assert set(one.intermediates) == set(many.intermediates)
+    names = sorted(one.intermediates)
+    computed = dask.compute(*[many.intermediates[name] for name in names])  # one pass over the lazy graph
+    for name, cube in zip(names, computed):
+        same(cube, one.intermediates[name])
