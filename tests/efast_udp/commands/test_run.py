@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
+import xarray
 
 from cli_support import CALL, UDP, one_line_error
 from efast_udp.cli import main
-from run_support import base, data_dir, scene
+from run_support import base, data_dir, scene, scene_dir, threaded, values
 
 
 def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene, small_data, tmp_path, capsys):
@@ -80,3 +82,67 @@ def test_bad_calls_give_one_line_naming_the_parameter(scene, data_dir, tmp_path,
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     assert f"'{name}'" in err
+
+
+def test_params_file_and_param_override(scene_dir, threaded, tmp_path, capsys):
+    path, params = scene_dir
+    argv = ["run", "--udp", str(UDP), "--data", str(path / "data"), "--out", str(tmp_path), "--quiet", "--no-geotiff",
+            "--params", str(path / "parameters.json"), "--param", "output_ndvi=false", "--chunk-px", "32"]
+    assert main(argv) == 0
+    with xarray.open_dataset(tmp_path / "openEO.nc") as ds:
+        assert "NDVI" not in ds.data_vars  # --param wins over the file
+        np.testing.assert_allclose(ds["B02"].values, values(threaded)["B02"], atol=1e-6)
+
+
+@pytest.mark.parametrize("content,expected", [
+    (None, "no such file"),
+    ("{not json", "not valid JSON"),
+    ("[1, 2]", "expected a JSON object"),
+    ("interval_days=0", "'interval_days'"),
+    ("big", "larger than 10 bytes"),
+])
+def test_bad_params_files_give_one_line(scene_dir, tmp_path, capsys, monkeypatch, content, expected):
+    from efast_udp.commands import run
+    path, _ = scene_dir
+    file = tmp_path / "params.json"
+    if content == "big":
+        monkeypatch.setattr(run, "MAX_PARAMS_BYTES", 10)
+        content = json.dumps({"spatial_extent": {}})
+    if content == "interval_days=0":
+        content = json.dumps({**scene_dir[1], "interval_days": 0})
+    if content is not None:
+        file.write_text(content)
+    argv = ["run", "--udp", str(UDP), "--data", str(path / "data"), "--out", str(tmp_path / "o"), "--quiet",
+            "--params", str(file)]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err and expected in err
+    if content is not None and "interval_days" not in content:
+        assert "--params" in err
+
+
+@pytest.mark.parametrize("extra,expected", [
+    (["--scheduler", "nope"], "--scheduler"),
+    (["--workers", "0"], "--workers"),
+    (["--chunk-px", "0"], "--chunk-px"),
+    (["--dask-report", "r.html"], "--dask-report"),
+    (["--scheduler", "distributed", "--memory-limit", "lots"], "--memory-limit"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler"),
+    (["--scheduler", "inproc://x"], "--scheduler: 'inproc://x' is neither"),
+    (["--scheduler", "tcp://127.0.0.1:99999"], "--scheduler"),
+    (["--scheduler", "tcp://host"], "--scheduler"),
+    (["--chunk-px", "1"], "--chunk-px 1: expected a window edge of 16 to 4096 pixels"),
+    (["--chunk-px", "100000"], "--chunk-px 100000"),
+    (["--workers", "100000"], "--workers must be from 1 to 1024"),
+    (["--scheduler", "distributed", "--memory-limit", "1B"], "--memory-limit: '1B' is outside 256MiB..16TiB"),
+    (["--scheduler", "distributed", "--memory-limit", "1e30GiB"], "--memory-limit: '1e30GiB' is outside"),
+])
+def test_bad_scheduler_options_give_one_line(scene_dir, tmp_path, capsys, monkeypatch, extra, expected):
+    from openeo_cdse_local import schedulers
+    monkeypatch.setattr(schedulers, "CONNECT_TIMEOUT_S", 2)
+    path, _ = scene_dir
+    argv = ["run", "--udp", str(UDP), "--data", str(path / "data"), "--out", str(tmp_path), "--quiet",
+            "--params", str(path / "parameters.json"), *extra]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err and expected in err
