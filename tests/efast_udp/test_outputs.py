@@ -4,10 +4,14 @@ symbolic link; folders only when new, empty or their own; one writer at a time."
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
 import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +19,9 @@ from cli_support import one_line_error
 from efast_udp import outputs
 from efast_udp.cli import main
 from efast_udp.errors import UsageError
+from efast_udp.outputs import LOCK
 from efast_udp.project import ROOT
+from outputs_support import argv, copy_of, one_line, run_out  # run_out: the run copy_of copies
 
 
 def tree_state() -> tuple[str, str]:
@@ -176,3 +182,88 @@ def test_build_output_inside_the_checkout_stays_refused(checkout_inside, inside,
 def test_folder_outputs_still_refuse_a_folder_containing_the_checkout(checkout_inside, capsys):
     assert main(["site", "--out", str(checkout_inside)]) == 2
     assert "it contains the efast-udp checkout" in one_line_error(capsys, "site")
+
+
+EFAST_UDP = str(Path(sys.executable).parent / "efast-udp")
+
+
+def test_a_users_file_where_an_intermediate_goes_is_kept_and_nothing_is_removed(small_scene, small_data, copy_of,
+                                                                                capsys):
+    mine = copy_of / "intermediates" / "s2_input.nc"
+    mine.parent.mkdir()
+    mine.write_text("my own notes")
+    before = sorted(p.name for p in copy_of.iterdir())
+    assert main(argv(small_data, copy_of, small_scene, "--save-intermediates", "--no-quicklooks")) == 2
+    err = one_line(capsys)
+    assert "intermediates/s2_input.nc is there and `efast-udp run` did not write it" in err
+    assert mine.read_text() == "my own notes" and sorted(p.name for p in copy_of.iterdir()) == before
+
+
+def test_a_hard_link_to_a_file_outside_is_never_written_through(small_scene, small_data, copy_of, tmp_path, capsys):
+    outside = tmp_path / "outside.nc"
+    outside.write_text("not yours")
+    (copy_of / "intermediates").mkdir()
+    os.link(outside, copy_of / "intermediates" / "fused.nc")  # where an output goes, not listed
+    assert main(argv(small_data, copy_of, small_scene, "--save-intermediates", "--no-quicklooks")) == 2
+    assert "intermediates/fused.nc is there" in one_line(capsys) and outside.read_text() == "not yours"
+    (copy_of / "openEO.nc").unlink()
+    os.link(outside, copy_of / "openEO.nc")  # a listed file replaced by a hard link
+    assert main(argv(small_data, copy_of, small_scene, "--no-quicklooks")) == 2
+    assert "openEO.nc, listed in .efast-udp, is now a file with another hard link" in one_line(capsys)
+    assert outside.read_text() == "not yours" and os.stat(outside).st_nlink == 3  # both links still there
+
+
+@pytest.mark.parametrize("where", ["intermediates/fused.nc", "openEO.nc"])
+def test_a_fifo_named_like_an_output_is_refused_without_opening_it(small_scene, small_data, copy_of, where):
+    fifo = copy_of / where
+    fifo.parent.mkdir(exist_ok=True)
+    fifo.unlink(missing_ok=True)
+    os.mkfifo(fifo)
+    cmd = [EFAST_UDP, *argv(small_data, copy_of, small_scene, "--save-intermediates",
+                                                          "--no-quicklooks", "--no-geotiff")]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300)  # a blocking open would hang here
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert f"it holds a FIFO ({where}), which efast-udp never makes" in proc.stderr
+    assert fifo.is_fifo() and (copy_of / "openEO.nc").exists()
+
+
+def test_a_second_run_into_a_folder_being_written_stops_with_one_line(small_scene, small_data, tmp_path, capsys):
+    out = tmp_path / "out"
+    first = subprocess.Popen([EFAST_UDP,
+                              *argv(small_data, out, small_scene, "--no-quicklooks", "--no-geotiff")],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 240
+        while not _locked(out / LOCK):  # until the first run holds the folder
+            assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+            time.sleep(0.1)
+        assert main(argv(small_data, out, small_scene, "--no-quicklooks", "--no-geotiff")) == 2
+        assert "another `efast-udp run` is writing there (it holds .efast-udp.lock)" in one_line(capsys)
+        _, err = first.communicate(timeout=300)
+        assert first.returncode == 0, err
+    finally:
+        if first.poll() is None:
+            first.kill()
+            first.wait(timeout=30)
+    assert json.loads((out / ".efast-udp").read_text())["files"] == ["openEO.nc"]
+
+
+def _locked(path: Path) -> bool:
+    if not path.exists():
+        return False
+    with open(path, "rb") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+        return False
+
+
+def test_a_forced_build_output_replaces_a_hard_link_without_writing_through(tmp_path, capsys):
+    outside = tmp_path / "outside.json"
+    outside.write_text("not yours")
+    os.link(outside, tmp_path / "udp.json")
+    assert main(["build", "--until", "s3_composite", "--force", "-o", str(tmp_path / "udp.json")]) == 0
+    assert outside.read_text() == "not yours" and json.loads((tmp_path / "udp.json").read_text())["process_graph"]
+    assert not list(tmp_path.glob(".udp.json.*"))  # no temporary file left

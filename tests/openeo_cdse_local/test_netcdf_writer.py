@@ -6,12 +6,18 @@ names, a CRS that opens without options, IOOS ``compliance-checker --test cf:1.8
 
 from __future__ import annotations
 
+import json
+import subprocess
+
 import h5py
 import numpy as np
+import pytest
 import xarray
 
 from cubes import cube, random
+from efast_udp.project import ROOT
 from openeo_cdse_local import netcdf_writer
+from outputs_support import BANDS, run_out
 
 
 def test_shuffled_deflate_is_what_hdf5_stores(tmp_path):
@@ -42,3 +48,35 @@ def test_whole_chunk_and_other_windows_read_back_bit_for_bit(tmp_path):
     odd = [(t, b, slice(0, 100), slice(0, 520)), (t, b, slice(100, 300), slice(0, 300)),
            (t, b, slice(100, 300), slice(300, 520))]  # no chunk edges: HDF5's filters, read-modify-write
     np.testing.assert_array_equal(written(tmp_path / "b", values, odd, workers=1), values)
+
+
+CF_VENV = ROOT / ".venv-cf"
+
+
+def test_netcdf_has_cdse_names_and_its_crs_opens_without_options(run_out):
+    import h5py
+    import rioxarray  # noqa: F401
+
+    with xarray.open_dataset(run_out / "openEO.nc") as ds:  # no decode_coords="all"
+        assert ds.rio.crs.to_epsg() == 32628 and list(ds.data_vars) == BANDS
+        assert ds["crs"].attrs["crs_wkt"] and ds["crs"].attrs["spatial_ref"] and ds["crs"].attrs["epsg_code"] == "EPSG:32628"
+        assert all(ds[b].dims == ("t", "y", "x") and ds[b].attrs["grid_mapping"] == "crs" for b in BANDS)
+        assert {ds[c].attrs["axis"] for c in ("t", "y", "x")} == {"T", "Y", "X"}
+        assert ds["x"].attrs["standard_name"] == "projection_x_coordinate" and ds["y"].attrs["units"] == "m"
+    with h5py.File(run_out / "openEO.nc") as f:
+        assert f["t"].dtype == np.int32 and f["t"].attrs["units"] == "days since 1990-01-01"
+        assert f["t"].attrs["calendar"] == "standard"
+        assert not any("_FillValue" in f[c].attrs for c in ("t", "y", "x"))
+
+
+@pytest.mark.skipif(not (CF_VENV / "bin" / "compliance-checker").exists(), reason="no .venv-cf: run `make cf-venv`")
+def test_compliance_checker_cf_1_8_has_no_high_or_medium_finding(run_out, tmp_path):
+    report = tmp_path / "cf.json"
+    proc = subprocess.run([str(CF_VENV / "bin" / "compliance-checker"), "--test", "cf:1.8", "--format", "json",
+                           "--output", str(report), str(run_out / "openEO.nc")],
+                          capture_output=True, text=True, timeout=120)
+    result = json.loads(report.read_text())["cf:1.8"]
+    findings = {level: [m for section in result[f"{level}_priorities"] for m in section["msgs"]]
+                for level in ("high", "medium")}
+    assert findings == {"high": [], "medium": []}, findings
+    assert proc.returncode == 0
