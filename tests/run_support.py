@@ -2,7 +2,8 @@
 call on a (demo) scene, the call's required arguments (``base``), and the small scene and its data
 as the fixtures ``scene`` and ``data_dir``; a scene folder with its parameters file
 (``scene_dir``) and the threaded run on it (``threaded``), whose outputs the other schedulers and
-``--params`` must give. Test modules import the fixtures they use."""
+``--params`` must give; and the released UDP with its smoothing UDF edited (``edited_udp``). Test
+modules import the fixtures they use."""
 
 from __future__ import annotations
 
@@ -59,3 +60,12 @@ def threaded(scene_dir, tmp_path_factory):
 def values(out: Path) -> dict:
     with xarray.open_dataset(out / "openEO.nc") as ds:
         return {name: ds[name].values for name in ds.data_vars}
+
+
+def edited_udp(tmp_path, edit) -> Path:
+    doc = json.loads(LATEST_UDP.read_text())
+    node = doc["process_graph"]["s3_smoothed"]["arguments"]["process"]["process_graph"]["runudf1"]
+    node["arguments"]["udf"] = edit(node["arguments"]["udf"])
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(doc))
+    return path

@@ -14,6 +14,7 @@ from efast_udp import arguments
 from efast_udp.cli import main
 from efast_udp.errors import UsageError
 from efast_udp.project import LATEST_UDP
+from run_support import argv
 
 UDP = json.loads(LATEST_UDP.read_text("utf-8"))
 
@@ -113,3 +114,18 @@ def test_run_arguments_are_matched_against_patterns_safely():
             "print(schema_problem('a' * 40 + '!', {'type': 'string', 'pattern': '(a|a)+$'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.stdout.startswith("the pattern '(a|a)+$' takes longer than 0.5 s"), done.stderr
+
+
+@pytest.mark.parametrize("extent, message", [
+    (["2022-09-01T00:00:00+02:00", "2022-10-01T00:00:00+02:00"], "temporal_extent"),
+    (["2022-09-01", "2022-10-01T00:00:00Z"], "temporal_extent"),
+    (["01/09/2022", "2022-10-01"], "temporal_extent"),
+    (["2022-01-01", "2022-07-05"], "at most 184 days"),
+])
+def test_temporal_extents_the_back_end_cannot_take_are_refused_by_run(small_scene, small_data, tmp_path, capsys,
+                                                                      extent, message):
+    args = argv(small_scene, small_data, tmp_path / "out") + ["--param", "temporal_extent=" + json.dumps(extent)]
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0] and "temporal_extent" in err[0], err
+    assert not (tmp_path / "out").exists()

@@ -14,6 +14,7 @@ from efast_udp.cli import main
 from efast_udp.errors import UsageError
 from efast_udp.validation import validate_udp
 from hidden_udfs import HARMLESS, RELEASED, callback_as_default, udf_node, with_hidden
+from run_support import argv, edited_udp
 
 
 @pytest.mark.parametrize("where", ["default", "example", "nested"])
@@ -43,3 +44,14 @@ def test_run_refuses_a_udf_in_a_parameter_default(tmp_path, capsys):
     assert "refusing to run the UDF of node 'parameters/13/default/process_graph/runudf1'" in \
         one_line_error(capsys, "run")
     assert not (tmp_path / "o").exists()
+
+
+def test_an_edited_udf_is_refused_without_the_opt_in(small_scene, small_data, tmp_path, capsys):
+    udp = edited_udp(tmp_path, lambda code: code + "\n# one added line\n")
+    assert main(argv(small_scene, small_data, tmp_path / "out", udp=udp)) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "refusing to run the UDF of node 's3_smoothed/process/runudf1'" in err
+    assert "--allow-untrusted-udf" in err and not (tmp_path / "out").exists()
+    assert main(argv(small_scene, small_data, tmp_path / "out", "--allow-untrusted-udf", "--no-quicklooks", udp=udp)) == 0
+    err = capsys.readouterr().err
+    assert "warning: running the UDF of node 's3_smoothed/process/runudf1'" in err and "your rights" in err

@@ -1,7 +1,7 @@
 """openeo_cdse_local.data and load_collection's value checks: a collection file is refused, with
 one line naming it and the rule, when it does not hold what the computation assumes (regular,
-monotonic, square pixels, unique labels, bounded sizes, numbers, data inside the file, CDSE's
-value ranges)."""
+monotonic, square pixels, unique labels, the dimension order, bounded sizes, numbers, data inside
+the file, CDSE's value ranges)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import shutil
 import h5py
 import numpy as np
 import pytest
+import xarray
 
+from efast_udp.cli import main
 from openeo_cdse_local.data import open_collection
 from openeo_cdse_local.errors import InvalidData
+from run_support import argv
 
 S2 = "SENTINEL2_L2A"
 S3 = "SENTINEL3_SYN_L2_SYN"
@@ -157,3 +160,16 @@ def test_a_missing_time_label(data):
         f["t"].attrs["_FillValue"] = f["t"][2]  # the third label decodes to NaT
     with pytest.raises(InvalidData, match="t has 1 missing time label"):
         open_collection(data, S2)
+
+
+def test_a_transposed_band_names_the_expected_dimensions(small_scene, tmp_path, capsys):
+    small_scene.write(tmp_path / "data")
+    path = tmp_path / "data" / "SENTINEL2_L2A.nc"
+    with xarray.open_dataset(path) as ds:
+        broken = ds.load()
+    broken["B04"] = broken["B04"].transpose("t", "x", "y")
+    path.unlink()
+    broken.to_netcdf(path, engine="h5netcdf")
+    assert main(argv(small_scene, tmp_path / "data", tmp_path / "out")) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "variable 'B04'" in err and "(t, x, y); expected (t, y, x)" in err

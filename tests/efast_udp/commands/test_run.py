@@ -11,7 +11,7 @@ import xarray
 
 from cli_support import CALL, UDP, one_line_error
 from efast_udp.cli import main
-from run_support import base, data_dir, scene, scene_dir, threaded, values
+from run_support import argv, base, data_dir, edited_udp, scene, scene_dir, threaded, values
 
 
 def test_a_rerun_with_a_bad_option_leaves_the_previous_outputs_alone(small_scene, small_data, tmp_path, capsys):
@@ -146,3 +146,26 @@ def test_bad_scheduler_options_give_one_line(scene_dir, tmp_path, capsys, monkey
     assert main(argv) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "Traceback" not in err and expected in err
+
+
+def test_injected_code_never_runs_even_with_the_opt_in(small_scene, small_data, tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    udp = edited_udp(tmp_path, lambda code: f"import os\nos.system('touch {marker}')\n" + code)
+    assert main(argv(small_scene, small_data, tmp_path / "out", "--allow-untrusted-udf", udp=udp)) == 1
+    err = capsys.readouterr().err
+    assert "[udf-lint]" in err and "nothing was run" in err and "Traceback" not in err
+    assert not marker.exists() and not (tmp_path / "out").exists()
+
+
+def test_timings_are_written_to_a_new_file_only(small_scene, small_data, tmp_path, capsys):
+    timings = tmp_path / "timings.json"
+    assert main(argv(small_scene, small_data, tmp_path / "out", "--no-quicklooks", "--timings", str(timings))) == 0
+    phases = json.loads(timings.read_text())
+    assert phases["tool"] == "efast-udp run"
+    assert {"wall_s", "imports_s", "set_up_s", "compute_and_write_s", "writing_s"} <= set(phases)
+    assert "quicklooks_s" not in phases and phases["writing_s"] <= phases["compute_and_write_s"] <= phases["wall_s"]
+    capsys.readouterr()
+    assert main(argv(small_scene, small_data, tmp_path / "again", "--timings", str(timings))) == 2
+    err = capsys.readouterr().err.strip()
+    assert "--timings" in err and len(err.splitlines()) == 1
+    assert not (tmp_path / "again").exists() and json.loads(timings.read_text()) == phases

@@ -6,10 +6,12 @@ is no data, nothing partial after a failure."""
 from __future__ import annotations
 
 import copy
+import json
 
 import dask
 import numpy as np
 import pytest
+import xarray
 
 from cli_support import UDP, one_line_error
 from conftest import SMALL_SCENE
@@ -19,7 +21,7 @@ from efast_udp.demo import oracle
 from efast_udp.demo.scene import SceneConfig, make_scene
 from efast_udp.local.runner import execute, write_outputs
 from openeo_cdse_local import chunks
-from run_support import base, data_dir, scene
+from run_support import argv, base, data_dir, scene
 
 
 def test_a_run_that_fails_while_writing_leaves_no_partial_output(small_scene, small_data, tmp_path, capsys,
@@ -142,3 +144,74 @@ def test_whole_graph_one_window_equals_many(small_scene, small_data, monkeypatch
     computed = dask.compute(*[many.intermediates[name] for name in names])  # one pass over the lazy graph
     for name, cube in zip(names, computed):
         same(cube, one.intermediates[name])
+
+
+@pytest.fixture(scope="module")
+def run_out(small_scene, small_data, tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "out"
+    assert main(argv(small_scene, small_data, out)) == 0
+    return out
+
+
+def test_outputs_are_cf_with_provenance_geotiffs_with_nodata_and_quicklooks(run_out):
+    with xarray.open_dataset(run_out / "openEO.nc") as ds:
+        assert ds.attrs["Conventions"] == "CF-1.8" and "doi.org/10.3390/rs16111833" in ds.attrs["references"]
+        assert "efast 0." in ds.attrs["title"] and "/efast.json" in ds.attrs["source"]
+        history = ds.attrs["history"]
+        assert "efast-udp run --udp" in history and '"interval_days": 2' in history  # defaults included
+        assert '"output_ndvi": true' in history
+        for band in ("B02", "B03", "B04", "B8A", "NDVI"):
+            assert ds[band].attrs["units"] == "1" and ds[band].attrs["long_name"], band
+            assert np.isnan(ds[band].encoding["_FillValue"])
+        assert "Sentinel-2 B04 and Sentinel-3 Syn_Oa08_reflectance" in ds["B04"].attrs["long_name"]
+        dates = [str(np.datetime64(t, "D")) for t in ds["t"].values]
+    import rasterio
+
+    tifs = sorted(run_out.glob("openEO_*Z.tif"))
+    assert [t.stem.split("_")[1] for t in tifs] == [f"{d}Z" for d in dates]
+    with rasterio.open(tifs[0]) as tif:
+        assert np.isnan(tif.nodata) and tif.descriptions == ("B02", "B03", "B04", "B8A", "NDVI")
+        assert tif.tags()["date"] == dates[0] and tif.crs is not None
+    pngs = {p.name for p in (run_out / "quicklooks").glob("*.png")}
+    assert pngs == {f"{kind}_{d}.png" for d in dates for kind in ("rgb", "ndvi")}
+    marker = json.loads((run_out / ".efast-udp").read_text())
+    assert marker["command"] == "run" and "openEO.nc" in marker["files"] and f"quicklooks/rgb_{dates[0]}.png" in marker["files"]
+
+
+def test_a_rerun_replaces_only_its_own_files(small_scene, small_data, run_out, capsys):
+    (run_out / "notes.txt").write_text("mine")
+    stale = run_out / "openEO_1999-01-01Z.tif"
+    marker = json.loads((run_out / ".efast-udp").read_text())
+    marker["files"].append("openEO_1999-01-01Z.tif")
+    (run_out / ".efast-udp").write_text(json.dumps(marker))
+    stale.write_text("from an earlier run")
+    assert main(argv(small_scene, small_data, run_out, "--no-quicklooks", "--no-geotiff")) == 0
+    assert (run_out / "notes.txt").read_text() == "mine" and not stale.exists()
+    assert not (run_out / "quicklooks").exists() or not any((run_out / "quicklooks").iterdir())
+    assert "no data: 0.0 %" in capsys.readouterr().err
+
+
+def test_all_no_data_sentinel2_ends_with_a_warning_that_says_why(small_scene, tmp_path, capsys):
+    blank = copy.copy(small_scene)
+    blank.s2 = {k: np.full_like(v, np.nan) for k, v in small_scene.s2.items()}
+    blank.write(tmp_path / "data")
+    assert main(argv(blank, tmp_path / "data", tmp_path / "out", "--no-quicklooks", "--no-geotiff")) == 0
+    captured = capsys.readouterr()
+    assert "no data: 100.0 %" in captured.err
+    assert "warning:" in captured.err and "no valid Sentinel-2 pixel" in captured.err
+
+
+def test_a_killed_runs_quicklooks_are_its_own_for_the_next_run(small_scene, small_data, tmp_path, monkeypatch):
+    """The marker a run writes before it starts lists the quicklooks too: a run killed after
+    drawing leaves that marker, and the next run replaces them instead of refusing."""
+    from efast_udp import outputs
+
+    out = tmp_path / "out"
+    # as if killed once everything is drawn: the marker stays the plan, the lock goes with the process
+    monkeypatch.setattr(outputs.Claim, "release", lambda self: outputs.unlock(self.lock_fd))
+    assert main(argv(small_scene, small_data, out, "--no-geotiff")) == 0
+    planned = json.loads((out / outputs.MARKER).read_text())["files"]
+    drawn = sorted(str(p.relative_to(out)) for p in (out / "quicklooks").glob("*.png"))
+    assert drawn and set(drawn) <= set(planned)
+    monkeypatch.undo()
+    assert main(argv(small_scene, small_data, out, "--no-geotiff")) == 0
