@@ -9,7 +9,8 @@ from cli_support import one_line_error
 from e2e import fixture_udp
 from efast_udp import settings
 from efast_udp.cli import main
-from efast_udp.errors import SettingsError
+from efast_udp.errors import EfastUdpError, SettingsError
+from efast_udp.settings import Settings
 
 
 @pytest.mark.parametrize("project_doc, message", [
@@ -63,3 +64,10 @@ def test_the_environment_base_url_reaches_the_command_as_one_line(tmp_path, caps
                                  "https://x.org:443/a/b%20c"])
 def test_good_urls_stay(url):
     assert settings.Settings.load(project={}, environ={"EFAST_UDP_BASE_URL": url}).base_url == url.rstrip("/")
+
+
+def test_settings_require_https():
+    with pytest.raises(EfastUdpError, match="base_url.*https"):
+        Settings.load(base_url="http://example.org/efast")
+    with pytest.raises(EfastUdpError, match="backend_url.*https"):
+        Settings.load(project={"tool": {"efast-udp": {"backend_url": "ftp://x"}}})

@@ -9,7 +9,9 @@ import pytest
 from cli_support import UDP, one_line_error, publish
 from efast_udp.cli import main
 from efast_udp.project import ROOT
+from efast_udp.publish import backend as publish_backend
 from hostile_servers import backend, recorder, serving
+from site_support import project
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -137,3 +139,21 @@ def test_publish_backend_refuses_a_malformed_or_foreign_well_known_link(link, ba
         basic_auth(base)
         assert publish(base, "--retries", "0", "--timeout", "5") == 2
     assert "refusing to send a request to" in one_line_error(capsys, "publish-backend")
+
+
+def test_publish_backend_compare():
+    sent = {"id": "efast", "process_graph": {"a": 1}, "links": [{"rel": "about", "href": "https://x"}], "examples": []}
+    stored = {"id": "efast", "process_graph": {"a": 1},
+              "links": [{"rel": "about", "href": "https://x"}, {"rel": "canonical", "href": "https://y"}]}
+    assert publish_backend.compare(sent, stored) == ([], ["examples"])
+    assert publish_backend.compare(sent, dict(stored, process_graph={}))[0] == ["process_graph"]
+
+
+def test_publish_backend_unreachable_is_one_line(project, capsys):
+    from e2e.servers import free_port
+
+    url = f"http://127.0.0.1:{free_port()}/openeo/1.2"
+    assert main(["publish-backend", "--url", url, "--udp", str(project / "udp/efast.json"), "--auth", "basic",
+                 "--retries", "0", "--timeout", "10"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("efast-udp publish-backend: error:") and len(err.splitlines()) == 1

@@ -15,8 +15,10 @@ import urllib.request
 
 import pytest
 
+from efast_udp.errors import EfastUdpError
 from efast_udp.publish import serve
-from efast_udp.publish.serve import BackgroundServer
+from efast_udp.publish.serve import BackgroundServer, make_server
+from site_support import project, run_site
 
 MALFORMED = [b"/index.html%00.json", b"/index.html\x00.json", b"/%ed%a0%80", b"/%ff.json", b"/a%0d%0aSet-Cookie:x",
              b"/../secret.txt", b"/%2e%2e/secret.txt", b"/0.1.0/%2E%2E/%2e%2e/secret.txt", b"/..%5csecret.txt",
@@ -152,3 +154,27 @@ def test_serve_lists_no_directories_and_follows_no_links_out(tmp_path):
             assert caught.value.code == (400 if ".." in path or "%2e%2e" in path else 404), path
         with urllib.request.urlopen(f"{server.url}/0.1.0/efast.json", timeout=10) as response:
             assert response.read() == b"{}"
+
+
+def test_serve_headers(project):
+    assert run_site(project) == 0
+    with BackgroundServer(project / "public") as server:
+        for rel, ctype in [("efast.json", "application/json"), ("0.1.0/processes.json", "application/json"),
+                           ("index.html", "text/html"), ("SHA256SUMS", "text/plain")]:
+            with urllib.request.urlopen(f"{server.url}/{rel}", timeout=10) as resp:
+                assert resp.status == 200
+                assert resp.headers["Content-Type"].split(";")[0] == ctype
+                assert resp.headers["Access-Control-Allow-Origin"] == "*"
+                assert resp.read() == (project / "public" / rel).read_bytes()
+        req = urllib.request.Request(f"{server.url}/efast.json", method="OPTIONS",
+                                     headers={"Origin": "https://editor.openeo.org", "Access-Control-Request-Method": "GET"})
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 204 and resp.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_serve_refuses_non_loopback_and_missing_site(project, tmp_path):
+    assert run_site(project) == 0
+    with pytest.raises(EfastUdpError, match="loopback"):
+        make_server(project / "public", host="0.0.0.0")
+    with pytest.raises(EfastUdpError, match="efast-udp site"):
+        make_server(tmp_path / "nothing")

@@ -17,6 +17,7 @@ from e2e import fixture_udp
 from efast_udp.cli import main
 from efast_udp.project import ROOT
 from efast_udp.site import apex
+from site_support import BASE, project, run_site
 
 SCHEMAS = ROOT / "schemas" / "apex"
 #: The back-ends the catalogue's scenario lint accepts.
@@ -133,3 +134,47 @@ def test_a_missing_date_names_the_changelog_given(tmp_path, capsys):
     assert main(["site", "--udp-dir", str(project / "udp"), "--out", str(tmp_path / "site"),
                  "--changelog", str(mine)]) == 2
     assert f"{mine} has no dated entry for 0.1.0" in one_line_error(capsys, "site")
+
+
+def test_every_catalogue_folder_has_an_index_page_and_the_notebook_is_published(project):
+    """The folder URLs docs/publishing.md gives answer on a static host; the record links the notebook."""
+    assert run_site(project) == 0
+    public = project / "public"
+    top = (public / "apex/efast-udp/index.html").read_text()
+    assert 'href="record.json"' in top and 'href="efast/index.html"' in top and 'href="../../index.html"' in top
+    service = (public / "apex/efast-udp/efast/index.html").read_text()
+    assert 'href="records/efast.json"' in service and 'href="benchmark_scenarios/efast.json"' in service
+    for page, folder in ((top, public / "apex/efast-udp"), (service, public / "apex/efast-udp/efast")):
+        for href in re.findall(r'href="([^"#:]+)"', page):
+            assert (folder / href).resolve().is_file(), href  # every relative link resolves
+    notebook = public / "notebooks" / "efast.ipynb"
+    assert json.loads(notebook.read_text())["cells"]
+    record = json.loads((public / "apex/efast-udp/efast/records/efast.json").read_text())
+    links = [link for link in record["links"] if link["rel"] == "notebook"]
+    assert links == [{"rel": "notebook", "type": "application/x-ipynb+json",
+                      "title": "Example notebook: create, call and check the process",
+                      "href": f"{BASE}/notebooks/efast.ipynb"}]
+
+
+def test_apex_record_and_benchmark_scenario(project):
+    assert run_site(project) == 0
+    apex = project / "public" / "apex" / "efast-udp" / "efast"
+    record = json.loads((apex / "records" / "efast.json").read_text())
+    assert record["id"] == "efast" and record["type"] == "Feature" and record["geometry"] is None
+    assert "https://apex.esa.int/core/openeo-udp" in record["conformsTo"]
+    rels = {link["rel"]: link["href"] for link in record["links"]}
+    assert rels["application"] == f"{BASE}/0.10.0/efast.json"
+    assert {"service", "platform", "provider", "cite-as", "code", "about", "webapp"} <= set(rels)
+    assert all(link["type"] and link["title"] for link in record["links"])
+    assert record["properties"]["created"] == "2025-07-15T00:00:00Z"  # the first release's changelog date
+    assert record["properties"]["updated"] == "2025-09-15T00:00:00Z"  # the latest one's
+    thumbnail = [link for link in record["links"] if link["rel"] == "thumbnail"]
+    assert [(t["type"], t["href"]) for t in thumbnail] == [("image/png", f"{BASE}/thumbnail.png")]
+    data = (project / "public" / "thumbnail.png").read_bytes()  # published where the link points
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR"
+    assert 64 <= int.from_bytes(data[16:20], "big") <= 1024 and b"matplotlib" not in data
+    scenarios = json.loads((apex / "benchmark_scenarios" / "efast.json").read_text())
+    node = scenarios[0]["process_graph"]["efast1"]
+    assert node["namespace"] == f"{BASE}/0.10.0/efast.json"
+    assert node["arguments"] == fixture_udp.EXAMPLE_ARGUMENTS
+    assert scenarios[0]["backend"] == "openeo.dataspace.copernicus.eu"
