@@ -1,25 +1,32 @@
-"""Mutation suite (issue 3): corruptions of the real ``udp/efast.json``, each rejected by
+"""efast_udp.validation.core (issue 3): the rendered UDPs are valid, all problems are reported
+at once, and malformed or corrupted documents give findings (pointing into the document), never
+crashes. The mutation suite: corruptions of the real ``udp/efast.json``, each rejected by
 ``efast-udp``'s validator with its specific code, pointer and message, and — where the official
 openEO JS validator covers the case — rejected by it too."""
 
 from __future__ import annotations
 
 import json
+import random
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from efast_udp.validation import validate_udp
+from efast_udp.validation import Finding, validate_udp
 from validation_support import (
+    FIXTURES,
+    ROOT,
     callback_of,
     first_node,
+    load_json,
     nodes_with,
     parameter_index,
     real_udp,
     result_node,
     run_js,
     udf_node,
+    udp_files,
 )
 
 #: The file name the mutated documents are validated under (the id check compares with it).
@@ -367,3 +374,113 @@ def test_js_validator_agrees_on_mutations(tmp_path: Path):
             assert codes == [], f"{name}: the JS validator now reports {report[str(path)]}; record it"
         else:
             assert expected in codes, f"{name}: expected {expected}, JS validator reported {report[str(path)]}"
+
+
+@pytest.mark.parametrize("path", udp_files(), ids=lambda p: str(p.relative_to(ROOT)))
+def test_rendered_udps_are_valid(path):
+    findings = validate_udp(load_json(path), str(path.relative_to(ROOT)))
+    assert findings == [], "\n".join(f.format() for f in findings)
+
+
+def test_handmade_fixture_is_valid():
+    path = FIXTURES / "handmade" / "efast.json"
+    assert validate_udp(load_json(path), str(path)) == []
+
+
+def test_all_problems_are_reported_at_once():
+    doc = real_udp()
+    doc["links"][0]["href"] = "http://doi.org/x"
+    doc["id"] = "other"
+    del doc["summary"]
+    first = next(iter(doc["process_graph"]))
+    doc["process_graph"][first]["process_id"] = "no_such_process"
+    codes = {f.code for f in validate_udp(doc, "udp/efast.json")}
+    assert {"insecure-link", "id-mismatch", "schema", "unknown-process"} <= codes
+
+
+@pytest.mark.parametrize("doc", [
+    [],
+    {"process_graph": []},
+    {"process_graph": {"a": "not a node"}},
+    {"process_graph": {"a": {"process_id": 5, "arguments": []}}},
+    {"parameters": "x", "examples": [1], "links": [None], "process_graph": {"a": {"process_id": "run_udf",
+                                                                                 "arguments": {"udf": 1}}}},
+    {"process_graph": {"a": {"process_id": "apply", "arguments": {"process": {"process_graph": {
+        "b": {"process_id": "eq", "arguments": {"x": {"from_node": {"x": 1}}, "y": {"from_parameter": 3}}}}}}}}},
+])
+def test_malformed_documents_give_findings_not_crashes(doc):
+    findings = validate_udp(doc, "efast.json")
+    assert findings
+    assert all(f.pointer == "" or f.pointer.startswith("/") for f in findings)
+
+
+def _places(value, path=()):
+    yield path
+    children = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, child in children:
+        yield from _places(child, path + (key,))
+
+
+def _resolves(doc, pointer: str) -> bool:
+    """Whether a JSON pointer names a place in ``doc`` (its last part may be missing: a required
+    property that is absent is reported at the place it should be)."""
+    parts = [p.replace("~1", "/").replace("~0", "~") for p in pointer.split("/")[1:]]
+    node = doc
+    for i, part in enumerate(parts):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return i == len(parts) - 1
+    return True
+
+
+def test_random_corruptions_give_findings_not_crashes():
+    """Any value anywhere replaced by garbage: the validator reports, it never raises, and every
+    finding points at a place of the corrupted document."""
+    rnd = random.Random(3)
+    places = list(_places(real_udp()))[1:]
+    garbage = [None, 5, -1.5, "x", "", [], {}, [1, "a"], True, {"from_node": "zz"}, {"from_parameter": 7},
+               {"process_graph": {}}, {"process_graph": {"a": {"process_id": "x", "arguments": {}}}},
+               {"type": "array", "enum": 5, "subtype": ["x"]}]
+    reported = 0
+    for _ in range(60):
+        doc = real_udp()
+        *parents, last = rnd.choice(places)
+        target = doc
+        for key in parents:
+            target = target[key]
+        target[last] = rnd.choice(garbage)
+        findings = validate_udp(doc)
+        assert all(isinstance(f, Finding) and _resolves(doc, f.pointer) for f in findings), \
+            [f.format() for f in findings if not _resolves(doc, f.pointer)]
+        reported += bool(findings)
+    assert reported >= 40  # most corruptions are caught (some, e.g. another enum entry, are still valid)
+
+
+@pytest.mark.parametrize("place, garbage", [
+    (("process_graph", "s2_scl"), 5),
+    (("process_graph", "s2_scl", "process_id"), 5),
+    (("process_graph", "s2_scl", "arguments"), []),
+    (("process_graph", "fused", "arguments", "data"), {"from_node": "zz"}),
+    (("parameters", 3, "schema"), 5),
+    (("parameters", 3), None),
+    (("links", 0), "x"),
+    (("returns",), []),
+    (("examples", 0, "arguments"), 5),
+    (("default_job_options",), "x"),
+    (("process_graph", "s3_input", "arguments", "featureflags"), 5),
+    (("process_graph", "s3_composite", "arguments", "process", "process_graph", "runudf1", "arguments", "udf"), 5),
+], ids=lambda v: "/".join(map(str, v)) if isinstance(v, tuple) else repr(v))
+def test_structure_destroying_corruptions_are_found_where_they_are(place, garbage):
+    doc = real_udp()
+    *parents, last = place
+    target = doc
+    for key in parents:
+        target = target[key]
+    target[last] = garbage
+    findings = validate_udp(doc)
+    where = "/" + "/".join(map(str, place))
+    assert any(f.pointer.startswith(where) or (f.pointer.count("/") > 1 and where.startswith(f.pointer + "/"))
+               for f in findings), [f.format() for f in findings]
