@@ -123,7 +123,7 @@ lock-driver:
 # --- output checks (issue 21) --------------------------------------------------------------
 .PHONY: cf-venv lock-cf
 
-## The separate compliance-checker venv of tests/test_outputs.py (its own numpy/netCDF4 pins)
+## The separate compliance-checker venv of tests/openeo_cdse_local/test_netcdf_writer.py (its own numpy/netCDF4 pins)
 cf-venv: $(CF_STAMP)
 
 $(CF_STAMP): requirements/cf-constraints.txt
@@ -135,7 +135,7 @@ $(CF_STAMP): requirements/cf-constraints.txt
 lock-cf:
 	rm -rf .venv-cf-lock && $(PYTHON) -m venv .venv-cf-lock
 	.venv-cf-lock/bin/pip install --quiet 'compliance-checker==6.1.0'
-	( echo '# Pinned versions of the separate IOOS compliance-checker venv (.venv-cf) that tests/test_outputs.py runs on'; \
+	( echo '# Pinned versions of the separate IOOS compliance-checker venv (.venv-cf) that tests/openeo_cdse_local/test_netcdf_writer.py runs on'; \
 	  echo "# efast-udp run's NetCDF (CF-1.8). Regenerate with \`make lock-cf\`."; \
 	  .venv-cf-lock/bin/pip freeze ) > requirements/cf-constraints.txt
 	rm -rf .venv-cf-lock

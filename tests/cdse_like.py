@@ -12,7 +12,7 @@ documented conventions of openeo-geotrellis-extensions' writers (not from their 
   internal overviews and each band's description its name.
 
 The downstream script ``docs/examples/read_results.py`` is run on such a folder and on
-``efast-udp run``'s output (tests/test_outputs.py).
+``efast-udp run``'s output (tests/openeo_cdse_local/test_writers.py).
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The openEO process linter's rules on the UDP: summary, descriptions and flags (Python, also in
-``efast-udp validate --lint``), markdown and spelling (markdownlint and markdown-spellcheck, pinned
-in tests/js, run by ``tests/js/lint-docs.js``)."""
+"""Product-level: the documentation. The openEO process linter's rules on the UDP: summary,
+descriptions and flags (Python, also in ``efast-udp validate --lint``), markdown and spelling
+(markdownlint and markdown-spellcheck, pinned in tests/js, run by ``tests/js/lint-docs.js``);
+and the README's copy-paste examples pin the newest release."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import json
 
 import pytest
 
+from efast_udp.project import PROJECT_ROOT, project_version
 from efast_udp.validation import validate_udp
-from test_validation_support import ROOT, run_lint_docs
+from validation_support import ROOT, run_lint_docs
 
 UDP = ROOT / "udp" / "efast.json"
 
@@ -61,3 +63,12 @@ def test_markdown_and_spelling_findings_point_at_the_text(tmp_path):
 def test_the_word_list_is_short_and_sorted_by_kind():
     words = (ROOT / "tests" / "js" / "words.txt").read_text("utf-8").split()
     assert len(words) == len(set(words)) <= 30
+
+
+def test_readme_pins_the_current_release():
+    """Copy-paste examples in the README pin the newest release, never an older one."""
+    import re
+
+    readme = (PROJECT_ROOT / "README.md").read_text("utf-8")
+    pinned = set(re.findall(r'namespace="https://[^"]*/(\d+\.\d+\.\d+)/efast\.json"', readme))
+    assert pinned == {project_version()}, f"README pins {sorted(pinned)}; bump to {project_version()}"

@@ -1,6 +1,6 @@
-"""The numbers do not move: ``run`` on the small demo scene, and the demo's error figures (checked
-in ``test_demo``, on its own run), equal those recorded in
-``tests/fixtures/results/small_scene.json`` within 1e-6.
+"""Product-level: the numbers do not move. ``run`` on the small demo scene, and the demo's error
+figures (checked in ``tests/efast_udp/demo/test_runner.py``, on its own run), equal those recorded
+in ``tests/fixtures/results/small_scene.json`` within 1e-6.
 
 The record is a fingerprint of the outputs (per band and date: the mean and the count of no-data
 pixels; the values at 64 fixed pixels), written by the UDP and the tool of release 0.4.0 at its
@@ -19,8 +19,8 @@ import numpy as np
 import pytest
 import xarray
 
-RECORD = Path(__file__).parent / "fixtures" / "results" / "small_scene.json"
-TOL = 1e-6
+from results_record import DEMO, RECORD, close, load_record
+
 SAMPLES = 64
 
 
@@ -48,34 +48,11 @@ def fingerprint(nc: Path) -> dict:
     return found
 
 
-#: the demo run whose errors are recorded (``test_demo`` makes the same one)
-DEMO = dict(size=90, seed=1)
-
-
 def demo_figures(out: Path) -> dict:
     from efast_udp.demo.runner import run_demo
     from efast_udp.project import LATEST_UDP
 
     return {"rmse": run_demo(out, LATEST_UDP, show_progress=False, quicklooks_too=False, **DEMO)["rmse"]}
-
-
-def close(found, recorded, where: str = "") -> list[str]:
-    """Where ``found`` differs from ``recorded`` by more than ``TOL`` (no data must match exactly)."""
-    if isinstance(recorded, dict):
-        keys = set(found) | set(recorded)
-        return [p for k in sorted(keys) for p in (close(found.get(k), recorded.get(k), f"{where}/{k}")
-                                                   if k in found and k in recorded else [f"{where}/{k}: missing"])]
-    if isinstance(recorded, list):
-        if not isinstance(found, list) or len(found) != len(recorded):
-            return [f"{where}: {len(found) if isinstance(found, list) else found!r} items, recorded {len(recorded)}"]
-        return [p for i, (a, b) in enumerate(zip(found, recorded)) for p in close(a, b, f"{where}/{i}")]
-    if isinstance(recorded, float) and isinstance(found, (int, float)):
-        return [] if abs(found - recorded) <= TOL else [f"{where}: {found!r}, recorded {recorded!r}"]
-    return [] if found == recorded else [f"{where}: {found!r}, recorded {recorded!r}"]
-
-
-def load_record() -> dict:
-    return json.loads(RECORD.read_text("utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 
 from efast_udp.validation import validate_udp
-from test_validation_support import FIXTURES, ROOT, load_json, profiled_js_errors, run_js, udp_files
+from validation_support import FIXTURES, ROOT, load_json, profiled_js_errors, run_js, udp_files
 
 
 def _key(errors: list[dict]) -> Counter:

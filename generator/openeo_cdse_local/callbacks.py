@@ -10,7 +10,7 @@ cluster), and every tile then runs the UDF directly: the callback itself is call
 
 That matters because openeo-pg-parser-networkx caches every node's result by node and would
 return the first call's result for every later call of the same callback (pinned in
-``tests/openeo_cdse_local/test_upstream.py``); the probe's entries are taken out of the run's
+``tests/openeo_cdse_local/test_registry.py``); the probe's entries are taken out of the run's
 results cache again, so nothing of the probe is ever reused.
 """
 

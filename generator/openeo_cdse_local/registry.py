@@ -9,7 +9,7 @@ other process is refused before it runs. Most come from openeo-processes-dask as
   (``openeogeotrellis/...``) or openeo-python-driver (``openeo_driver/...``), at the commits in
   ``BACKEND_COMMITS``;
 - ``upstream``: what openeo-processes-dask (or openeo-pg-parser-networkx) lacks or gets wrong
-  for it. Each such defect has a test in ``tests/openeo_cdse_local/test_upstream.py`` that
+  for it. Each such defect has a test in ``tests/openeo_cdse_local/test_registry.py`` that
   fails on the day upstream fixes it, so the override can be reconsidered.
 
 Parameter references nested inside arguments (a ``context`` object) are resolved for every

@@ -1,7 +1,7 @@
 """openeo_cdse_local.data and load_collection's value checks: a collection file is refused, with
 one line naming it and the rule, when it does not hold what the computation assumes (regular,
-monotonic, square pixels, unique labels, bounded sizes, numbers, data inside the file, CDSE's
-value ranges)."""
+monotonic, square pixels, unique labels, the dimension order, bounded sizes, numbers, data inside
+the file, CDSE's value ranges)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import shutil
 import h5py
 import numpy as np
 import pytest
+import xarray
 
+from efast_udp.cli import main
 from openeo_cdse_local.data import open_collection
 from openeo_cdse_local.errors import InvalidData
+from run_support import argv
 
 S2 = "SENTINEL2_L2A"
 S3 = "SENTINEL3_SYN_L2_SYN"
@@ -109,7 +112,7 @@ def test_data_stored_in_another_file_is_not_read(data, tmp_path):
 
 def run_on(small_scene, data, tmp_path, capsys) -> str:
     """``efast-udp run`` on ``data``: its one line of error (exit 2)."""
-    from test_run_cli import argv
+    from run_support import argv
 
     from efast_udp.cli import main
 
@@ -138,7 +141,7 @@ def test_a_sentinel3_grid_too_large_to_place_is_refused_before_allocation(small_
 
 
 def test_a_request_beside_the_sentinel2_file_has_no_pixel_of_it(small_scene, small_data, tmp_path, capsys):
-    from test_run_cli import argv
+    from run_support import argv
 
     from efast_udp.cli import main
 
@@ -157,3 +160,16 @@ def test_a_missing_time_label(data):
         f["t"].attrs["_FillValue"] = f["t"][2]  # the third label decodes to NaT
     with pytest.raises(InvalidData, match="t has 1 missing time label"):
         open_collection(data, S2)
+
+
+def test_a_transposed_band_names_the_expected_dimensions(small_scene, tmp_path, capsys):
+    small_scene.write(tmp_path / "data")
+    path = tmp_path / "data" / "SENTINEL2_L2A.nc"
+    with xarray.open_dataset(path) as ds:
+        broken = ds.load()
+    broken["B04"] = broken["B04"].transpose("t", "x", "y")
+    path.unlink()
+    broken.to_netcdf(path, engine="h5netcdf")
+    assert main(argv(small_scene, tmp_path / "data", tmp_path / "out")) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "variable 'B04'" in err and "(t, x, y); expected (t, y, x)" in err

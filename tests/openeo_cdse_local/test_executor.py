@@ -1,17 +1,22 @@
 """The executor on a small graph of its own: load_collection -> apply_neighborhood(UDF) ->
-apply_dimension(UDF), parameters with defaults, runs that share a process without sharing state;
-and its own functions: the walk over every node (callbacks included) that refuses a process the
-executor does not run, the crop to the request's bounding box as the back-end's ``save_result``
-crops."""
+apply_dimension(UDF), parameters with defaults, runs that share a process without sharing state,
+processes it does not run refused before anything runs; and its own functions: the walk over
+every node (callbacks included) that refuses a process the executor does not run, the crop to
+the request's bounding box as the back-end's ``save_result`` crops."""
+
+from __future__ import annotations
 
 import copy
+import json
 import threading
 
 import numpy as np
 import pyproj
 import pytest
 
+from cli_support import CALL, UDP, one_line_error
 from cubes import BOX_MEAN_UDF, CRS, cube, random, same, spec
+from efast_udp.cli import main
 from openeo_cdse_local import ProcessFailure, Session, Unsupported, check_processes, run
 from openeo_cdse_local.data import write_collection
 from openeo_cdse_local.executor import Result, _nodes, crop
@@ -277,3 +282,20 @@ def test_a_box_beside_the_result_is_refused():
     with pytest.raises(ProcessFailure, match="^the result has no pixel inside spatial_extent$"):
         crop(scene(request_bbox=BBox(200.0, -40.0, 300.0, -15.0, CRS)))
 
+
+def test_run_refuses_processes_it_does_not_run_and_collection_paths(small_data, tmp_path, capsys):
+    doc = json.loads(UDP.read_text())
+    arguments = doc["process_graph"]["s2_input"]["arguments"]  # a valid UDP that would reach the network
+    doc["process_graph"]["s2_input"]["process_id"] = "load_stac"
+    arguments["url"] = "http://127.0.0.1:9/catalog.json"
+    del arguments["id"], arguments["featureflags"]
+    (tmp_path / "stac.json").write_text(json.dumps(doc))
+    argv = ["run", "--udp", str(tmp_path / "stac.json"), "--data", str(small_data), "--out", str(tmp_path / "o"), *CALL]
+    assert main(argv) == 2
+    assert "node 's2_input' uses process 'load_stac', which the local executor does not run" in one_line_error(capsys, "run")
+    assert not (tmp_path / "o").exists()
+    from openeo_cdse_local.data import collection_path
+    from openeo_cdse_local.errors import InvalidData
+
+    with pytest.raises(InvalidData, match="not a plain name"):
+        collection_path(small_data, "../../etc/passwd")

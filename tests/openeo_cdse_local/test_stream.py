@@ -1,5 +1,9 @@
-"""stream.write: windows reach every writer, also when one array is written twice."""
+"""stream.write: windows reach every writer, also when one array is written twice; windows
+are re-cut to start at the first pixel."""
 
+from __future__ import annotations
+
+import dask.array as da
 import numpy as np
 
 from cubes import cube, random
@@ -42,3 +46,12 @@ def test_numpy_cubes_are_cut_into_windows():
     (writer,) = stream.write([(cube(values, 10.0), [Count])], chunk_px=16)
     np.testing.assert_array_equal(writer.out, values)
     assert len(windows) == 4
+
+
+def test_windows_are_recut_to_start_at_the_first_pixel():
+    offset = da.zeros((2, 1, 600, 600), chunks=(-1, -1, 256, 256))[..., 100:, 30:]  # a cropped result
+    assert offset.chunks[-1][0] == 226
+    fixed = stream.aligned_windows(offset, 256)
+    assert fixed.chunks[-2] == (256, 244) and fixed.chunks[-1] == (256, 256, 58)
+    ready = da.zeros((2, 1, 600, 600), chunks=(-1, -1, 256, 256))
+    assert stream.aligned_windows(ready, 256) is ready

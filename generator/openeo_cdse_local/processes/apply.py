@@ -5,7 +5,7 @@ Reproduces openeo-geopyspark-driver (``openeogeotrellis/geopysparkdatacube.py``,
 NoData cells NoData): a callback is applied to the valid cells of a tile. Upstream:
 openeo-processes-dask evaluates the callback on NaN as well, so ``if(eq(x, 0) or ..., 1, 0)``
 turns a no-data SCL pixel into a valid one (0) instead of leaving it unknown (pinned in
-``tests/openeo_cdse_local/test_upstream.py``).
+``tests/openeo_cdse_local/test_registry.py``).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ whole tile, no data where the cube has none) and may return other labels along `
 without ``apply_metadata`` keeps the input's names), so a count that differs is an error here
 where the back-end would fail in the next process. Upstream: openeo-processes-dask
 hands the UDF a bare array and replaces new labels by 0, 1, 2, ... (pinned in
-``tests/openeo_cdse_local/test_upstream.py``). Only a callback that is one ``run_udf`` runs here
+``tests/openeo_cdse_local/test_registry.py``). Only a callback that is one ``run_udf`` runs here
 (the only kind a released graph has).
 
 Lazy: the UDF first runs on the top-left tile to learn the output labels; then every window of

@@ -5,7 +5,7 @@ Reproduces the back-end's argument evaluation (openeo-python-driver
 arguments recursively): ``{"from_parameter": "interval_days"}`` anywhere inside an argument
 value is replaced by the parameter's value. Upstream: openeo-pg-parser-networkx resolves only
 top-level references and leaves nested ones as ``ParameterReference`` objects (pinned in
-``tests/openeo_cdse_local/test_upstream.py``). The resolution itself is ``parameters.resolve``.
+``tests/openeo_cdse_local/test_registry.py``). The resolution itself is ``parameters.resolve``.
 """
 
 from __future__ import annotations

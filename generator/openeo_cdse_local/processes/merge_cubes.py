@@ -7,7 +7,7 @@ dimension (``cube1``'s first, then ``cube2``'s new ones; dates sorted), values f
 that has the label combination and no data where neither has; where both have it the
 ``overlap_resolver`` decides (``x`` from ``cube1``, ``y`` from ``cube2``), and without one
 that is an ``OverlapResolverMissing`` error. Upstream: openeo-processes-dask does not resample
-(pinned in ``tests/openeo_cdse_local/test_upstream.py``).
+(pinned in ``tests/openeo_cdse_local/test_registry.py``).
 
 Lazy and without copies beyond the result: each output window is allocated once (float32,
 NaN) and both cubes' windows are written into it at their labels' positions.

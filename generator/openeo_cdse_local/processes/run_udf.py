@@ -6,7 +6,7 @@ Reproduces openeo-geopyspark-driver's Python UDF execution (``openeogeotrellis/u
 *with* its dimension labels, the ``context`` as user context; the returned cube is taken as is
 (new labels included). An exception raised by the UDF ends the run with its message only.
 Upstream: openeo-processes-dask's ``run_udf`` hands the UDF a cube without its labels (pinned in
-``tests/openeo_cdse_local/test_upstream.py``).
+``tests/openeo_cdse_local/test_registry.py``).
 
 The cube a UDF gets is float32 with float32 ``x``/``y`` coordinates, as the back-end builds it
 (``geopysparkdatacube.py`` ``_numpy_to_xarraydatacube``, after ``convert_data_type``). Called

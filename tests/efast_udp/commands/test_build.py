@@ -1,16 +1,24 @@
 """``efast-udp build`` (``efast_udp.commands.build``): the stage list, the options that need ``-o``,
-what it says about udp/, and a debugging render to a file with its settings applied."""
+what it says about udp/, and a debugging render to a file with its settings applied.
+
+``efast-udp build``: bad settings, options that need ``-o FILE`` and refused builds end
+with one line and exit 2 (and create nothing); ``--list-intermediates``."""
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from efast_udp import release
+from efast_udp.cli import main
 from efast_udp.project import ROOT
 from efast_udp.settings import Settings
 from efast_udp.udp import intermediates
+
+from cli_support import one_line_error
 
 
 def test_list_intermediates_prints_every_stage_and_its_description(efast, monkeypatch, not_called):
@@ -68,3 +76,39 @@ def test_an_existing_output_needs_force(efast, tmp_path):
     assert outcome.code == 2 and "the file exists" in outcome.error("build") and target.read_text() == "keep"
     assert efast("build", "-o", target, "--force").code == 0
     assert json.loads(target.read_text())["id"] == "efast"
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "efast_udp", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--set", "s2_data_bands=B02,B99"], '"B99" is not one of'),
+    (["--set", "interval_days=-2"], "interval_days"),
+    (["--base-url", "http://example.org/efast"], "must be an https:// URL"),
+    (["--set", "no_such_parameter=1"], "unknown parameter"),
+    (["--until", "no_such_stage"], "unknown intermediate"),
+])
+def test_bad_generator_settings_fail_with_one_line_and_exit_2(tmp_path, args, message):
+    result = run_cli("build", *args, "-o", str(tmp_path / "x.json"))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_list_intermediates_names_every_stage():
+    result = run_cli("build", "--list-intermediates")
+    names = [line.split()[0] for line in result.stdout.splitlines()]
+    assert result.returncode == 0
+    assert names[0] == "s2_input" and names[-1] == "fused" and "s3_composite" in names and "lr_series" in names
+
+
+def test_build_refuses_options_that_need_an_output(capsys):
+    assert main(["build", "--until", "s3_composite"]) == 2
+    assert "need -o FILE" in one_line_error(capsys, "build")
+
+
+def test_a_refused_build_creates_no_folders(tmp_path, capsys):
+    assert main(["build", "--set", "no_such=1", "-o", str(tmp_path / "a" / "b.json")]) == 2
+    one_line_error(capsys, "build")
+    assert not (tmp_path / "a").exists()

@@ -1,6 +1,8 @@
 """``efast-udp publish-backend`` (``efast_udp.commands.publish_backend``): its options and their
 bounds, checked before anything is sent, and how it judges what the back-end stored (the saving
-itself is replaced here; it runs against local back-ends in the site and network tests)."""
+itself is replaced here; it runs against local back-ends in the site and network tests).
+
+``efast-udp publish-backend``'s options: ``--timeout`` and ``--retries`` are bounded."""
 
 from __future__ import annotations
 
@@ -9,6 +11,9 @@ import pytest
 from efast_udp.commands import publish_backend
 from efast_udp.project import LATEST_UDP
 from efast_udp.publish import backend
+
+from cli_support import one_line_error, publish
+
 
 URL = "https://openeo.example.org/openeo/1.2"
 SENT = {"id": "efast", "summary": "s", "process_graph": {"n": {}}, "links": [{"rel": "about", "href": "https://a"}]}
@@ -82,3 +87,13 @@ def test_a_changed_copy_is_an_error(efast, saved):
     outcome = efast("publish-backend", "--url", URL)
     assert outcome.code == 2
     assert outcome.error("publish-backend") == "the back-end stored 'efast' but changed: summary, process_graph, links"
+
+
+@pytest.mark.parametrize("option, value, message", [
+    ("--timeout", "0", "expected seconds from 1 to 600"), ("--timeout", "nan", "expected seconds from 1 to 600"),
+    ("--timeout", "1e9", "expected seconds from 1 to 600"), ("--retries", "-1", "from 0 to 10"),
+    ("--retries", "1000", "from 0 to 10"),
+])
+def test_publish_backend_bounds_its_options(option, value, message, capsys):
+    assert publish("http://127.0.0.1:9", option, value) == 2
+    assert message in one_line_error(capsys, "publish-backend")

@@ -1,17 +1,24 @@
 """``efast_udp.review.render``: a Diff as review text, as one line per section, and as JSON; values
-shown compactly, long texts and UDF code as patches, names with their control characters escaped."""
+shown compactly, long texts and UDF code as patches, names with their control characters escaped.
+
+efast_udp.review.render: a diff as text (values as ``old → new``, long text as a unified
+diff, UDFs as line counts or code) and as JSON."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import pytest
 
 from efast_udp.pointers import MISSING
+from efast_udp.review import diff_documents, format_stat, format_text, to_json
 from efast_udp.review.model import (
     Change, Diff, NodeChange, NodeChanges, NodeEntry, ParameterChange, ParameterChanges, Udf, UdfChange, UdfChanges,
 )
-from efast_udp.review.render import VALUE_WIDTH, change_lines, format_stat, format_text, show, to_json
+from efast_udp.review.render import change_lines, format_stat, format_text, show, to_json, VALUE_WIDTH
+
+from diff_support import small_udp
 
 
 def one_of_each() -> Diff:
@@ -164,3 +171,32 @@ def test_json_keeps_names_as_they_are():
     report = to_json(Diff(nodes=NodeChanges(added=[NodeEntry("e\x1b", "p")])))
     assert report["nodes"]["added"] == [{"path": "e\x1b", "process_id": "p"}]
     assert to_json(Diff())["identical"] is True and to_json(Diff())["parameters"]["order"] is None
+
+
+def test_udf_added_and_removed_are_listed_with_line_counts():
+    old, new = small_udp(), small_udp()
+    new["process_graph"]["fused2"] = copy.deepcopy(new["process_graph"]["fused"])
+    del new["process_graph"]["fused"]
+    diff = diff_documents(old, new)
+    text = format_text(diff)
+    assert "+ fused2/process/runudf1 (3 lines)" in text
+    assert "- fused/process/runudf1 (3 lines)" in text
+    assert "def apply_datacube" not in text
+
+
+def test_metadata_fields_and_description_as_unified_diff():
+    old, new = small_udp(), small_udp()
+    new["description"] = "First line.\nSecond line, changed.\n"
+    new["categories"] = ["cubes"]
+    new["default_job_options"] = {"executor-memory": "2G"}
+    diff = diff_documents(old, new)
+    assert [c.path for c in diff.metadata] == ["/description", "/categories", "/default_job_options"]
+    text = format_text(diff, context=0)
+    assert "--- OLD:/description\n    +++ NEW:/description\n    @@ -2 +2 @@\n    -Second line.\n    +Second line, changed." in text
+    assert '/categories: (absent) → ["cubes"]' in text
+    assert format_stat(diff).splitlines()[0] == "metadata: 3 field(s) changed (description, categories, default_job_options)"
+
+
+def test_json_of_identical_documents():
+    report = to_json(diff_documents(small_udp(), small_udp()))
+    assert report["identical"] is True and report["metadata"] == [] and report["udfs"]["changed"] == []

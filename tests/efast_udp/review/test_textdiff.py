@@ -1,11 +1,16 @@
-"""``efast_udp.review.textdiff``: lines split on ``\\n`` only, unified diffs as printable lines with a
-marker for a missing final newline, and the counts of added and removed lines."""
+"""``efast_udp.review.textdiff``: lines split on ``\n`` only, unified diffs as printable lines with a
+marker for a missing final newline, and the counts of added and removed lines.
+
+efast_udp.review.textdiff: line diffs of text as a reviewer reads them in a patch."""
 
 from __future__ import annotations
 
 import pytest
 
-from efast_udp.review.textdiff import NO_NEWLINE, line_counts, split_lines, unified
+from efast_udp.review import diff_documents, format_text
+from efast_udp.review.textdiff import line_counts, split_lines, unified, NO_NEWLINE
+
+from diff_support import small_udp, udf_node, UDF
 
 
 @pytest.mark.parametrize("text, lines", [
@@ -57,3 +62,9 @@ def test_a_changed_carriage_return_is_a_changed_line():
 ])
 def test_line_counts(old, new, counts):
     assert line_counts(old, new) == counts
+
+
+def test_final_newline_difference_is_visible():
+    old, new = small_udp(), small_udp()
+    udf_node(new)["arguments"]["udf"] = UDF.rstrip("\n")
+    assert "\\ No newline at end of text" in format_text(diff_documents(old, new))

@@ -1,5 +1,8 @@
 """``efast_udp.review.values``: leaf-level changes between two JSON values at JSON-pointer paths,
-keys sorted, list items aligned like lines, booleans apart from numbers."""
+keys sorted, list items aligned like lines, booleans apart from numbers.
+
+efast_udp.review.values: key order and equal numbers are no difference (``true`` is not
+``1``), and an inserted list item is one addition."""
 
 from __future__ import annotations
 
@@ -8,7 +11,10 @@ import math
 import pytest
 
 from efast_udp.pointers import MISSING
+from efast_udp.review import diff_documents
 from efast_udp.review.values import same_scalar, value_changes, without
+
+from diff_support import small_udp
 
 
 def changes(old, new, path=(), on_callback=None):
@@ -94,3 +100,20 @@ def test_without_copies_all_but_the_key():
     assert without(mapping, "a") == {"b": 2}
     assert without(mapping, "c") == mapping and without(mapping, "c") is not mapping
     assert mapping == {"a": 1, "b": 2}
+
+
+def test_key_order_and_equal_numbers_are_no_difference_but_true_is_not_1():
+    old, new = small_udp(), small_udp()
+    new["process_graph"] = dict(reversed(list(new["process_graph"].items())))
+    new["parameters"][0]["default"] = 2.0
+    assert diff_documents(old, new).identical
+    new["parameters"][0]["default"] = True
+    old["parameters"][0]["default"] = 1
+    assert not diff_documents(old, new).identical
+
+
+def test_inserted_list_item_is_one_addition():
+    old, new = small_udp(), small_udp()
+    new["process_graph"]["load"]["arguments"]["bands"].insert(0, "B02")
+    (load,) = diff_documents(old, new).nodes.changed
+    assert [(c.path, c.kind, c.new) for c in load.changes] == [("/arguments/bands/0", "added", "B02")]

@@ -1,10 +1,14 @@
 """``check_arguments``: each node's arguments against its process's parameters: names, required
-ones, literal values, and what references and callbacks bring into each place."""
+ones, literal values, and what references and callbacks bring into each place.
+
+efast_udp.validation.check_arguments: a UDP parameter incompatible with the argument it is
+passed to is a finding."""
+
+from __future__ import annotations
 
 import pytest
-from udp_docs import UDF_NODE, cube_udp, findings, located, number_udp
 
-from efast_udp.validation import check_arguments
+from efast_udp.validation import check_arguments, validate_udp
 from efast_udp.validation.check_arguments import (
     check_callback_allowed,
     check_literal_values,
@@ -13,6 +17,10 @@ from efast_udp.validation.check_arguments import (
     check_result_compatibility,
     check_unknown_arguments,
 )
+
+from udp_docs import cube_udp, findings, located, number_udp, UDF_NODE
+from validation_support import load_json, FIXTURES
+
 
 CALLBACK = {"process_graph": {"one": {"process_id": "add", "arguments": {"x": 1, "y": 1}, "result": True}}}
 
@@ -176,3 +184,13 @@ def test_a_literal_bounding_box_is_still_a_valid_spatial_extent():
     doc = cube_udp()
     _load(doc)["spatial_extent"] = {"west": 5, "east": 6, "south": 50, "north": 51}
     assert located(check_literal_values, doc) == []
+
+
+def test_earlier_port_temporal_extent_is_incompatible_with_load_collection():
+    path = FIXTURES / "earlier_port" / "efast.json"
+    findings = validate_udp(load_json(path), str(path))
+    assert [(f.code, f.pointer) for f in findings] == [
+        ("incompatible-parameter", "/process_graph/load/arguments/temporal_extent")
+    ]
+    assert "array items are not constrained" in findings[0].message
+    assert "unconstrained items" in findings[0].found

@@ -1,10 +1,19 @@
 """``check_schema``: the document against the project's JSON Schemas, each error at its place
-with a few words of what the schema wanted there."""
+with a few words of what the schema wanted there.
+
+efast_udp.validation.check_schema: a pattern that Python's re cannot compile is a schema
+finding, not an internal error."""
+
+from __future__ import annotations
 
 import pytest
-from udp_docs import findings, located, number_udp
 
 from efast_udp.validation.check_schema import check_json_schema
+
+from cli_support import efast_udp
+from udp_docs import findings, located, number_udp
+from validation_support import with_parameter
+
 
 REQUIRED = "properties id, summary, description, parameters, returns, process_graph"
 
@@ -72,3 +81,11 @@ def test_a_long_message_is_cut_to_300_characters():
     assert len(finding.message) == 300
     assert finding.message.endswith("...")
     assert finding.found == '"' + "-" * 78 + "…"
+
+
+def test_a_pattern_re_cannot_compile_is_a_schema_finding(tmp_path):
+    """x{4294967295} made Python's re raise OverflowError, an internal error (exit 3) before."""
+    path = with_parameter(tmp_path, {"type": "string", "pattern": "(?:x{4294967295})"}, "a")
+    done = efast_udp("validate", str(path), timeout=60)
+    assert done.returncode == 1, done.stderr
+    assert "/schema/pattern: [schema] '(?:x{4294967295})' is not a 'regex'" in done.stdout

@@ -1,5 +1,9 @@
 """``findings``: the Finding record (JSON form, one terminal line) and ``show``, the short
-rendering of a found value."""
+rendering of a found value.
+
+efast_udp.validation.findings: a finding serialises to JSON."""
+
+from __future__ import annotations
 
 import dataclasses
 import json
@@ -7,7 +11,11 @@ import json
 import pytest
 
 from efast_udp.pointers import MISSING
-from efast_udp.validation.findings import Finding, show
+from efast_udp.validation import validate_udp
+from efast_udp.validation.findings import show, Finding
+
+from validation_support import real_udp
+
 
 FINDING = Finding("unknown-node", "/process_graph/a~1b", '"x"', "one of a", "node 'a/b' refers to node 'x'")
 
@@ -54,3 +62,13 @@ def test_show_cuts_at_80_characters_with_an_ellipsis():
     cut = show("x" * 79)
     assert cut == '"' + "x" * 78 + "…"
     assert len(cut) == 80
+
+
+def test_findings_serialise_to_json():
+    doc = real_udp()
+    doc["id"] = "x"
+    [finding] = validate_udp(doc, "udp/efast.json")
+    assert json.loads(json.dumps(finding.as_dict())) == {
+        "code": "id-mismatch", "pointer": "/id", "found": 'file name "efast.json"', "expected": 'the file name "x.json"',
+        "message": "id \"x\" does not match the file name 'udp/efast.json'",
+    }
