@@ -1,7 +1,9 @@
 """The shape of the code (issue 23's acceptance): modules of at most 400 lines, an import graph
 without cycles, the executor package free of ``efast_udp``, UDF modules on the back-end's
-libraries only. Read from the source with ``ast``; the cycles found by the graph check's
-``graph_nodes.find_cycle``."""
+libraries only, imports at the top of a module unless a measured start-up cost says otherwise.
+Read from the source with ``ast``; the cycles found by the graph check's
+``graph_nodes.find_cycle``. (That the command line starts without the heavy libraries is
+``efast_udp/test_cli.py``'s.)"""
 
 from __future__ import annotations
 
@@ -15,6 +17,8 @@ from efast_udp.graph_nodes import find_cycle
 GENERATOR = Path(__file__).resolve().parents[1] / "generator"
 PACKAGES = ("efast_udp", "openeo_cdse_local")
 MAX_LINES = 400
+#: how many lines above a function-local import its ``lazy:`` comment may stand
+COMMENT_LINES = 2
 #: what an embedded UDF may import: the back-end's UDF runtime (and the shared prelude, inlined)
 UDF_IMPORTS = {"__future__", "numpy", "scipy", "pandas", "xarray", "openeo", "efast_udp"}
 
@@ -88,3 +92,48 @@ def test_udf_modules_import_only_the_backends_udf_libraries(name):
     assert roots <= UDF_IMPORTS, sorted(roots - UDF_IMPORTS)
     own = set(GRAPH[name])
     assert own <= {"efast_udp.udfs.prelude", "efast_udp.udfs"}, sorted(own)
+
+
+def _local_imports(tree: ast.AST) -> list[tuple[ast.stmt, ast.stmt | None]]:
+    """(import, the statement before it in the same block) of every import inside a function."""
+    found = []
+
+    def visit(node: ast.AST, in_function: bool) -> None:
+        for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list):
+                continue
+            previous = None
+            for child in block:
+                if in_function and isinstance(child, (ast.Import, ast.ImportFrom)):
+                    found.append((child, previous))
+                previous = child
+        for child in ast.iter_child_nodes(node):
+            visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)))
+
+    visit(tree, False)
+    return found
+
+
+def test_a_function_local_import_says_why_it_is_not_at_the_top():
+    """Every import inside a function has a ``lazy:`` comment (with the figure that keeps it
+    there) on its line or in the two lines above, or follows such an import in the same block."""
+    bare = []
+    for path in MODULES.values():
+        lines = path.read_text("utf-8").splitlines()
+        explained: set[int] = set()
+        for node, previous in _local_imports(ast.parse("\n".join(lines))):
+            first = max(node.lineno - 1 - COMMENT_LINES, 0)
+            said = any("# lazy:" in line for line in lines[first:node.end_lineno])
+            if said or (previous is not None and id(previous) in explained):
+                explained.add(id(node))
+            else:
+                bare.append(f"{path.relative_to(GENERATOR)}:{node.lineno}: {lines[node.lineno - 1].strip()}")
+    assert not bare, ("imports inside functions without a '# lazy: <what it costs, measured>' comment; move them "
+                      "to the top of the module or say why not:\n" + "\n".join(bare))
+
+
+def test_the_lazy_import_check_sees_a_bare_import():
+    tree = ast.parse("def f():\n    x = 1\n    import json\n    import os\n")
+    (first, previous), (second, after) = _local_imports(tree)
+    assert isinstance(previous, ast.Assign) and after is first and isinstance(second, ast.Import)

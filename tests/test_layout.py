@@ -17,7 +17,7 @@ PACKAGES = ("efast_udp", "openeo_cdse_local")
 NOT_TESTS = {"fixtures", "js", "backend", "e2e", "__pycache__", "node_modules"}
 #: The tests about the whole product rather than one module, at the top of tests/.
 PRODUCT_LEVEL = {
-    "test_architecture.py": "the code's shape: module sizes, an acyclic import graph, the executor apart",
+    "test_architecture.py": "the code's shape: module sizes, an acyclic import graph, the executor apart, lazy imports explained",
     "test_ci_rules.py": "what counts as CI, and that nothing is skipped under it",
     "test_docs_lint.py": "the openEO linter's rules on the UDP's texts, the README's pinned release",
     "test_layout.py": "this file: the suite mirrors the packages",

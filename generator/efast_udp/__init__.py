@@ -10,14 +10,14 @@ command line stay light::
     from efast_udp import create_efast_udp, load_udp, run_local, __version__
 """
 
+import importlib
+
 #: names of the Python API -> the module that defines them
 _API = {"create_efast_udp": "api", "load_udp": "api", "released_versions": "api", "run_local": "api"}
 __all__ = ["__version__", *sorted(_API)]
 
 
 def __getattr__(name: str):
-    import importlib
-
     if name == "__version__":
         return importlib.import_module("efast_udp.api").package_version()
     if name in _API:

@@ -17,8 +17,13 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.resources
 import json
 from pathlib import Path
+
+from efast_udp.document import load_udp as read_definition
+from efast_udp.errors import UnknownVersion
+from efast_udp.project import RELEASES_DIR, is_version, project_version, version_key
 
 #: folder of the release files inside an installed wheel (setup.py copies udp/releases there)
 PACKAGE_RELEASES = "udp_releases"
@@ -28,32 +33,26 @@ UDP_FILE = "efast.json"
 def package_version() -> str:
     """The installed package's version (``importlib.metadata``); from a checkout that was never
     installed, ``[project] version`` of its pyproject.toml."""
+    # lazy: importlib.metadata costs 18 ms (41 modules) at ``from efast_udp import load_udp`` (python -X
+    # importtime); only the version needs it
     import importlib.metadata
 
     try:
         return importlib.metadata.version("efast-udp")
     except importlib.metadata.PackageNotFoundError:
-        from efast_udp.project import project_version
-
         return project_version()
 
 
 def releases_dir() -> Path:
     """Where the release files are: the wheel's package data, else the checkout's ``udp/releases``."""
-    import importlib.resources
-
     packaged = Path(str(importlib.resources.files("efast_udp") / PACKAGE_RELEASES))
     if packaged.is_dir():
         return packaged
-    from efast_udp.project import RELEASES_DIR
-
     return RELEASES_DIR
 
 
 def released_versions() -> list[str]:
     """The versions of the UDP this package holds, oldest first, e.g. ``["0.1.0", ..., "0.3.0"]``."""
-    from efast_udp.release import is_version, version_key
-
     folder = releases_dir()
     found = [p.name for p in folder.iterdir() if is_version(p.name) and (p / UDP_FILE).is_file()] \
         if folder.is_dir() else []
@@ -111,6 +110,8 @@ def run_local(data, *, udp=None, version: str | None = None, chunk_px: int | Non
     current scheduler; only cubes small enough for the executor to keep in memory (the coarse
     300 m stages, or the whole result of a small scene) are computed while the graph is built.
     """
+    # lazy: the runner and the executor's NetCDF writer (xarray, dask, rasterio) cost 1.6 s, the run command's
+    # checks 31 ms, at ``from efast_udp import load_udp`` (python -X importtime); only a local run needs them
     from openeo_cdse_local.netcdf_writer import cube_to_dataset
 
     from efast_udp.commands.run import checked_call
@@ -130,8 +131,6 @@ def run_local(data, *, udp=None, version: str | None = None, chunk_px: int | Non
 
 
 def _chosen(version: str | None) -> str:
-    from efast_udp.errors import UnknownVersion
-
     versions = released_versions()
     if not versions:
         raise UnknownVersion(f"no released version of the UDP in {releases_dir()}")
@@ -145,6 +144,4 @@ def _chosen(version: str | None) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _released(version: str) -> dict:
-    from efast_udp.document import load_udp as read_definition
-
     return read_definition(releases_dir() / version / UDP_FILE)

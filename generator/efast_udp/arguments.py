@@ -13,6 +13,7 @@ from openeo_cdse_local.errors import ProcessFailure
 
 from efast_udp.document import parse_json
 from efast_udp.errors import NestedTooDeep, UnreadableInput, UsageError, did_you_mean
+from efast_udp.graph_nodes import udf_nodes
 
 
 def parameter_schemas(doc: dict) -> dict[str, object]:
@@ -64,6 +65,8 @@ def _takes(json_type: str, schema: object) -> bool:
 def schema_problem(value: object, schema: object) -> str | None:
     """Why ``value`` does not match ``schema`` (a schema or a list of alternatives), in words, or
     ``None`` when it matches. Of several alternatives the one of the value's own type speaks."""
+    # lazy: jsonschema costs 80 ms at ``run --help`` (python -X importtime), which imports this module; only a
+    # check of a value needs it
     import jsonschema
 
     from efast_udp.validation.values import schema_errors
@@ -120,6 +123,8 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
     longest = _longest_extent_days(doc)
     extent = values.get("temporal_extent")
     if longest is not None and isinstance(extent, list) and len(extent) == 2:
+        # lazy: efast_udp.utc (pandas, openeo.udf) costs 0.5 s at ``build -o``, 0.7 s at ``validate`` (python -X
+        # importtime)
         from efast_udp.utc import utc_seconds
 
         days = (utc_seconds(extent[1]) - utc_seconds(extent[0])) / 86400
@@ -133,8 +138,6 @@ def resolve_parameters(doc: dict, given: dict) -> dict:
 def _longest_extent_days(doc: dict) -> float | None:
     """The longest ``temporal_extent`` the UDP's own UDFs accept (``max_temporal_extent_days`` in a
     UDF context, from 0.4.0 on), or ``None``."""
-    from efast_udp.graph_nodes import udf_nodes
-
     limits = [u.context["max_temporal_extent_days"] for u in udf_nodes(doc)
               if isinstance(u.context, dict) and isinstance(u.context.get("max_temporal_extent_days"), (int, float))]
     return float(min(limits)) if limits else None
@@ -147,7 +150,7 @@ def _interval_problem(value: object, schema: object) -> str | None:
         return None
     if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         return None
-    from efast_udp.utc import utc_seconds
+    from efast_udp.utc import utc_seconds  # lazy: 0.5 s at ``build -o``, as in resolve_parameters
 
     try:
         start, end = (utc_seconds(v) for v in value)

@@ -16,7 +16,14 @@ import argparse
 import errno
 import importlib
 import sys
+import traceback
 import warnings
+
+from openeo_cdse_local.errors import ExecutorError
+
+import efast_udp
+from efast_udp.errors import EfastUdpError, InvalidDocument, did_you_mean
+from efast_udp.terminal import label
 
 #: sub-command -> one-line summary; the implementation is ``efast_udp.commands.<name with _>``.
 COMMANDS = {
@@ -50,10 +57,6 @@ MAX_MESSAGE = 1000
 
 def exit_code(exc: BaseException) -> int:
     """The exit code of a failure, decided here for every command."""
-    from openeo_cdse_local.errors import ExecutorError
-
-    from efast_udp.errors import EfastUdpError, InvalidDocument
-
     if isinstance(exc, InvalidDocument):
         return 1
     if isinstance(exc, (EfastUdpError, ExecutorError)):  # a bad request, or a run it could not make
@@ -84,8 +87,6 @@ class VersionAction(argparse.Action):
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser, namespace, values, option_string=None):
-        import efast_udp
-
         print(f"efast-udp {efast_udp.__version__}")
         parser.exit(0)
 
@@ -111,8 +112,6 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     selected = next((a for a in argv if not a.startswith("-")), None)
     if selected is not None and selected not in COMMANDS:
-        from efast_udp.errors import did_you_mean
-
         print(f"efast-udp: error: unknown command {selected!r}{did_you_mean(selected, COMMANDS)}; the commands are "
               f"{', '.join(COMMANDS)} (see efast-udp --help)", file=sys.stderr)
         return 2
@@ -132,11 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # every failure: one line (the traceback only with --debug)
         code = exit_code(exc)
         if args.debug:
-            import traceback
-
             traceback.print_exc()
-        from efast_udp.terminal import label  # names from files and documents may hold escapes
-
+        # names from files and documents may hold escapes
         message = label(" ".join(str(exc).split())) or type(exc).__name__
         if isinstance(exc, OSError) and code != INTERNAL_ERROR and exc.strerror:
             message = label(f"{exc.filename}: {exc.strerror}" if exc.filename else exc.strerror)

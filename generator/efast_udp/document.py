@@ -19,6 +19,7 @@ import math
 import sys
 from pathlib import Path
 
+from efast_udp import net
 from efast_udp.errors import NestedTooDeep, UnreadableInput
 
 #: Largest document read (bytes). The EFAST UDP is ~90 kB; a listing of all releases < 1 MB.
@@ -66,14 +67,10 @@ def read_bytes(source: str | Path, max_bytes: int | None = None) -> bytes:
 
 
 def _size(n: int) -> str:
-    from efast_udp.net import size_text
-
-    return size_text(n)
+    return net.size_text(n)
 
 
 def _read_url(url: str, max_bytes: int) -> bytes:
-    from efast_udp import net  # only when a URL is read (keeps the start-up of every command small)
-
     return net.fetch(url, max_bytes)
 
 

@@ -6,6 +6,8 @@ document, a changed release), 2 when the request is (bad usage, unreadable input
 write, bad parameters).
 """
 
+import difflib
+
 
 class EfastUdpError(Exception):
     """A user-facing failure; ``str(exc)`` is one line that says what is wrong and where."""
@@ -50,7 +52,5 @@ class ExecutionError(EfastUdpError):
 
 def did_you_mean(word: str, choices) -> str:
     """``" (did you mean 'run'?)"`` when one of ``choices`` is close to ``word``, else ``""``."""
-    import difflib
-
     close = difflib.get_close_matches(word, [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""

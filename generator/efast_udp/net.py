@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 import threading
+import time
 import urllib.parse
 from typing import Callable, TypeVar
 
@@ -133,8 +134,10 @@ def refused_redirect(url: str, target: str) -> UnreadableInput:
 
 def fetch(url: str, max_bytes: int, deadline_s: float | None = None, timeout_s: float | None = None) -> bytes:
     """The body of an http(s) GET, within the three bounds of this module."""
+    # lazy: urllib.request costs 34 ms (57 modules: http.client, ssl, email) at the start-up of every command that
+    # reads a document (python -X importtime); only a URL needs it
     import urllib.error
-    import urllib.request  # only when a URL is read (keeps the start-up of every command small)
+    import urllib.request
 
     deadline_s = DEADLINE_S if deadline_s is None else deadline_s
     timeout_s = TIMEOUT_S if timeout_s is None else timeout_s
@@ -189,8 +192,8 @@ def origin_session(named_url: str, deadline_s: float, retries: int, max_bytes: i
     the first of these is also kept as ``session.failure``, because the openeo client swallows
     every error of its ``.well-known/openeo`` discovery.
     """
-    import time
-
+    # lazy: requests costs 100 ms at the start-up of every command that reads a document (python -X importtime);
+    # only publish-backend needs it
     import requests
 
     named = origin(named_url)

@@ -21,6 +21,7 @@ the project's folders never; when git cannot say whether a file of the checkout 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import shutil
 import tempfile
@@ -67,6 +68,8 @@ def _protected_reason(path: Path, new_file_in: bool = False) -> str | None:
 def _kind(path: Path) -> str | None:
     """What is at ``path`` ("a file" for a plain file with one link), told without opening it;
     ``None`` when nothing is."""
+    # lazy: openeo_cdse_local.writers (xarray, dask, rasterio) costs 0.9 s at ``build -o`` (python -X
+    # importtime), which imports this module for new_file
     from openeo_cdse_local.writers import what_is
 
     try:
@@ -169,8 +172,6 @@ def lock_folder(folder: Path, command: str, option: str = "--out") -> int:
     """Lock ``folder`` for ``command`` (``fcntl.flock`` on ``folder/.efast-udp.lock``, not
     waiting): the open descriptor, held until ``unlock``; another command holding it stops this
     one with one line."""
-    import fcntl
-
     path = folder / LOCK
     if _kind(path) not in (None, "a file"):
         raise _refuse(option, folder, f"{LOCK} is {_kind(path)}, not the lock file efast-udp makes", "remove it first")
@@ -197,7 +198,7 @@ class Claim:
     in the folder meanwhile (for a command whose files are not all created through ``claims``)."""
 
     def __init__(self, path: Path, command: str, option: str = "--out", scan: bool = False):
-        from openeo_cdse_local.writers import Claims
+        from openeo_cdse_local.writers import Claims  # lazy: 0.9 s at ``build -o``, as in _kind
 
         self.path, self.command, self.option, self.scan = path, command, option, scan
         self.folder: Path | None = None

@@ -1,4 +1,5 @@
-"""Where things are: the checkout, its ``pyproject.toml``, and the default paths of every command.
+"""Where things are: the checkout, its ``pyproject.toml``, and the default paths of every command;
+and what a release version looks like (``is_version``, ``version_key``).
 
 Every default path of the CLI is resolved here, once: commands never guess directories on their
 own. When the package runs from a checkout (editable install, the normal case) the root is that
@@ -8,10 +9,11 @@ checkout; installed elsewhere it is the current directory.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from pathlib import Path
 
-from efast_udp.errors import SettingsError
+from efast_udp.errors import SettingsError, UsageError
 
 #: The repository root when the package runs from a checkout (editable install).
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,7 @@ LATEST_UDP = UDP_DIR / UDP_FILE
 SCHEMAS_DIR = ROOT / "schemas"
 CHANGELOG = ROOT / "CHANGELOG.md"
 PUBLIC_DIR = ROOT / "public"
+_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 
 
 @functools.lru_cache(maxsize=None)
@@ -56,6 +59,21 @@ def project_version() -> str:
         raise SettingsError(f"pyproject.toml [project] version must be a string, got {version!r}")
     if version:
         return version
-    import importlib.metadata  # an installed package without its checkout
+    # lazy: importlib.metadata costs 25 ms at the start-up of every command (python -X importtime); only an
+    # installed package without its checkout gets here
+    import importlib.metadata
 
     return importlib.metadata.version("efast-udp")
+
+
+def is_version(text: str) -> bool:
+    """True for a release version, ``MAJOR.MINOR.PATCH``."""
+    return bool(_VERSION.match(str(text)))
+
+
+def version_key(version: str) -> tuple[int, int, int]:
+    """(major, minor, patch) for ordering; anything but ``X.Y.Z`` is a usage error."""
+    m = _VERSION.match(str(version))
+    if not m:
+        raise UsageError(f"{version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 0.3.0)")
+    return tuple(int(x) for x in m.groups())  # type: ignore[return-value]

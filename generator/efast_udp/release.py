@@ -19,34 +19,20 @@ project to 0.2.0 (``LEGACY_RELEASE_COMMITS``).
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from efast_udp import checksums
+from efast_udp import checksums, trust, udp
 from efast_udp.checksums import SUMS_NAME, parse_sums, sha256
 from efast_udp.document import dump_json, parse_json, read_bytes
-from efast_udp.errors import ReleaseError, UsageError
+from efast_udp.errors import ReleaseError
 from efast_udp.git import git, in_repo
-from efast_udp.project import UDP_DIR, UDP_FILE, project_version
+from efast_udp.project import UDP_DIR, UDP_FILE, is_version, project_version, version_key
 from efast_udp.settings import Settings
+from efast_udp.validation import validate_udp
 
-_VERSION = re.compile(r"^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$")
 #: Versions released before "the first commit releases": version -> the commit that released it.
 LEGACY_RELEASE_COMMITS = {"0.1.0": "442220005064ebd35343834de299b3c057691d1b"}
-
-
-def is_version(text: str) -> bool:
-    """True for a release version, ``MAJOR.MINOR.PATCH``."""
-    return bool(_VERSION.match(str(text)))
-
-
-def version_key(version: str) -> tuple[int, int, int]:
-    """(major, minor, patch) for ordering; anything but ``X.Y.Z`` is a usage error."""
-    m = _VERSION.match(str(version))
-    if not m:
-        raise UsageError(f"{version!r} is not a version (expected MAJOR.MINOR.PATCH, e.g. 0.3.0)")
-    return tuple(int(x) for x in m.groups())  # type: ignore[return-value]
 
 
 # --- release files ---------------------------------------------------------------------------
@@ -123,12 +109,10 @@ def render(settings: Settings, version: str | None = None, udp_dir: Path = UDP_D
            until: str | None = None, releases: list[Release] | None = None) -> str:
     """The text of ``version`` (default: the project version) as the generator renders it now;
     ``releases``: those of ``udp_dir`` when the caller has them loaded."""
-    from efast_udp.udp import build_udp
-
     version = version or project_version()
     version_key(version)
     releases = load_releases(udp_dir) if releases is None else releases
-    return dump_json(build_udp(settings, version, predecessor_of(version, releases), until=until))
+    return dump_json(udp.build_udp(settings, version, predecessor_of(version, releases), until=until))
 
 
 def _difference(old: bytes, new: bytes) -> str:
@@ -223,8 +207,6 @@ def verify(udp_dir: Path = UDP_DIR, settings: Settings | None = None, current=_C
 def expected_files(settings: Settings, udp_dir: Path, releases: list[Release]) -> dict[Path, str]:
     """What ``udp/`` and the trust list must contain for the current version (``releases``:
     those of ``udp_dir``)."""
-    from efast_udp import trust
-
     version = project_version()
     newer = [r.version for r in releases if version_key(r.version) > version_key(version)]
     if newer:
@@ -259,8 +241,6 @@ def refuse_released_changes(files: dict[Path, str], udp_dir: Path, report: Repor
 
 def refuse_invalid(files: dict[Path, str]) -> None:
     """Nothing is written unless the render passes the validator (schemas, specs, profile, UDFs)."""
-    from efast_udp.validation import validate_udp
-
     path = next(p for p in files if p.name == UDP_FILE)
     findings = validate_udp(parse_json(files[path], path), require_file_name=str(path), lint=True)
     if findings:

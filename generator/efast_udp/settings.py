@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
 from efast_udp import constants as C
+from efast_udp.arguments import parse_assignments, schema_problem
 from efast_udp.errors import SettingsError, did_you_mean
 from efast_udp.parameters import build_parameters, default_values
 from efast_udp.project import pyproject
@@ -49,8 +50,6 @@ class Settings:
         for name, value in tool.get("defaults", {}).items():
             _set_default(defaults, name, value, f"[tool.efast-udp.defaults] {name}")
         if overrides:
-            from efast_udp.arguments import parse_assignments
-
             schemas = {p.name: p.schema for p in build_parameters(defaults) if p.optional}
             defaults.update(parse_assignments(overrides, schemas, "--set"))  # names: those of the schemas
         settings = cls(
@@ -71,8 +70,6 @@ class Settings:
 
     def check_defaults(self) -> None:
         """Each default must satisfy its parameter schema, and the band defaults must fit together."""
-        from efast_udp.arguments import schema_problem
-
         for param in build_parameters(self.defaults):
             if param.optional:
                 problem = schema_problem(param.default, param.schema)

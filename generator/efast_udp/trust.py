@@ -17,6 +17,8 @@ from efast_udp.checksums import sha256
 from efast_udp.document import dump_json, load_json
 from efast_udp.graph_nodes import every_run_udf, udf_code, udf_nodes
 from efast_udp.errors import EfastUdpError, UsageError
+from efast_udp.project import UDP_DIR
+from efast_udp.terminal import label
 
 LIST_PATH = Path(__file__).with_name("released_udfs.json")
 OPT_IN = "--allow-untrusted-udf"
@@ -25,8 +27,6 @@ OPT_IN = "--allow-untrusted-udf"
 def list_path(udp_dir: Path) -> Path:
     """Where ``build`` writes the trust list for ``udp_dir``: the package's own list for the
     checkout's ``udp/``, a file beside any other ``udp`` folder (tests, experiments)."""
-    from efast_udp.project import UDP_DIR
-
     return LIST_PATH if udp_dir.resolve() == UDP_DIR.resolve() else udp_dir.parent / LIST_PATH.name
 
 
@@ -76,9 +76,7 @@ def untrusted(doc: dict) -> list[tuple[str, str | None]]:
 def vouch(doc: dict, allow_untrusted: bool = False) -> list[str]:
     """Refuse (:class:`UsageError`) a document with a UDF this project did not release; with
     ``allow_untrusted`` return the warnings to print instead."""
-    from efast_udp.terminal import label  # node ids are printed
-
-    foreign = [(label(path), sha) for path, sha in untrusted(doc)]
+    foreign = [(label(path), sha) for path, sha in untrusted(doc)]  # node ids are printed
     if not foreign:
         return []
     if not allow_untrusted:

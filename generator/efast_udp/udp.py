@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from openeo.rest.datacube import DataCube
 
 from efast_udp import constants as C
+from efast_udp.errors import UsageError
 from efast_udp.pipeline import Pipeline
-from efast_udp.parameters import ParameterSet, build_parameters
+from efast_udp.parameters import ParameterSet, build_parameters, default_values
 from efast_udp.project import UDP_FILE
 from efast_udp.settings import Settings
 from efast_udp.stages import cloud_masks, compositing, distance_score, fusion, interpolation, loading
@@ -95,7 +96,6 @@ def build_udp(settings: Settings, version: str, predecessor: str | None = None,
     result = graph.result
     if until is not None:
         if until not in graph.pipeline.stages:
-            from efast_udp.errors import UsageError
             raise UsageError(f"--until {until!r}: unknown intermediate; see --list-intermediates")
         result = graph.pipeline.stages[until].cube
     return {
@@ -119,6 +119,5 @@ def build_udp(settings: Settings, version: str, predecessor: str | None = None,
 
 def intermediates() -> list[tuple[str, str]]:
     """(name, description) of every stage, in pipeline order."""
-    from efast_udp.parameters import default_values
     graph = build_graph(ParameterSet(build_parameters(default_values())))
     return [(s.name, s.description) for s in graph.pipeline.stages.values()]

@@ -8,15 +8,14 @@ float32 values with NaN as no data, and its CRS written with rioxarray (``spatia
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pyproj
 import rioxarray  # noqa: F401  (registers the .rio accessor)
 import xarray
 
-if TYPE_CHECKING:
-    from openeo_cdse_local.grids import Layout
+from openeo_cdse_local.grids import Layout
+from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 
 
 @dataclass(frozen=True)
@@ -75,9 +74,6 @@ def grid_of(cube: xarray.DataArray, res: float | None = None) -> Grid:
 def layout_of(cube: xarray.DataArray, chunk_px: int | None = None) -> "Layout":
     """The cube's tile layout (``attrs["layout"]``); a cube without one (a test's) gets a layout
     starting at its own top-left pixel, in tiles of the default size."""
-    from openeo_cdse_local.grids import Layout
-    from openeo_cdse_local.tiling import DEFAULT_TILE_PX
-
     layout = cube.attrs.get("layout")
     if isinstance(layout, Layout):
         return layout

@@ -24,6 +24,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import h5py
 import numpy as np
 import pyproj
 import xarray
@@ -122,8 +123,6 @@ def _checked_path(data_dir: Path, collection_id: str) -> Path:
 def _outside_links(f) -> str | None:
     """The first object of an open HDF5 file that reads another file (an external link, a dataset
     with external raw storage, a virtual dataset), named; ``None`` when the file is all its own."""
-    import h5py
-
     groups = [f]
     while groups:
         group = groups.pop()
@@ -145,8 +144,6 @@ def _dimension_sizes(path: Path) -> dict[str, int]:
     """The sizes of t, y and x from the file's metadata, read before xarray allocates them; a
     file that reads other files (external links or storage, virtual datasets) is refused: a run
     reads only what is inside ``--data``."""
-    import h5py
-
     try:
         with h5py.File(path, "r") as f:
             outside = _outside_links(f)

@@ -16,6 +16,7 @@ tells the output labels. The result is computed when it is written (``stream``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Iterator
 
@@ -72,9 +73,9 @@ def preload() -> None:
     the UDF runtime (about 1 s: openeo-processes-dask's package imports all its process
     families, dask.distributed, pyarrow and geopandas among them, 0.5 s of it). A caller that
     times a run calls this first, so that the set-up it measures is the run's own."""
-    import logging
-
     logging.getLogger("openeo_processes_dask").setLevel(logging.ERROR)  # its optional-ML warning
+    # lazy: what this function is for (1.8 s, python -X importtime): ``check_processes`` (run's checks) and
+    # ``demo --scene-only`` run nothing
     import openeo_pg_parser_networkx  # noqa: F401
     import openeo_processes_dask.process_implementations  # noqa: F401
 
@@ -83,7 +84,7 @@ def preload() -> None:
 
 def run(udp: dict, given: dict, session: Session) -> Result:
     """Build the lazy result of ``udp``'s process graph with parameter values ``given``."""
-    from openeo_pg_parser_networkx import OpenEOProcessGraph
+    from openeo_pg_parser_networkx import OpenEOProcessGraph  # lazy: see preload
 
     check_processes(udp)
     values = parameters.values(udp, given)
@@ -108,6 +109,8 @@ def crop(cube: xarray.DataArray) -> xarray.DataArray:
     """The pixels whose footprint meets the request's bounding box (``attrs["request_bbox"]``,
     projected to the cube's CRS), as openeo-geopyspark-driver's ``save_result`` crops by
     default (``geopysparkdatacube.py`` ``write_assets``, ``strict_cropping``)."""
+    # lazy: openeo_cdse_local.cube (dask, rioxarray) costs 0.7 s at ``check_processes``, which run's checks call
+    # before they import the rest (python -X importtime)
     from openeo_cdse_local.cube import crs_of, grid_of
 
     bbox = cube.attrs.get("request_bbox")

@@ -11,10 +11,13 @@ import zlib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import h5netcdf
+import h5py
 import numpy as np
 import pyproj
 import xarray
 
+from openeo_cdse_local import stream
 from openeo_cdse_local.cube import cube_dims_order
 from openeo_cdse_local.data import ENGINE
 from openeo_cdse_local.writers import CRS_NAME, EPOCH, OUT_TILE_PX, Claims, claims_or_new, layout
@@ -105,9 +108,6 @@ class NetCDFWriter:
 
     def __init__(self, cube: xarray.DataArray, path: Path, attrs: dict | None = None,
                  variables: dict[str, dict] | None = None, claims: Claims | None = None, workers: int | None = None):
-        import h5netcdf
-        import h5py
-
         self.cube, self.names, self.dims = layout(cube)
         self.path = claims_or_new(claims, Path(path).parent).claim(path)
         skeleton = cube_to_dataset(self.cube.isel(bands=0, drop=True) if "bands" in self.cube.dims else self.cube)
@@ -204,7 +204,5 @@ class NetCDFWriter:
 
 def write_netcdf(cube: xarray.DataArray, path: Path) -> Path:
     """The whole cube as CF NetCDF (``NetCDFWriter``; lazy cubes stream window by window)."""
-    from openeo_cdse_local import stream
-
     stream.write([(cube, [lambda c: NetCDFWriter(c, path)])])
     return path

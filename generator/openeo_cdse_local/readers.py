@@ -128,6 +128,8 @@ def _block_of_products(values, bands, keep, lon, lat, west, south, pixel, height
 
 def _nearest(values, lon, lat, keep, west, north, pixel, height, width) -> np.ndarray:
     """The nearest source pixel within two pixels of each target centre (``create_index_LUT``)."""
+    # lazy: scipy.spatial costs 97 ms after a run's imports (python -X importtime); only a load without the
+    # binning reprojection (the EFAST graph bins) needs it
     from scipy.spatial import cKDTree
 
     tree = cKDTree(np.column_stack([lon, lat]))

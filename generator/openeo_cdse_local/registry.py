@@ -25,6 +25,8 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
+from openeo_cdse_local.processes.context import resolve_nested_references
+
 if TYPE_CHECKING:
     from openeo_cdse_local.session import Session
 
@@ -90,11 +92,11 @@ def build(session: "Session"):
     the overrides bound to ``session``, nested parameter references resolved, and every
     process of ``CUBE_PROCESSES`` reporting to ``session.node_done``."""
     logging.getLogger("openeo_processes_dask").setLevel(logging.ERROR)  # its optional-ML warning
+    # lazy: the graph parser and openeo-processes-dask cost 1.8 s (python -X importtime) at ``check_processes``
+    # (run's checks, which import this module) and ``demo --scene-only``, which run nothing
     from openeo_pg_parser_networkx import ProcessRegistry
     from openeo_pg_parser_networkx.process_registry import Process
     from openeo_processes_dask.process_implementations.core import process, standard_processes
-
-    from openeo_cdse_local.processes.context import resolve_nested_references
 
     found = overrides()
     registry = ProcessRegistry(wrap_funcs=[process, resolve_nested_references])
@@ -120,6 +122,8 @@ def _reporting(func: Callable, process_id: str, session: "Session") -> Callable:
     parser never reads them again once the process that ran the callback returned, and they
     would stay for the whole run: 11 float64 arrays of the SCL mask, 300 MiB on the 300 px demo
     scene. They are dropped when the process returns."""
+    # lazy: openeo_cdse_local.chunks (dask) costs 0.5 s at ``check_processes``, which run's checks call before
+    # they import the rest (python -X importtime)
     from openeo_cdse_local.chunks import persist_if_small
 
     if process_id not in CUBE_PROCESSES:

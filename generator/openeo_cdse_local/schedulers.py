@@ -16,11 +16,15 @@ performance report (HTML) of everything computed inside the context (distributed
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 import os
+import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import dask
+from dask.utils import parse_bytes
 
 from openeo_cdse_local.errors import Unsupported
 
@@ -51,8 +55,6 @@ def parse(name: str) -> str:
     """A scheduler name, or an address ``PROTOCOL://HOST:PORT`` with a port in 1..65535."""
     if name in NAMES:
         return name
-    import re
-
     match = re.fullmatch(r"([a-z]+)://(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):([0-9]{1,5})", name or "")
     if match and match.group(1) in PROTOCOLS and 1 <= int(match.group(3)) <= 65535:
         return name
@@ -63,7 +65,6 @@ def parse(name: str) -> str:
 def _memory_limit(value: str | None):
     if value is None:
         return "auto"
-    from dask.utils import parse_bytes
     try:
         size = parse_bytes(value)
     except (ValueError, TypeError, OverflowError):
@@ -94,6 +95,8 @@ def check(name: str, workers: int | None, memory_limit: str | None, report: Path
 
 @contextlib.contextmanager
 def _client(name: str, workers: int, memory_limit: str | None):
+    # lazy: distributed costs 180 ms after a run's imports (python -X importtime); only --scheduler distributed or
+    # an address needs it
     from distributed import Client, LocalCluster
 
     timeouts = {"distributed.comm.timeouts.connect": f"{CONNECT_TIMEOUT_S}s",
@@ -128,8 +131,6 @@ def use(name: str = "threads", workers: int | None = None, memory_limit: str | N
         with contextlib.ExitStack() as stack:
             settings = {"scheduler": name, "num_workers": workers}
             if name == "processes":  # one pool for the run: each computation would otherwise start its own
-                import multiprocessing
-                from concurrent.futures import ProcessPoolExecutor
                 context = multiprocessing.get_context(dask.config.get("multiprocessing.context", "spawn"))
                 settings["pool"] = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))
             stack.enter_context(dask.config.set(settings))
@@ -140,7 +141,7 @@ def use(name: str = "threads", workers: int | None = None, memory_limit: str | N
         if report is None:
             yield Scheduler(name, n, client)
             return
-        from distributed import performance_report
+        from distributed import performance_report  # lazy: see _client
         Path(report).parent.mkdir(parents=True, exist_ok=True)
         with performance_report(filename=str(report)):
             yield Scheduler(name, n, client)

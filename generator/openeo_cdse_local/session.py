@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from openeo_cdse_local.errors import Unsupported
 from openeo_cdse_local.tiling import DEFAULT_TILE_PX
 
 #: Window edge (pixels) of a run's lazy arrays: the unit of work and of memory. Measured on the
@@ -46,8 +47,6 @@ class Session:
     plan: object = None
 
     def __post_init__(self):
-        from openeo_cdse_local.errors import Unsupported
-
         self.data_dir = Path(self.data_dir)
         if not isinstance(self.chunk_px, int) or not MIN_CHUNK_PX <= self.chunk_px <= MAX_CHUNK_PX:
             raise Unsupported(f"chunk size {self.chunk_px!r}: expected a window edge of {MIN_CHUNK_PX} to "

@@ -116,7 +116,7 @@ def _local_windows(arrays: list[da.Array], workers: int, timings: dict | None = 
 
 
 def _distributed_windows(arrays: list[da.Array], client) -> Iterator[tuple[int, tuple, np.ndarray]]:
-    from distributed import as_completed
+    from distributed import as_completed  # lazy: 180 ms after a run's imports, see _client
 
     pieces = [(i, index, a.blocks[index]) for i, a in enumerate(arrays) for index in np.ndindex(*a.numblocks)]
     futures = client.compute([p[2] for p in pieces])
@@ -131,6 +131,8 @@ def _distributed_windows(arrays: list[da.Array], client) -> Iterator[tuple[int, 
 def _client():
     if "distributed" not in sys.modules:
         return None
+    # lazy: distributed costs 180 ms after a run's imports (python -X importtime); without it loaded there is no
+    # client (above), and only --scheduler distributed or an address needs one
     from distributed import default_client
     try:
         return default_client()

@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 from efast_udp.commands import file_path
-
-from efast_udp.document import load_json, path_or_url
-from efast_udp.errors import EfastUdpError
+from efast_udp.commands.run import add_trust_argument, checked_udp
+from efast_udp.document import dump_json, load_json, path_or_url
+from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.perf import RUNS
 from efast_udp.project import LATEST_UDP
 
@@ -16,8 +16,6 @@ HELP = "Benchmark every UDF of the released UDP on standard chunks; print a tabl
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from efast_udp.commands.run import add_trust_argument
-
     parser.add_argument("--udp", type=path_or_url, default=LATEST_UDP,
                         help="UDP to measure: a file or http(s) URL (default: udp/efast.json)")
     parser.add_argument("--json", type=file_path,
@@ -37,11 +35,10 @@ def _written_by_bench(path: Path) -> bool:
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.commands.run import checked_udp
-    from efast_udp.document import dump_json
-    from efast_udp.perf import benchmark as bench
-    from efast_udp.errors import UsageError
+    # lazy: the benchmarks (xarray, scipy, openeo) cost 1.0 s and efast_udp.outputs 17 ms at ``bench --help``
+    # (python -X importtime)
     from efast_udp.outputs import new_file
+    from efast_udp.perf import benchmark as bench
 
     if args.runs < 5:
         raise UsageError(f"--runs {args.runs}: at least 5 rounds are needed for a median and quartiles")

@@ -14,6 +14,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: the releases and settings (openeo) cost 0.5 s at ``check --help`` (python -X importtime)
     from efast_udp import release
     from efast_udp.settings import Settings
 

@@ -8,6 +8,7 @@ import sys
 from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
+from efast_udp.publish.backend import compare, publish
 
 #: Bounds of --retries and --timeout: at worst a request takes (retries + 1) * timeout plus pauses.
 MAX_RETRIES = 10
@@ -35,8 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.publish.backend import compare, publish
-
     if not 0 <= args.retries <= MAX_RETRIES:
         raise UsageError(f"--retries {args.retries}: expected a number of retries from 0 to {MAX_RETRIES}")
     if not 1 <= args.timeout <= MAX_TIMEOUT_S:  # also refuses nan

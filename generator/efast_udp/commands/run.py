@@ -13,12 +13,16 @@ import sys
 import time
 from pathlib import Path
 
-from openeo_cdse_local.session import DEFAULT_CHUNK_PX
+from openeo_cdse_local.errors import ExecutorError
+from openeo_cdse_local.session import DEFAULT_CHUNK_PX, MAX_CHUNK_PX, MIN_CHUNK_PX
 
+from efast_udp.arguments import parameter_schemas, parse_assignments, resolve_parameters
 from efast_udp.commands import file_path
-from efast_udp.document import path_or_url
+from efast_udp.document import dump_json, load_json, load_udp, path_or_url
+from efast_udp.errors import InvalidDocument, UnreadableInput, UsageError
 from efast_udp.project import LATEST_UDP
-from efast_udp.trust import OPT_IN
+from efast_udp.trust import OPT_IN, vouch
+from efast_udp.validation import validate_udp
 
 #: largest --params file read (a parameter file is a few kB; this stops a wrong path early)
 MAX_PARAMS_BYTES = 2**20
@@ -70,11 +74,6 @@ def add_trust_argument(parser: argparse.ArgumentParser) -> None:
 def checked_udp(source, allow_untrusted: bool) -> dict:
     """The UDP at ``source`` (a file or URL, or the definition itself as a dict), validated, with
     every UDF vouched for; raises or returns the doc."""
-    from efast_udp.document import load_udp
-    from efast_udp.errors import InvalidDocument
-    from efast_udp.trust import vouch
-    from efast_udp.validation import validate_udp
-
     doc = source if isinstance(source, dict) else load_udp(source)
     if isinstance(source, dict):
         source = f"process definition {doc.get('id', '')}".strip()
@@ -90,10 +89,6 @@ def checked_udp(source, allow_untrusted: bool) -> dict:
 
 def given_arguments(doc: dict, params_file: Path | None, items: list[str]) -> dict:
     """The UDP arguments of a run: ``--params FILE`` (a JSON object), then each ``--param``."""
-    from efast_udp.document import load_json
-    from efast_udp.arguments import parameter_schemas, parse_assignments
-    from efast_udp.errors import UnreadableInput, UsageError
-
     given = {}
     if params_file is not None:
         try:
@@ -108,12 +103,11 @@ def given_arguments(doc: dict, params_file: Path | None, items: list[str]) -> di
 
 def scheduler_options(args: argparse.Namespace) -> dict:
     """The dask options of ``run`` and ``demo``, checked (the report must be a new file)."""
+    # lazy: openeo_cdse_local.schedulers (dask) costs 150 ms and efast_udp.outputs (git, subprocess, tempfile)
+    # 12 ms at ``run --help`` (python -X importtime)
+    from openeo_cdse_local import schedulers
+
     from efast_udp.outputs import new_file
-
-    from openeo_cdse_local import ExecutorError, schedulers
-    from openeo_cdse_local.session import MAX_CHUNK_PX, MIN_CHUNK_PX
-
-    from efast_udp.errors import UsageError
 
     report = new_file(args.dask_report, "--dask-report", hint="choose a new file").path if args.dask_report else None
     try:
@@ -130,16 +124,18 @@ def checked_values(doc: dict, given: dict, data: Path, option: str = "--data") -
     """Every parameter value of a run of the checked ``doc`` on ``data`` (defaults filled in),
     or a usage error: a bad value, a process the executor does not run, no data folder. Nothing
     has been touched when it raises."""
-    from openeo_cdse_local import ExecutorError, check_processes
+    # lazy: the executor's process list costs 0.6 s and the bounds check 12 ms at ``run --help`` (python -X
+    # importtime)
+    from openeo_cdse_local import check_processes
 
-    from efast_udp.arguments import resolve_parameters
-    from efast_udp.errors import UsageError
     from efast_udp.validation import check_bounds
 
     values = resolve_parameters(doc, given)
     problem = check_bounds.run_problem(doc, values)  # a schema may be wider than what a UDF can afford
     if problem:
         raise UsageError(problem)
+    # lazy: the runner (xarray, dask, rasterio) costs 1.1 s at ``run --help`` (python -X importtime); imported
+    # once the values are known to be good, so that a bad one is told at once
     from efast_udp.local import runner
 
     runner.check_band_names(runner.expected_band_names(values))  # before the graph runs
@@ -160,7 +156,7 @@ def checked_call(source, given: dict, data: Path, allow_untrusted: bool) -> tupl
 
 
 def run(args: argparse.Namespace) -> int:
-    from efast_udp.outputs import Claim, check_directory, new_file
+    from efast_udp.outputs import Claim, check_directory, new_file  # lazy: 12 ms at ``run --help``, see above
 
     doc = checked_udp(args.udp, args.allow_untrusted_udf)
     given = checked_values(doc, given_arguments(doc, args.params, args.param), args.data)
@@ -168,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
     options = scheduler_options(args)
     timings_file = new_file(args.timings, "--timings", hint="choose a new file") if args.timings else None
 
-    from efast_udp.local import runner
+    from efast_udp.local import runner  # lazy: 1.1 s at ``run --help``, imported after every check (see above)
 
     start = time.perf_counter()
     claim = Claim(args.out, "run")
@@ -178,6 +174,8 @@ def run(args: argparse.Namespace) -> int:
     def prepare(planned: list[Path]) -> None:
         claim.claim(planned)
         if not args.no_quicklooks:  # drawing's imports, beside the computation that starts now
+            # lazy: efast_udp.local.quicklooks (xarray, the writers) costs 1.3 s at ``run --help`` (python -X
+            # importtime); the runner has imported it by now
             from efast_udp.local import quicklooks
 
             warming.append(quicklooks.warm_up())
@@ -207,8 +205,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         claim.release()
     if timings_file is not None:
-        from efast_udp.document import dump_json
-
         timings_file.write_text(dump_json({"tool": "efast-udp run", "wall_s": round(time.perf_counter() - start, 3),
                                            **output.timings}))
     print(f"efast-udp run: {describe_result(output.result.result)} in {time.perf_counter() - start:.1f} s, "

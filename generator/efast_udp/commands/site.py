@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # lazy: the settings (openeo) cost 0.4 s and the site's renderer 0.5 s at ``site --help`` (python -X importtime)
     from efast_udp.settings import Settings
     from efast_udp.site import build
 

@@ -16,6 +16,7 @@ import xarray
 
 from efast_udp.demo import metrics, oracle
 from efast_udp.demo.scene import S2_BANDS, Scene
+from efast_udp.local.quicklooks import MAX_PX
 from openeo_cdse_local import data as io
 
 WINDOW_PX = 256
@@ -23,8 +24,6 @@ WINDOW_PX = 256
 
 def map_step(size: int) -> int:
     """Every how many pixels the quicklook maps keep (so a map is at most ``MAX_PX`` across)."""
-    from efast_udp.local.quicklooks import MAX_PX
-
     return max(1, -(-size // MAX_PX))
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from efast_udp.demo import evaluate, metrics, quicklooks
+from efast_udp.demo import evaluate, metrics, oracle, quicklooks
 from efast_udp.demo.scene import CRS, S2_BANDS, SceneConfig, make_scene
 from efast_udp.document import dump_json
 from efast_udp.errors import EfastUdpError, UsageError
@@ -126,8 +126,7 @@ def run_demo(out: Path, udp: dict | Path, size: int, seed: int, show_progress: b
 
 
 def oracle_target_days(params: dict) -> np.ndarray:
-    from efast_udp.demo.oracle import target_days
-    return target_days(params).astype(np.int64)
+    return oracle.target_days(params).astype(np.int64)
 
 
 def table(report: dict) -> str:

@@ -20,12 +20,12 @@ import math
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import h5py
 import numpy as np
-
-if TYPE_CHECKING:
-    from openeo_cdse_local.writers import Claims
+import pyproj
+import xarray
+from openeo_cdse_local.writers import CRS_NAME, Claims, claims_or_new
 
 MAX_PX = 800
 RGB_BANDS = ("B04", "B03", "B02")
@@ -48,8 +48,8 @@ NDVI_UNIT = "NDVI (unitless)"
 
 def _load() -> None:
     try:
-        import h5py  # noqa: F401
-        import pyproj  # noqa: F401
+        # lazy: matplotlib, its font and Pillow cost 0.4 s (147 modules) after a run's imports (timed): imported
+        # here, in the warm-up thread, while the graph computes, and never by a run without quicklooks
         from matplotlib import font_manager
         from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
         from matplotlib.figure import Figure  # noqa: F401
@@ -61,9 +61,8 @@ def _load() -> None:
 
 
 def warm_up() -> threading.Thread:
-    """Start importing what drawing needs (matplotlib and its font, Pillow's PNG encoder, h5py,
-    pyproj: 0.4 s on 2 cores) in a background thread, to overlap the computation; ``join`` it
-    before ``write_all``."""
+    """Start importing what drawing needs (matplotlib and its font, Pillow's PNG encoder: 0.4 s on
+    2 cores) in a background thread, to overlap the computation; ``join`` it before ``write_all``."""
     thread = threading.Thread(target=_load, name="quicklooks-warm-up", daemon=True)
     thread.start()
     return thread
@@ -71,10 +70,11 @@ def warm_up() -> threading.Thread:
 
 def pyplot():
     """``matplotlib.pyplot`` on the Agg back-end (for the demo's figures, drawn once each)."""
+    # lazy: matplotlib.pyplot costs 0.5 s after a run's imports (python -X importtime); only the demo's figures
     import matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # lazy: as matplotlib, and after use("Agg")
 
     return plt
 
@@ -142,10 +142,6 @@ def rgb(red: np.ndarray, green: np.ndarray, blue: np.ndarray, limits: tuple[floa
 
 
 def _crs_name(ds) -> str:
-    import pyproj
-
-    from openeo_cdse_local.writers import CRS_NAME
-
     wkt = ds[CRS_NAME].attrs.get("crs_wkt") if CRS_NAME in ds.variables else None
     if not wkt:
         return "map units"
@@ -171,6 +167,7 @@ class _Frame:
 
     def __init__(self, extent, crs_name: str, title: str, rgba: bool, limits: tuple[float, float],
                  unit: str = "", caption: str = "", cmap: str = "viridis"):
+        # lazy: matplotlib costs 0.4 s after a run's imports (python -X importtime); see _load
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -235,7 +232,7 @@ class _Frame:
 
 
 def _encode(pixels: np.ndarray, path: Path) -> Path:
-    from PIL import Image
+    from PIL import Image  # lazy: Pillow costs 21 ms after a run's imports (python -X importtime); see _load
 
     Image.fromarray(pixels, "RGB").save(path, format="PNG", compress_type=Z_RLE)
     return path
@@ -292,10 +289,6 @@ def planned(folder: Path, labels, names: list[str], values: dict) -> list[Path]:
 def write_all(nc_path: Path, folder: Path, values: dict, claims: Claims | None = None) -> list[Path]:
     """``rgb_<date>.png`` and ``ndvi_<date>.png`` for every date of ``openEO.nc``, each file
     created through ``claims`` (``openeo_cdse_local.writers.Claims``; default: one for ``folder``)."""
-    import h5py
-    import xarray
-    from openeo_cdse_local.writers import CRS_NAME, claims_or_new
-
     claims = claims_or_new(claims, folder)
     percentiles = f"{_ordinal(STRETCH_PERCENTILES[0])}–{_ordinal(STRETCH_PERCENTILES[1])} percentile of the run"
     paths: list[Path] = []

@@ -9,17 +9,24 @@ is computed (``openeo_cdse_local.stream``).
 from __future__ import annotations
 
 import contextlib
+import datetime
+import json
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from openeo_cdse_local import (ExecutorError, Result, Session, geotiff_writer, netcdf_writer, preload, schedulers,
-                               stream, writers)
+from openeo_cdse_local import (DEFAULT_CHUNK_PX, ExecutorError, Result, Session, geotiff_writer, netcdf_writer,
+                               preload, schedulers, stream, writers)
 from openeo_cdse_local import run as run_graph
+from openeo_cdse_local.cube import cube_dims_order
 
-from efast_udp.errors import EfastUdpError, ExecutionError
+from efast_udp import constants as C
+from efast_udp.document import load_udp
+from efast_udp.errors import EfastUdpError, ExecutionError, UsageError
 from efast_udp.local import progress
+from efast_udp.local import quicklooks as draw
 
 
 @contextlib.contextmanager
@@ -38,9 +45,6 @@ def one_line_errors():
 
 def session(data_dir: Path, chunk_px: int | None = None, bars: progress.Bars | None = None, **options) -> Session:
     """The executor session of a run (window size, progress bars), its options checked."""
-    from efast_udp.errors import UsageError
-    from openeo_cdse_local import DEFAULT_CHUNK_PX
-
     if not Path(data_dir).is_dir():
         raise UsageError(f"--data {data_dir}: expected a directory with <collection id>.nc files")
     try:
@@ -55,8 +59,6 @@ def execute(udp: dict | Path, data_dir: Path, given: dict, bars: progress.Bars |
     """Build the run's lazy result with every failure turned into one line naming what is wrong.
     ``udp``: the process definition, or a file to read it from (trusted code only: the tests).
     ``options``: further ``openeo_cdse_local.Session`` settings (``neighbourhood``)."""
-    from efast_udp.document import load_udp
-
     if not isinstance(udp, dict):
         udp = load_udp(udp)
     run_session = session(data_dir, chunk_px, bars, **options)
@@ -74,8 +76,6 @@ class NoDataCounter:
     """A stream writer that counts, per band, the values of the result that are no data."""
 
     def __init__(self, cube):
-        from openeo_cdse_local.cube import cube_dims_order
-
         cube = cube_dims_order(cube)
         self.names = [str(b) for b in cube.bands.values] if "bands" in cube.dims else ["data"]
         self.axis = cube.dims.index("bands") if "bands" in cube.dims else None
@@ -108,8 +108,6 @@ def describe_nodata(fractions: dict[str, float]) -> str:
 
 def why_no_data(result: Result) -> str:
     """Why a result is (almost) all no data, from the inputs of the run (computed on demand)."""
-    from efast_udp import constants as C
-
     stages = result.intermediates
     scl = stages.get("s2_scl")
     if scl is not None:
@@ -129,12 +127,6 @@ def why_no_data(result: Result) -> str:
 
 def provenance(doc: dict, values: dict, command: list[str] | None) -> dict:
     """Global CF attributes of ``openEO.nc``: what made it, with which parameters, when."""
-    import datetime
-    import json
-    import shlex
-
-    from efast_udp import constants as C
-
     canonical = next((link.get("href") for link in doc.get("links", []) if isinstance(link, dict)
                       and link.get("rel") == "canonical"), None)
     version = canonical.rstrip("/").split("/")[-2] if canonical else "unversioned"
@@ -153,8 +145,6 @@ def provenance(doc: dict, values: dict, command: list[str] | None) -> dict:
 
 def band_attributes(values: dict, names: list[str]) -> dict[str, dict]:
     """CF attributes of each output band: units and a long name saying where it comes from."""
-    from efast_udp import constants as C
-
     s2, s3 = list(values.get("s2_data_bands") or []), list(values.get("s3_data_bands") or [])
     attrs = {}
     for i, name in enumerate(names):
@@ -173,8 +163,6 @@ def band_attributes(values: dict, names: list[str]) -> dict[str, dict]:
 def check_band_names(names: list[str]) -> list[str]:
     """``names`` when they can name NetCDF variables, else one line naming ``fused_band_names``,
     where the output's band names come from (``a/b``, ``x``, ``crs``, the same name twice)."""
-    from efast_udp.errors import UsageError
-
     problem = writers.band_name_problem(names)
     if problem:
         raise UsageError(f"fused_band_names: {problem} (the output bands would be {names})")
@@ -184,8 +172,6 @@ def check_band_names(names: list[str]) -> list[str]:
 def expected_band_names(values: dict) -> list[str]:
     """The output bands a run with the parameter ``values`` (defaults applied) will have: the
     fused names (or the Sentinel-2 names), then NDVI; checked before the graph runs."""
-    from efast_udp import constants as C
-
     fused = list(values.get("fused_band_names") or values.get("s2_data_bands") or [])
     return fused + ([C.NDVI_BAND_NAME] if values.get("output_ndvi") else [])
 
@@ -206,8 +192,6 @@ def planned_paths(result: Result, out: Path, save_intermediates: bool, geotiff: 
     if save_intermediates:
         paths += [out / "intermediates" / f"{name}.nc" for name in result.intermediates]
     if quicklooks:
-        from efast_udp.local import quicklooks as draw
-
         paths += draw.planned(out / QUICKLOOKS_FOLDER, result.result.coords["t"].values, band_names(result),
                               result.parameters)
     return paths
@@ -244,8 +228,6 @@ def write_outputs(result: Result, out: Path, save_intermediates: bool, geotiff: 
             stage = {**(attrs or {}), "title": f"{(attrs or {}).get('title', 'EFAST')}: intermediate stage {name}"}
             items.append((cube, [lambda c, name=name, stage=stage: netcdf_writer.NetCDFWriter(
                 c, out / "intermediates" / f"{name}.nc", attrs=stage, claims=claims)]))
-    from openeo_cdse_local import DEFAULT_CHUNK_PX
-
     with one_line_errors():
         done = stream.write(items, chunk_px or DEFAULT_CHUNK_PX, bars.window_done if bars is not None else None,
                             timings)
@@ -338,7 +320,5 @@ def run_udp(udp: dict | Path, data_dir: Path, given: dict, out: Path, *, save_in
 
 def quicklooks(output: RunOutput, folder: Path, claims: writers.Claims | None = None) -> list[Path]:
     """PNG maps of every output date (RGB, NDVI), drawn from the written ``openEO.nc``."""
-    from efast_udp.local import quicklooks as draw
-
     nc = next(p for p in output.paths if p.name == writers.NETCDF_NAME)  # drawn from the file, as a user reads it
     return draw.write_all(nc, folder, output.result.parameters, claims)

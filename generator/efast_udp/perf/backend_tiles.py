@@ -26,6 +26,11 @@ import subprocess
 import sys
 
 import numpy as np
+import scipy.ndimage  # noqa: F401  (imported by the workers' UDFs anyway: part of a call's runtime)
+import xarray
+from openeo.metadata import CollectionMetadata
+from openeo.udf import UdfData, XarrayDataCube
+from openeo.udf.run_code import load_module_from_string, run_udf_code
 
 from efast_udp import constants as C
 
@@ -144,11 +149,6 @@ def _status_kib(key: str) -> int:
 
 def child() -> None:
     """Run one call as described on stdin (``{"spec", "code", "context"}``), print its figures."""
-    import xarray
-    from openeo.udf import UdfData, XarrayDataCube
-    from openeo.udf.run_code import run_udf_code
-    import scipy.ndimage  # noqa: F401  (imported by the workers' UDFs anyway)
-
     job = json.loads(sys.stdin.read(1 << 24))
     spec = job["spec"]
     # VmHWM, not ru_maxrss: a child starts with its parent's ru_maxrss (fork), the bench's or a test's
@@ -176,9 +176,6 @@ def child() -> None:
 def _declared_bands(code: str, bands: list[str], context: dict) -> list[str] | None:
     """The band names the UDF's ``apply_metadata`` declares for ``bands`` (the names the back-end
     gives an ``apply_dimension`` result), or ``None`` without one."""
-    from openeo.metadata import CollectionMetadata
-    from openeo.udf.run_code import load_module_from_string
-
     if "\ndef apply_metadata(" not in code:
         return None
     metadata = CollectionMetadata({"cube:dimensions": {"bands": {"type": "bands", "values": list(bands)}}})
@@ -199,6 +196,7 @@ def measure_call(code: str, context: dict, spec: dict) -> dict:
 def contexts(udp: dict, days: int) -> dict[str, tuple[str, dict]]:
     """UDF node -> (code, context at the parameters' defaults for a period of ``days``, every
     composite date a target: the most labels a call of that period can get)."""
+    # lazy: not imported by the child (``child``), whose runtime RSS is measured: they add 0.7 MiB to it
     from efast_udp.arguments import resolve_references
     from efast_udp.graph_nodes import udf_nodes
 

@@ -10,6 +10,7 @@ from typing import Callable
 
 import numpy as np
 import xarray
+from scipy import ndimage
 
 from efast_udp import constants as C
 
@@ -144,8 +145,6 @@ def distance_scenario(rng, context: dict) -> Scenario:
     cube = _cube(fraction, [C.S2_SCL_BAND], [0])
 
     def reference():  # scipy's exact distance transform, float64
-        from scipy import ndimage
-
         cloudy = fraction[0, 0] >= context["cloud_tolerance"] * context["fraction_scale"]
         d = ndimage.distance_transform_edt(~cloudy)
         D = context["max_distance_to_cloud_m"] / context["pixel_size_m"]

@@ -21,6 +21,7 @@ from efast_udp.errors import UsageError
 from efast_udp.project import UDP_FILE
 from efast_udp.release import Release
 from efast_udp.settings import Settings
+from efast_udp.site import pages
 from efast_udp.site.catalogue import ChangelogEntry, editor_url
 
 PROVIDER_ID = "efast-udp"
@@ -188,8 +189,6 @@ def catalogue_files(releases: list[Release], settings: Settings, dates: dict[str
 def folder_pages(process_id: str, nav=None) -> dict[str, str]:
     """Site path -> HTML of an index page for each folder of the catalogue layout, so that every
     folder URL answers on a static host (relative links to what the folder holds)."""
-    from efast_udp.site import pages
-
     paths = folder(process_id)
     base = f"apex/{PROVIDER_ID}"
     listing = {

@@ -36,7 +36,7 @@ from efast_udp.outputs import check_directory, replace_directory
 from efast_udp.project import ROOT, UDP_FILE
 from efast_udp.release import Release
 from efast_udp.settings import Settings
-from efast_udp.site import catalogue
+from efast_udp.site import apex, catalogue, pages
 from efast_udp.site.catalogue import LISTING_FILE
 
 ALGORITHM_DOC = ROOT / "docs" / "algorithm.md"
@@ -80,8 +80,6 @@ def render_site(udp_dir: Path, settings: Settings, changelog_text: str = "", alg
                 changelog_name: str = "CHANGELOG.md", notebook: bytes | None = None) -> Site:
     """All files of the site, in memory (path relative to the site root -> content);
     ``changelog_name`` names the changelog in errors; ``notebook``: the example notebook's bytes."""
-    from efast_udp.site import apex, pages  # jinja2 + markdown only when rendering
-
     releases, drafts = verified_releases(udp_dir)
     latest = releases[-1]
     dates = catalogue.changelog_entries(changelog_text, changelog_name)

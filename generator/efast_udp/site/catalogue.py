@@ -4,6 +4,7 @@ dates from the changelog (the ESA APEx catalogue folder is ``site/apex.py``)."""
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import re
 import urllib.parse
 
@@ -66,8 +67,6 @@ class Changelog(dict):
 def changelog_entries(text: str, source: str = "CHANGELOG.md") -> Changelog:
     """The dated version headings of a changelog (``## [0.3.0] - 2026-05-01``); a date that is not
     a calendar date (``2026-13-45``) is refused, naming ``source`` and the line."""
-    import datetime
-
     entries = Changelog()
     entries.source = source
     for number, line in enumerate(text.splitlines(), 1):

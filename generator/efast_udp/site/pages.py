@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import json
 import re
 
 import jinja2
 import markupsafe
+from markdown_it import MarkdownIt
 
 from efast_udp import templates
 from efast_udp.document import example_arguments
 from efast_udp.project import UDP_FILE
-from efast_udp.site import catalogue
+from efast_udp.site import catalogue, diagram
+from efast_udp.site import formulas as maths
 from efast_udp.site.catalogue import LISTING_FILE
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -32,10 +35,6 @@ def markdown_to_html(text: str, top: int = 3, formulas: bool = False, anchors: b
     text becomes ``<h{top}>`` (the others keep their distance) so it nests below the page's headings.
     ``formulas``: ``text`` code blocks hold formulas, rendered as MathML (``site/formulas.py``);
     ``anchors``: headings get GitHub's ids (a page made of one document, whose contents link them)."""
-    from markdown_it import MarkdownIt
-
-    from efast_udp.site import formulas as maths
-
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(["table", "strikethrough"])
     tokens = md.parse(text or "")
     headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
@@ -77,8 +76,6 @@ def heading_anchor(title: str, seen: set[str]) -> str:
 
 def markdown_inline(text: str) -> str:
     """One line of CommonMark (code spans, emphasis, links) to HTML, raw HTML escaped."""
-    from markdown_it import MarkdownIt
-
     return MarkdownIt("commonmark", {"html": False}).renderInline(text or "")
 
 
@@ -166,8 +163,6 @@ def _environment() -> jinja2.Environment:
 
 def static_file(name: str) -> bytes:
     """A file of ``templates/site`` as it is (logos)."""
-    import importlib.resources
-
     return importlib.resources.files("efast_udp").joinpath("templates", "site", name).read_bytes()
 
 
@@ -246,8 +241,6 @@ def render_index(releases, settings, changelog_text: str, dates: dict, checksums
         }
         for p in doc.get("parameters", [])
     ]
-    from efast_udp.site import diagram
-
     return _page(
         "index.html", nav, "index.html", HOME,
         chain=markupsafe.Markup(diagram.render(doc.get("process_graph") or {})),

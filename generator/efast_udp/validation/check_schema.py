@@ -7,24 +7,24 @@ import functools
 import re
 from typing import Iterator
 
+from jsonschema import Draft7Validator, FormatChecker
+from jsonschema.exceptions import best_match
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
+
 from efast_udp.validation import resources
 from efast_udp.validation.context import Context
 from efast_udp.pointers import pointer
 from efast_udp.validation.findings import Finding, show
+from efast_udp.validation.patterns import regex_format
 
 
 @functools.lru_cache(maxsize=1)
 def _validator():
-    from jsonschema import Draft7Validator, FormatChecker
-    from referencing import Registry
-    from referencing.jsonschema import DRAFT7
-
     udp, pg = resources.udp_schemas()
     registry = Registry().with_resources(
         [(schema["$id"], DRAFT7.create_resource(schema)) for schema in (udp, pg)]
     )
-    from efast_udp.validation.patterns import regex_format
-
     checker = FormatChecker(formats=())
     checker.checks("regex", raises=(re.error, OverflowError, RecursionError, ValueError, MemoryError))(regex_format)
     return Draft7Validator(udp, registry=registry, format_checker=checker)
@@ -32,8 +32,6 @@ def _validator():
 
 def _most_specific(error):
     """For 'not valid under any of the given schemas', the alternative that came closest."""
-    from jsonschema.exceptions import best_match
-
     while error.context:
         # alternatives of another type (e.g. "is not of type 'array'" for an object) say nothing
         same_type = [e for e in error.context if not (e.validator == "type" and not e.relative_path)]

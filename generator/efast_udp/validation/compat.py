@@ -8,7 +8,7 @@ to ``load_collection`` (which only accepts intervals of date/date-time strings o
 
 from __future__ import annotations
 
-from efast_udp.validation.schemas import alternatives, is_any
+from efast_udp.validation.schemas import alternatives, describe, is_any
 
 #: Data-cube subtypes a ``datacube`` parameter accepts.
 _CUBE_SUBTYPES = {"datacube", "raster-cube", "vector-cube"}
@@ -139,6 +139,4 @@ def _fmt(value, exclusive: bool, sign: str) -> str:
 
 
 def _short(schema: object) -> str:
-    from efast_udp.validation.schemas import describe
-
     return describe(schema)

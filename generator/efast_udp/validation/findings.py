@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from efast_udp.pointers import MISSING
+from efast_udp.terminal import label
 
 #: How many characters of a found value a finding shows.
 _FOUND_WIDTH = 80
@@ -38,9 +39,8 @@ class Finding:
 
     def format(self, filename: str | None = None) -> str:
         """One line for a terminal: ``file#pointer: [code] message (found ...; expected ...)``."""
-        from efast_udp.terminal import label  # a node id may hold line breaks and ANSI escapes
-
         where = f"{filename or ''}#{self.pointer}"
+        # label: a node id may hold line breaks and ANSI escapes
         return label(f"{where}: [{self.code}] {self.message} (found: {self.found}; expected: {self.expected})")
 
 

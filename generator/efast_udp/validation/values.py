@@ -9,6 +9,11 @@ import functools
 import json
 import re
 
+from jsonschema import Draft7Validator, FormatChecker, validators
+from jsonschema.exceptions import SchemaError, ValidationError, best_match
+
+from efast_udp.validation import patterns
+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DATE_TIME = re.compile(
     r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$"
@@ -101,16 +106,11 @@ _SUBTYPE_CHECKS = {
 @functools.lru_cache(maxsize=1)
 def validator_class():
     """Draft 7 with openEO's ``subtype`` and the safe ``pattern`` keywords (:mod:`.patterns`)."""
-    from jsonschema import Draft7Validator, validators
-    from jsonschema.exceptions import ValidationError
-
     def subtype(validator, subtype_name, instance, schema):
         check = _SUBTYPE_CHECKS.get(subtype_name)
         message = check(instance) if check else None
         if message:
             yield ValidationError(message)
-
-    from efast_udp.validation import patterns
 
     return validators.extend(Draft7Validator, {
         "subtype": subtype, "pattern": patterns.pattern, "patternProperties": patterns.patternProperties,
@@ -123,9 +123,6 @@ def _validator(schema_json: str, formats: bool):
     """A validator for the schema (checking ``format`` too when ``formats``), or ``None`` if the
     schema itself is broken (the JSON Schema check reports that; a broken schema cannot judge
     values)."""
-    from jsonschema import FormatChecker
-    from jsonschema.exceptions import SchemaError
-
     schema = json.loads(schema_json)
     if isinstance(schema, list):
         schema = {"anyOf": schema}
@@ -154,8 +151,6 @@ def schema_errors(value: object, schema: object, formats: bool = False) -> list 
 def value_error(value: object, schema: object) -> tuple[tuple, str] | None:
     """The most relevant reason why ``value`` does not match ``schema``, as ``(path, message)``
     with ``path`` inside the value; ``None`` if it matches."""
-    from jsonschema.exceptions import best_match
-
     if schema in ({}, [], None):
         return None
     error = best_match(schema_errors(value, schema) or [])

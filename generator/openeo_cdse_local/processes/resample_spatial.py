@@ -22,6 +22,7 @@ never spans two windows) and each window is reduced on its own.
 from __future__ import annotations
 
 import math
+import warnings
 
 import dask.array as da
 import numpy as np
@@ -49,7 +50,6 @@ def block_reduce(values: np.ndarray, factor: int, method: str) -> np.ndarray:
     count = np.isfinite(blocks).sum(axis=(-3, -1))
     reducer = {"average": np.nansum, "mean": np.nansum, "sum": np.nansum, "min": np.nanmin, "max": np.nanmax}[method]
     with np.errstate(invalid="ignore", divide="ignore"):
-        import warnings
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             out = reducer(blocks, axis=(-3, -1))
