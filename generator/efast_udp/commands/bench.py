@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from efast_udp.commands import file_path
-from efast_udp.commands.run import add_trust_argument, checked_udp
+from efast_udp.commands import run as run_command
 from efast_udp.document import dump_json, load_json, path_or_url
 from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.perf import RUNS
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="also write the JSON result to this file (new, or written by bench before)")
     parser.add_argument("--runs", type=int, default=RUNS, help="timed rounds of the kernels (median; >= 5; references: 5)")
     parser.add_argument("--no-demo", action="store_true", help="skip the demo scene's local run")
-    add_trust_argument(parser)
+    run_command.add_trust_argument(parser)
 
 
 def _written_by_bench(path: Path) -> bool:
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.runs < 5:
         raise UsageError(f"--runs {args.runs}: at least 5 rounds are needed for a median and quartiles")
-    doc = checked_udp(args.udp, args.allow_untrusted_udf)
+    doc = run_command.checked_udp(args.udp, args.allow_untrusted_udf)
     target = new_file(args.json, "--json", own=_written_by_bench) if args.json else None
     result = {"tool": "efast-udp bench", **bench.run_benchmark(args.udp, runs=args.runs, with_demo=not args.no_demo,
                                                                udp=doc, allow_untrusted=args.allow_untrusted_udf)}

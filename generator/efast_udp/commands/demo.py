@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from efast_udp.commands.run import add_scheduler_arguments, add_trust_argument, checked_udp, scheduler_options
+from efast_udp.commands import run as run_command
 from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
 
@@ -31,9 +31,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--scene-only", action="store_true",
                         help="only write OUT/data/ and OUT/parameters.json (the arguments the demo runs with)")
     parser.add_argument("--no-quicklooks", action="store_true", help="skip the PNG maps and time series")
-    add_scheduler_arguments(parser)
+    run_command.add_scheduler_arguments(parser)
     parser.add_argument("--quiet", action="store_true", help="no progress bar and no step messages")
-    add_trust_argument(parser)
+    run_command.add_trust_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from efast_udp.outputs import Claim, check_directory
 
     runner.check_size(args.size)
-    doc = None if args.scene_only else checked_udp(args.udp, args.allow_untrusted_udf)
+    doc = None if args.scene_only else run_command.checked_udp(args.udp, args.allow_untrusted_udf)
     check_directory(args.out, "demo")
-    options = scheduler_options(args)
+    options = run_command.scheduler_options(args)
     claim = Claim(args.out, "demo", scan=True)  # the demo's own files are not all made through claims
     try:
         report = runner.run_demo(claim.claim(), doc, args.size, args.seed, not args.quiet, not args.no_quicklooks,

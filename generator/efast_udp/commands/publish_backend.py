@@ -8,7 +8,7 @@ import sys
 from efast_udp.errors import EfastUdpError, UsageError
 from efast_udp.document import path_or_url
 from efast_udp.project import LATEST_UDP
-from efast_udp.publish.backend import compare, publish
+from efast_udp.publish import backend
 
 #: Bounds of --retries and --timeout: at worst a request takes (retries + 1) * timeout plus pauses.
 MAX_RETRIES = 10
@@ -40,8 +40,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--retries {args.retries}: expected a number of retries from 0 to {MAX_RETRIES}")
     if not 1 <= args.timeout <= MAX_TIMEOUT_S:  # also refuses nan
         raise UsageError(f"--timeout {args.timeout:g}: expected seconds from 1 to {MAX_TIMEOUT_S}")
-    sent, stored = publish(args)
-    changed, dropped = compare(sent, stored)
+    sent, stored = backend.publish(args)
+    changed, dropped = backend.compare(sent, stored)
     if changed:
         raise EfastUdpError(f"the back-end stored {sent['id']!r} but changed: {', '.join(changed)}")
     note = f" (the back-end does not keep: {', '.join(dropped)})" if dropped else ""
