@@ -36,3 +36,17 @@ def small_data(small_scene, tmp_path_factory):
     path = tmp_path_factory.mktemp("small-data")
     small_scene.write(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def run_out(small_scene, small_data, tmp_path_factory):
+    """``efast-udp run`` on the small scene without quicklooks (``outputs_support.argv``), once
+    per session (per worker) for the modules that read its outputs; never written to (a test that
+    reruns or tampers works on ``outputs_support.copy_of``). ``local/test_runner.py`` and
+    ``test_api.py`` have runs of their own under the same name."""
+    from efast_udp.cli import main
+    from outputs_support import argv
+
+    out = tmp_path_factory.mktemp("outputs") / "out"
+    assert main(argv(small_data, out, small_scene, "--no-quicklooks")) == 0
+    return out

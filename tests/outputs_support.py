@@ -1,6 +1,6 @@
 """Shared helpers of the tests of ``efast-udp run``'s outputs: the call on the small scene
-(``argv(data, out, scene, ...)``, in this order, unlike ``run_support.argv``), one run of it per
-test module (``run_out``), and a private copy of its folder to rerun into and to tamper with
+(``argv(data, out, scene, ...)``, in this order, unlike ``run_support.argv``), (the session's one run of it,
+``run_out``, is conftest's, so that the modules share it), and a private copy of its folder to rerun into and to tamper with
 (``copy_of``). Test modules import the fixtures they use."""
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ import shutil
 
 import pytest
 
-from efast_udp.cli import main
 from efast_udp.project import LATEST_UDP
 
 BANDS = ["B02", "B03", "B04", "B8A", "NDVI"]
@@ -23,13 +22,6 @@ def params(scene) -> dict:
 def argv(data, out, scene, *extra) -> list[str]:
     args = ["run", "--udp", str(LATEST_UDP), "--data", str(data), "--out", str(out), "--quiet", "--chunk-px", "32"]
     return args + [f"--param={k}={json.dumps(v)}" for k, v in params(scene).items()] + list(extra)
-
-
-@pytest.fixture(scope="module")
-def run_out(small_scene, small_data, tmp_path_factory):
-    out = tmp_path_factory.mktemp("outputs") / "out"
-    assert main(argv(small_data, out, small_scene, "--no-quicklooks")) == 0
-    return out
 
 
 @pytest.fixture

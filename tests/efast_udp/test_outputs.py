@@ -21,7 +21,7 @@ from efast_udp.cli import main
 from efast_udp.errors import UsageError
 from efast_udp.outputs import LOCK
 from efast_udp.project import ROOT
-from outputs_support import argv, copy_of, one_line, run_out  # run_out: the run copy_of copies
+from outputs_support import argv, copy_of, one_line
 
 
 def tree_state() -> tuple[str, str]:

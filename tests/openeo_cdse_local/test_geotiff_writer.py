@@ -9,7 +9,7 @@ import pytest
 import xarray
 
 from openeo_cdse_local import geotiff_writer
-from outputs_support import BANDS, run_out
+from outputs_support import BANDS
 
 
 def test_geotiffs_are_cogs_with_the_netcdf_values_bit_for_bit(run_out):

@@ -17,7 +17,7 @@ import xarray
 from cubes import cube, random
 from efast_udp.project import ROOT
 from openeo_cdse_local import netcdf_writer
-from outputs_support import BANDS, run_out
+from outputs_support import BANDS
 
 
 def test_shuffled_deflate_is_what_hdf5_stores(tmp_path):

@@ -15,7 +15,7 @@ import cdse_like
 from efast_udp.cli import main
 from efast_udp.project import ROOT
 from openeo_cdse_local import writers
-from outputs_support import BANDS, argv, copy_of, one_line, run_out
+from outputs_support import BANDS, argv, copy_of, one_line
 
 READ_RESULTS = ROOT / "docs" / "examples" / "read_results.py"
 
