@@ -152,30 +152,6 @@ def test_callback_node_results_are_not_kept_once_their_process_returned(data_dir
     assert len(session.results_cache) == 4  # the top-level nodes only
 
 
-def test_an_apply_on_a_computed_cube_runs_its_callback_window_by_window(data_dir, monkeypatch):
-    """A computed (small, kept) cube handed to ``apply`` goes back to windows first, so the
-    callback's nodes are lazy windows, not whole arrays at once (350 MiB on the 300 px demo
-    scene); the values are those of the callback on the whole array."""
-    from openeo_cdse_local.processes import apply as apply_module
-
-    seen = []
-    upstream = apply_module._upstream_apply
-    monkeypatch.setattr(apply_module, "_upstream_apply",
-                        lambda data, **kw: seen.append(type(data.data).__name__) or upstream(data=data, **kw))
-    doc = graph()
-    doc["process_graph"]["mask"] = {"process_id": "apply", "arguments": {
-        "data": {"from_node": "load"}, "process": {"process_graph": {
-            "low": {"process_id": "eq", "arguments": {"x": {"from_parameter": "x"}, "y": 0.3}, "result": True}}}}}
-    doc["process_graph"]["box"]["arguments"]["data"] = {"from_node": "mask"}
-    results = {}
-    for limit in (10**12, 0):  # never / always back to windows
-        monkeypatch.setattr(apply_module, "EAGER_APPLY_BYTES", limit)
-        out = run(doc, {"factor": 1.0}, Session(data_dir, chunk_px=16))
-        results[limit] = out.intermediates["mask"].compute().values
-    assert seen == ["ndarray", "Array"]
-    np.testing.assert_array_equal(results[0], results[10**12])
-
-
 #: a node whose callbacks sit in an argument, inside a list and inside an object
 GRAPH = {
     "load": {"process_id": "load_collection", "arguments": {}},
