@@ -3,23 +3,14 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
 
-from efast_udp import constants as C
 from efast_udp.stages import distance_score
 from efast_udp.udf_source import context_keys
 
 #: 128 px chunks; overlap ⌈10000 m / 300 m⌉ + 1 = 35 px (exact for every allowed distance)
 SIZE = [{"dimension": "x", "value": 128, "unit": "px"}, {"dimension": "y", "value": 128, "unit": "px"}]
 OVERLAP = [{"dimension": "x", "value": 35, "unit": "px"}, {"dimension": "y", "value": 35, "unit": "px"}]
-
-
-def test_the_overlap_is_what_the_largest_distance_needs():
-    assert C.distance_overlap_px() == math.ceil(C.MAX_MAX_DISTANCE_TO_CLOUD_M / C.COARSE_PIXEL_SIZE_M) + 1 == 35
-    assert C.distance_overlap_px(C.DEFAULT_MAX_DISTANCE_TO_CLOUD_M) == 18
-    assert C.distance_overlap_px(300) == 2  # one pixel of distance: ⌈1⌉ + 1
 
 
 def test_s2_score_of_the_invalid_fraction(fragment, params):
