@@ -74,8 +74,12 @@ class BBox:
 
 
 def best_utm(bbox: BBox) -> pyproj.CRS:
-    """The UTM zone of the box's centre: EPSG 326zz north of the equator, 327zz south."""
-    lon, lat = bbox.reproject(pyproj.CRS.from_epsg(4326)).centre
+    """The UTM zone of the box's centre: EPSG 326zz north of the equator, 327zz south. The centre
+    is taken in the box's own CRS, then projected (``auto_utm_epsg_for_geometry`` projects the
+    box's representative point, for a rectangle its centre): for a UTM box that is not the
+    centre of its bounds in degrees, as the meridians converge."""
+    x, y = bbox.centre
+    lon, lat = pyproj.Transformer.from_crs(bbox.crs, pyproj.CRS.from_epsg(4326), always_xy=True).transform(x, y)
     zone = int(math.floor((lon + 180.0) / 6.0)) % 60 + 1
     return pyproj.CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
 

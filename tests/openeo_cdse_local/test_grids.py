@@ -98,9 +98,6 @@ def test_best_utm_of_a_utm_box():
     assert best_utm(BBox(399_900.0, 1_739_400.0, 400_500.0, 1_740_000.0, CRS)).to_epsg() == 32628
 
 
-@pytest.mark.xfail(strict=True, reason="bug: best_utm takes the centre of the box's lon/lat bounds; the back-end "
-                                       "(auto_utm_epsg_for_geometry) projects the box's own centre (its representative "
-                                       "point), which for this UTM box lies west of 12 W, in zone 28")
 def test_best_utm_of_a_utm_box_is_the_zone_of_its_projected_centre():
     """The box's centre (651 000, 7 000 000) is at 12.008 W, 63.1 N; its corners' longitudes span
     12.673 W to 11.301 W, around 11.987 W: the grid's meridians converge there."""

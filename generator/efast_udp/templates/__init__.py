@@ -9,10 +9,15 @@ import functools
 import jinja2
 
 
-@functools.lru_cache(maxsize=None)
 def environment(folder: str = "templates") -> jinja2.Environment:
     """The environment of the package folder ``folder`` (``templates``, ``templates/site``);
-    one per folder, shared, so filters a module adds stay with its templates."""
+    one per folder, shared, so filters a module adds stay with its templates (named or by
+    default, the same folder is the same environment)."""
+    return _environment(folder)
+
+
+@functools.lru_cache(maxsize=None)
+def _environment(folder: str) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.PackageLoader("efast_udp", folder),
         undefined=jinja2.StrictUndefined,

@@ -54,8 +54,5 @@ def test_one_environment_per_folder_shared_with_the_filters_added_to_it():
     assert "markdown" not in templates.environment().filters
 
 
-@pytest.mark.xfail(strict=True, reason="bug: lru_cache keys environment() and environment('templates') apart, so the "
-                                       "default folder has two environments and a filter added to one is missing "
-                                       "from the other (render uses environment())")
 def test_the_default_folder_named_or_not_is_one_environment():
     assert templates.environment() is templates.environment("templates")
