@@ -54,16 +54,16 @@ def _child(args: list[str]) -> tuple[float, float, float, int, str]:
 IMPORTS = "import efast_udp.commands.run, efast_udp.local.runner, openeo_cdse_local; openeo_cdse_local.preload()"
 
 
-def import_seconds() -> float | None:
-    """Seconds a fresh Python takes to import what ``run`` needs (median of three)."""
+def import_seconds(rounds: int = 3) -> float | None:
+    """Seconds a fresh Python takes to import what ``run`` needs (median of ``rounds``)."""
     code = f"import time; t = time.perf_counter(); {IMPORTS}; print(time.perf_counter() - t)"
     times = []
-    for _ in range(3):
+    for _ in range(rounds):
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
         if done.returncode != 0:
             return None
         times.append(float(done.stdout.strip().splitlines()[-1]))
-    return round(sorted(times)[1], 2)
+    return round(sorted(times)[len(times) // 2], 2)
 
 
 def run_figures(size: int, work: Path, udp_args: list[str]) -> dict:
@@ -99,13 +99,14 @@ BEFORE = {
 }
 
 
-def scale_figures(sizes=SIZES, udp_args: list[str] | None = None) -> dict:
-    """``run`` on scenes of ``sizes`` px; ``udp_args`` choose the UDP (default: udp/efast.json)."""
+def scale_figures(sizes=SIZES, udp_args: list[str] | None = None, import_rounds: int = 3) -> dict:
+    """``run`` on scenes of ``sizes`` px; ``udp_args`` choose the UDP (default: udp/efast.json);
+    the import time is the median of ``import_rounds`` fresh Pythons."""
     udp_args = udp_args or ["--udp", str(LATEST_UDP)]
     with tempfile.TemporaryDirectory() as tmp:
         runs = [run_figures(size, Path(tmp), udp_args) for size in sizes]
     ok = [r for r in runs if "error" not in r]
-    result = {"scheduler": "threads", "runs": runs, "import_s": import_seconds(), "targets": TARGETS,
+    result = {"scheduler": "threads", "runs": runs, "import_s": import_seconds(import_rounds), "targets": TARGETS,
               "before": BEFORE}
     if len(ok) >= 2:
         small, large = ok[0], ok[-1]

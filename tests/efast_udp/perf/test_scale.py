@@ -8,7 +8,7 @@ from efast_udp.perf import scale
 
 
 def test_bench_scale_section_on_small_scenes():
-    result = scale.scale_figures(sizes=(60, 90))
+    result = scale.scale_figures(sizes=(60, 90), import_rounds=1)
     assert [r["size_px"] for r in result["runs"]] == [60, 90]
     for run in result["runs"]:
         assert "error" not in run, run
