@@ -16,10 +16,11 @@ profile's rules (which already refuse ``to_*`` writers, ``save*``, ``tofile``, `
 from __future__ import annotations
 
 import ast
+import functools
 from typing import Iterator
 
 from efast_udp.graph_nodes import every_run_udf, udf_code
-from efast_udp.validation import check_udf, resources
+from efast_udp.validation import check_udf
 from efast_udp.validation.context import Context
 from efast_udp.pointers import join, pointer
 from efast_udp.validation.findings import Finding, show
@@ -67,11 +68,11 @@ def lint_writers(tree: ast.AST) -> Iterator[tuple[int, str, str]]:
                     yield line, f"import {alias.name}", why
 
 
-def _parse(source: str) -> ast.Module | None:
-    try:
-        return ast.parse(source, feature_version=tuple(resources.udf_policy()["min_python"]))
-    except (SyntaxError, ValueError):
-        return None
+@functools.lru_cache(maxsize=64)
+def writer_rules(source: str) -> tuple[tuple[int, str, str], ...]:
+    """``lint_writers`` of a source that compiles, cached per source text."""
+    tree = check_udf.tree_of(source)
+    return () if tree is None else tuple(lint_writers(tree))
 
 
 def _finding(where: str, label: str, line: int, what: str, why: str) -> Finding:
@@ -83,7 +84,6 @@ def _finding(where: str, label: str, line: int, what: str, why: str) -> Finding:
 def check_every_udf(ctx: Context) -> Iterator[Finding]:
     """Graph nodes: the writer rules. Nodes outside the graphs: every UDF rule."""
     in_graphs = {id(node.data): node for node in ctx.nodes()}
-    policy = resources.udf_policy()
     for path, data in every_run_udf(ctx.doc):
         node = in_graphs.get(id(data))
         where = node.argument_pointer("udf") if node else join(pointer(*path), "arguments", "udf")
@@ -96,13 +96,12 @@ def check_every_udf(ctx: Context) -> Iterator[Finding]:
                               message=f"UDF node '{label}' (outside the process graph) does not carry its source "
                                       "code inline")
             continue
-        tree = _parse(source)
-        if tree is None:
+        if check_udf.tree_of(source) is None:
             if node is None:
                 yield Finding(code="udf-syntax", pointer=where, found=show(source), expected="Python source",
                               message=f"UDF of node '{label}' (outside the process graph) does not compile")
             continue
-        rules = list(lint_writers(tree)) + ([] if node else list(check_udf.lint(tree, policy)))
+        rules = writer_rules(source) + (() if node else check_udf.lint_source(source))
         for line, what, why in sorted(set(rules)):
             yield _finding(where, label, line, what, why)
 
