@@ -1,3 +1,6 @@
+import errno
+import ipaddress
+import socket
 import sys
 from pathlib import Path
 
@@ -17,6 +20,43 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"skipped under CI, which must run every test: {reason}"
+
+
+def is_loopback(host) -> bool:
+    """``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if not isinstance(host, str):
+        return False
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]").split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def pytest_configure(config):
+    """Tests and the servers they start use loopback only: a name lookup or a connection beyond
+    it fails at once, as on a machine without network (a test whose stand-in is bypassed would
+    otherwise wait for a real server, or reach one)."""
+    real_getaddrinfo, real_connect, real_connect_ex = socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex
+
+    def getaddrinfo(host, *args, **kwargs):
+        if host is not None and not is_loopback(host.decode() if isinstance(host, bytes) else host):
+            raise socket.gaierror(socket.EAI_NONAME, f"the tests use loopback only, not {host!r}")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def refused(sock, address) -> bool:
+        return sock.family in (socket.AF_INET, socket.AF_INET6) and not is_loopback(address[0])
+
+    def connect(sock, address):
+        if refused(sock, address):
+            raise OSError(errno.ENETUNREACH, f"the tests use loopback only, not {address[0]!r}")
+        return real_connect(sock, address)
+
+    def connect_ex(sock, address):
+        return errno.ENETUNREACH if refused(sock, address) else real_connect_ex(sock, address)
+
+    socket.getaddrinfo, socket.socket.connect, socket.socket.connect_ex = getaddrinfo, connect, connect_ex
 
 
 #: The small demo scene the local-run tests share: 60 x 60 px, 30 days, a 10-day S2 gap.
