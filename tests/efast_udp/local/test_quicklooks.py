@@ -126,6 +126,21 @@ def test_large_scenes_are_drawn_thinned(tmp_path, monkeypatch):
     assert seen == [(9, 9, 4), (9, 9)]  # every 3rd pixel of 25
 
 
+def test_each_slab_is_read_once_and_the_maps_are_the_same(tmp_path, monkeypatch):
+    """The slabs read for the stretch's samples are drawn from what was kept: no second read,
+    the same PNGs as reading every slab for its map."""
+    nc = fake_result(tmp_path / "openEO.nc", size=25, dates=4)
+    monkeypatch.setattr(quicklooks, "MAX_PX", 10)
+    reads = []
+    slab = quicklooks._Maps._slab
+    monkeypatch.setattr(quicklooks._Maps, "_slab", lambda self, name, i: reads.append((name, i)) or slab(self, name, i))
+    kept = quicklooks.write_all(nc, tmp_path / "kept", BANDS)
+    assert sorted(reads) == sorted({(b, i) for b in ("B04", "B03", "B02", "NDVI") for i in range(4)})
+    monkeypatch.setattr(quicklooks._Maps, "date", lambda self, name, i: slab(self, name, i)[::self.step, ::self.step])
+    read_again = quicklooks.write_all(nc, tmp_path / "again", BANDS)
+    assert [p.read_bytes() for p in kept] == [p.read_bytes() for p in read_again]
+
+
 def test_an_existing_file_is_never_drawn_over(tmp_path):
     nc = fake_result(tmp_path / "openEO.nc", dates=1)
     folder = tmp_path / "ql"
