@@ -36,6 +36,28 @@ def test_nearest_takes_the_source_cell_containing_the_projected_centre():
     assert out[1, 2] == values[0, row, col]
 
 
+@pytest.mark.parametrize("offset", [(0, 0), (3, 2)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_nearest_equals_indexing_each_pixel(offset, dtype):
+    """The flat gather is pixel by pixel ``values[..., row, col]``, float32, NaN outside the source."""
+    wgs84, utm = pyproj.CRS.from_epsg(4326), pyproj.CRS.from_epsg(32628)
+    step = 1 / 336
+    src = Grid(wgs84, -15.5 + step / 2, 15.7 - step / 2, step, 20, 20)
+    values = random((3, 2, 20 - offset[0], 20 - offset[1]), seed=4).astype(dtype)
+    dst = Grid(utm, 445500.0, 1735000.0, 100.0, 30, 25)  # reaches beyond the source on the west and north
+    out = nearest(values, src, dst, offset)
+    assert out.dtype == np.float32 and out.shape == (3, 2, 25, 30)
+    lon, lat = pyproj.Transformer.from_crs(utm, wgs84, always_xy=True).transform(*np.meshgrid(dst.x, dst.y))
+    rows, cols = np.floor((15.7 - lat) / step).astype(int), np.floor((lon + 15.5) / step).astype(int)
+    inside = (rows >= 0) & (rows < 20) & (cols >= 0) & (cols < 20)
+    assert inside.any() and not inside.all()
+    in_window = inside & (rows >= offset[0]) & (cols >= offset[1])  # a window of the source from ``offset`` on
+    for i, j in zip(*np.nonzero(in_window)):
+        expected = values[..., rows[i, j] - offset[0], cols[i, j] - offset[1]].astype(np.float32)
+        assert np.array_equal(out[..., i, j], expected, equal_nan=True)
+    assert np.isnan(out[..., ~inside]).all()
+
+
 def test_the_result_takes_the_targets_layout():
     layout = Layout(pyproj.CRS.from_epsg(32628), 10.0, 0.0, 0.0, 7, 10, 10)
     target = cube(np.zeros((1, 1, 47, 41)), 10.0, attrs={"layout": layout})
