@@ -9,7 +9,9 @@ number of worker threads, the default run's peak RSS measured on the 2-core mach
 - 300 px demo scene: 874–964 MiB with glibc's default, 787–848 MiB with 2 arenas;
 - 1200 px demo scene: 1456–1467 MiB with the default, 1270–1310 MiB with 2 arenas.
 
-A user who sets ``MALLOC_ARENA_MAX`` chose a cap before the process started: that one stays.
+The setting holds for the rest of the process, so the commands that own their process call it (``efast-udp run`` and ``demo``), not
+the executor: a notebook calling the Python API keeps its allocator as it is. A user who sets
+``MALLOC_ARENA_MAX`` chose a cap before the process started: that one stays.
 Other C libraries (musl, macOS) have no arenas to cap; nothing is done there.
 """
 

@@ -1,7 +1,6 @@
 """Where a local run's dask tasks execute (``efast-udp run --scheduler``).
 
-- ``threads`` (default): dask's threaded scheduler in this process, ``workers`` threads (glibc's
-  malloc arenas capped at their number: ``openeo_cdse_local.allocator``).
+- ``threads`` (default): dask's threaded scheduler in this process, ``workers`` threads.
 - ``processes``: dask's multiprocessing scheduler, ``workers`` processes on this machine.
 - ``distributed``: a ``dask.distributed`` LocalCluster on the loopback interface with
   ``workers`` single-threaded worker processes (``memory_limit`` each), started and stopped
@@ -27,7 +26,6 @@ from pathlib import Path
 import dask
 from dask.utils import parse_bytes
 
-from openeo_cdse_local import allocator
 from openeo_cdse_local.errors import Unsupported
 
 NAMES = ("threads", "processes", "distributed")
@@ -132,8 +130,6 @@ def use(name: str = "threads", workers: int | None = None, memory_limit: str | N
             raise Unsupported("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")
         with contextlib.ExitStack() as stack:
             settings = {"scheduler": name, "num_workers": workers}
-            if name == "threads":  # the workers share this process's heap (see openeo_cdse_local.allocator)
-                allocator.cap_arenas(workers)
             if name == "processes":  # one pool for the run: each computation would otherwise start its own
                 context = multiprocessing.get_context(dask.config.get("multiprocessing.context", "spawn"))
                 settings["pool"] = stack.enter_context(ProcessPoolExecutor(workers, mp_context=context))

@@ -46,6 +46,7 @@ def run(args: argparse.Namespace) -> int:
     doc = None if args.scene_only else run_command.checked_udp(args.udp, args.allow_untrusted_udf)
     check_directory(args.out, "demo")
     options = run_command.scheduler_options(args)
+    run_command.cap_allocator(options)
     claim = Claim(args.out, "demo", scan=True)  # the demo's own files are not all made through claims
     try:
         report = runner.run_demo(claim.claim(), doc, args.size, args.seed, not args.quiet, not args.no_quicklooks,

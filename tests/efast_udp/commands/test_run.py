@@ -221,3 +221,29 @@ def test_a_conversion_failing_behind_the_quicklooks_leaves_no_partial_output(sma
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("efast-udp run: error: ") and "No space left on device" in err[0]
     assert _files(out) == []
+
+
+@pytest.mark.parametrize("scheduler, workers, capped", [
+    ("threads", 3, [3]), ("threads", None, [os.cpu_count() or 1]), ("processes", 3, []), ("distributed", 2, []),
+])
+def test_the_command_caps_the_allocator_of_a_threaded_run(monkeypatch, scheduler, workers, capped):
+    """run and demo own their process: glibc's arenas follow the worker threads (threads only)."""
+    from efast_udp.commands import run as run_command
+    from openeo_cdse_local import allocator
+
+    calls = []
+    monkeypatch.setattr(allocator, "cap_arenas", lambda n: calls.append(n) or n)
+    run_command.cap_allocator({"scheduler": scheduler, "workers": workers})
+    assert calls == capped
+
+
+def test_a_run_and_a_demo_call_the_cap(scene_dir, tmp_path, monkeypatch):
+    from efast_udp.commands import run as run_command
+
+    calls = []
+    monkeypatch.setattr(run_command, "cap_allocator", lambda options: calls.append(options["scheduler"]))
+    path, _ = scene_dir
+    assert main(["run", "--udp", str(UDP), "--data", str(path / "data"), "--out", str(tmp_path / "run"), "--quiet",
+                 "--no-quicklooks", "--no-geotiff", "--params", str(path / "parameters.json")]) == 0
+    assert main(["demo", "--scene-only", "--size", "60", "--out", str(tmp_path / "demo"), "--quiet"]) == 0
+    assert calls == ["threads", "threads"]
