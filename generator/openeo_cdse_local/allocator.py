@@ -4,13 +4,14 @@ glibc gives a thread that finds the heap busy an arena of its own, up to 8 per c
 cores). The worker threads of a run allocate and free window-sized arrays, and memory freed in
 one arena is not reused by another, so each arena keeps its own high-water mark. Capped at the
 number of worker threads, the default run's peak RSS measured on the 2-core machine
-(interleaved, same scenes, wall times within the noise):
+(alternate runs on the same scenes, wall times within the noise):
 
-- 300 px demo scene: 874–964 MiB with glibc's default, 787–848 MiB with 2 arenas;
-- 1200 px demo scene: 1456–1467 MiB with the default, 1270–1310 MiB with 2 arenas.
+- 300 px demo scene: 902–975 MiB with glibc's default, 823–893 MiB capped (three runs each);
+- 1200 px demo scene: 1429–1482 MiB with the default, 1249–1282 MiB capped (two runs each).
 
-The setting holds for the rest of the process, so the commands that own their process call it (``efast-udp run`` and ``demo``), not
-the executor: a notebook calling the Python API keeps its allocator as it is. A user who sets
+The setting holds for the rest of the process, so the commands that own their process set it
+(``efast-udp run`` and ``demo``: ``efast_udp.commands.run.cap_allocator``), not the executor: a
+notebook calling the Python API keeps its allocator as it is. A user who sets
 ``MALLOC_ARENA_MAX`` chose a cap before the process started: that one stays.
 Other C libraries (musl, macOS) have no arenas to cap; nothing is done there.
 """
