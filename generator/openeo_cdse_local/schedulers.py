@@ -118,13 +118,18 @@ def _client(name: str, workers: int, memory_limit: str | None):
                 yield client
 
 
+def worker_count(workers: int | None) -> int:
+    """The workers of a run: ``workers``, or the CPU count when it is not given."""
+    return int(os.cpu_count() or 1) if workers is None else int(workers)
+
+
 @contextlib.contextmanager
 def use(name: str = "threads", workers: int | None = None, memory_limit: str | None = None,
         report: Path | None = None):
     """Run the body with dask computing on the chosen scheduler; yields a ``Scheduler``."""
     name = parse(name)
     _workers(workers)
-    workers = int(os.cpu_count() or 1) if workers is None else int(workers)
+    workers = worker_count(workers)
     if name in ("threads", "processes"):
         if report is not None:
             raise Unsupported("--dask-report needs a dask.distributed scheduler (--scheduler distributed or an address)")

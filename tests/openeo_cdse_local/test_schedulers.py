@@ -33,3 +33,11 @@ def test_processes_scheduler_equals_threads(scene_dir, threaded, tmp_path):
     path, params = scene_dir
     run_udp(UDP, path / "data", params, tmp_path / "out", scheduler="processes", workers=2, chunk_px=32)
     assert_same_outputs(tmp_path / "out", threaded)
+
+
+def test_worker_count_defaults_to_the_cpus():
+    import os
+
+    from openeo_cdse_local.schedulers import worker_count
+
+    assert worker_count(3) == 3 and worker_count(None) == (os.cpu_count() or 1)

@@ -9,7 +9,6 @@ the output directory must be new, empty or written by ``run`` before. The work i
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -126,9 +125,11 @@ def cap_allocator(options: dict) -> int | None:
     """A command owns its process: on the threaded scheduler, glibc's malloc arenas are capped at
     the worker threads (``openeo_cdse_local.allocator``; about 10 % less peak memory). The
     Python API (``efast_udp.run_local``) leaves its caller's process as it is."""
+    from openeo_cdse_local import schedulers  # lazy: see scheduler_options, which has imported it
+
     if options["scheduler"] != "threads":
         return None
-    return allocator.cap_arenas(options["workers"] or os.cpu_count() or 1)
+    return allocator.cap_arenas(schedulers.worker_count(options["workers"]))
 
 
 def checked_values(doc: dict, given: dict, data: Path, option: str = "--data") -> dict:
